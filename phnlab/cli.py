@@ -1,0 +1,74 @@
+"""The `phnlab` command line: one subcommand per module in `phnlab.commands`.
+
+Bad input ends with one line on stderr and exit code 2, never a traceback.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import sys
+
+from .errors import PhnlabError
+
+__all__ = ["main", "COMMANDS"]
+
+# subcommand -> module in phnlab.commands that defines `register(subparsers)`; imported lazily so that
+# a light command does not pay for torch/avalanche imports it does not need.
+COMMANDS = {
+    "params": "params",
+    "data": "data",
+    "run": "run",
+    "sweep": "sweep",
+    "results": "results",
+    "bench": "bench",
+}
+
+
+class OneLineParser(argparse.ArgumentParser):
+    """argparse, but a usage error is one line on stderr and exit code 2."""
+
+    def error(self, message):  # noqa: D401 - argparse API
+        self.exit(2, f"{self.prog}: error: {message}\n")
+
+
+def build_parser(only: str | None = None) -> argparse.ArgumentParser:
+    parser = OneLineParser(prog="phnlab", description="Partial Hypernetworks for Continual Learning")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", parser_class=OneLineParser)
+    for name, module in COMMANDS.items():
+        if only is not None and name != only:
+            sub.add_parser(name, help=f"see `phnlab {name} --help`", add_help=False)
+            continue
+        try:
+            mod = importlib.import_module(f"phnlab.commands.{module}")
+        except ModuleNotFoundError as e:
+            if e.name != f"phnlab.commands.{module}":
+                raise
+            continue
+        mod.register(sub)
+    return parser
+
+
+def main(argv: list[str] | None = None) -> int:
+    argv = list(sys.argv[1:] if argv is None else argv)
+    wanted = next((a for a in argv if not a.startswith("-")), None)
+    parser = build_parser(only=wanted if wanted in COMMANDS else None)
+    try:
+        args = parser.parse_args(argv)
+    except SystemExit as e:  # usage errors (exit 2) and --help (exit 0)
+        return int(e.code or 0)
+    if not getattr(args, "func", None):
+        parser.print_help()
+        return 2
+    try:
+        return int(args.func(args) or 0)
+    except PhnlabError as e:
+        print(f"phnlab {args.command}: error: {e}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        print(f"phnlab {args.command}: interrupted", file=sys.stderr)
+        return 130
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,112 @@
+"""Configuration as dataclasses: presets and devices. The CLI and the book build the same ones."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, replace
+
+from .errors import BadInput
+
+__all__ = ["Preset", "PRESETS", "get_preset", "resolve_device", "FREEZE_DEPTHS", "check_freeze_depth"]
+
+FREEZE_DEPTHS = (0, 1, 2, 3, 4)
+
+
+@dataclass(frozen=True)
+class Preset:
+    """Everything a run needs besides the strategy: data sizes, schedule, optimiser, buffers, seeds."""
+
+    name: str
+    dataset: str  # data set of split / noisy streams
+    transfer_pairs: tuple[tuple[str, str], ...]  # (first, second) data sets of the transfer study
+    num_experiences: int  # split stream
+    classes_per_experience: int
+    train_per_class: int | None  # None: every training image of the class
+    test_per_class: int | None
+    epochs: int
+    batch_size: int = 64
+    eval_batch_size: int = 256
+    lr: float = 1e-3
+    buffer_size: int = 200  # latent replay buffer (CIFAR-100: 200, TinyImageNet: 400)
+    replay_batch_size: int = 64
+    seeds: tuple[int, ...] = (0, 1, 2)
+    embedding_dim: int = 32  # task embedding and MLP output width
+    hidden_dim: int = 50
+    chunk_dim: int = 32  # d: width of the per-output-channel lookup table
+    reg_coef: float = 0.5  # λ of the output regulariser
+    ewc_lambda: float = 1.0
+    curve_every_epoch: bool = True  # accuracy on seen experiences after every epoch
+
+    def with_overrides(self, **changes) -> "Preset":
+        unknown = set(changes) - set(self.__dataclass_fields__)
+        if unknown:
+            allowed = ", ".join(sorted(self.__dataclass_fields__))
+            raise BadInput(f"unknown preset field(s) {sorted(unknown)}; allowed: {allowed}")
+        return replace(self, **changes)
+
+
+PRESETS: dict[str, Preset] = {
+    "ci": Preset(
+        name="ci",
+        dataset="synthetic",
+        transfer_pairs=(("synthetic-shapes", "synthetic-textures"), ("synthetic-shapes", "synthetic-glyphs")),
+        num_experiences=4,
+        classes_per_experience=5,
+        train_per_class=40,
+        test_per_class=20,
+        epochs=2,
+        buffer_size=100,
+        seeds=(0,),
+    ),
+    "quick": Preset(
+        name="quick",
+        dataset="synthetic",
+        transfer_pairs=(("synthetic-shapes", "synthetic-textures"), ("synthetic-shapes", "synthetic-glyphs")),
+        num_experiences=6,
+        classes_per_experience=5,
+        train_per_class=100,
+        test_per_class=40,
+        epochs=4,
+        buffer_size=200,
+        seeds=(0, 1),
+    ),
+    "paper": Preset(
+        name="paper",
+        dataset="cifar100",
+        transfer_pairs=(("cifar10", "cifar100"), ("gtsrb", "cifar100"), ("svhn", "fashionmnist")),
+        num_experiences=20,
+        classes_per_experience=5,
+        train_per_class=None,
+        test_per_class=None,
+        epochs=100,
+        buffer_size=200,
+        seeds=(0, 1, 2),
+    ),
+}
+
+
+def get_preset(name: str) -> Preset:
+    try:
+        return PRESETS[name]
+    except KeyError:
+        raise BadInput(f"unknown preset {name!r}; allowed: {', '.join(PRESETS)}") from None
+
+
+def check_freeze_depth(k: int, allowed: tuple[int, ...] = FREEZE_DEPTHS) -> int:
+    if not isinstance(k, int) or isinstance(k, bool) or k not in allowed:
+        raise BadInput(f"freeze depth {k!r} is not allowed; allowed: {', '.join(map(str, allowed))}")
+    return k
+
+
+def resolve_device(name: str = "auto"):
+    """'auto' → CUDA when present, else CPU; 'cuda' without a GPU is bad input."""
+    import torch
+
+    if name == "auto":
+        return torch.device("cuda" if torch.cuda.is_available() else "cpu")
+    if name == "cpu":
+        return torch.device("cpu")
+    if name == "cuda" or name.startswith("cuda:"):
+        if not torch.cuda.is_available():
+            raise BadInput(f"device {name!r} asked for but no CUDA device is present; allowed here: auto, cpu")
+        return torch.device(name)
+    raise BadInput(f"unknown device {name!r}; allowed: auto, cpu, cuda, cuda:N")

@@ -1,0 +1,173 @@
+"""The slim ResNet-18 of the paper (nf = 20, no max-pool), multi-head, cut at any freeze depth k.
+
+Depth k splits the network into a stateful prefix (stem + stages 1..k, trained in experience 1 and
+then frozen) and a generated suffix (stages k+1..4 + classifier) whose tensors a hypernetwork
+produces. The model declares the suffix's tensors once (`suffix_specs`); `phnlab.models.functional`
+runs the suffix from a dict of such tensors.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+from torch import Tensor, nn
+
+from ..config import check_freeze_depth
+
+__all__ = ["SlimResNet18", "BasicBlock", "TensorSpec", "STAGE_STRIDES", "feature_shape"]
+
+STAGE_STRIDES = (1, 2, 2, 2)
+BLOCKS_PER_STAGE = 2
+
+
+@dataclass(frozen=True)
+class TensorSpec:
+    """One tensor of the generated suffix: its name in the model, shape and role."""
+
+    name: str  # e.g. "layer3.0.conv1.weight", "classifier.weight"
+    shape: tuple[int, ...]
+    role: str  # "conv" | "bn_weight" | "bn_bias" | "fc_weight" | "fc_bias"
+    stride: int = 1  # convs only
+
+
+def conv3x3(cin: int, cout: int, stride: int = 1) -> nn.Conv2d:
+    return nn.Conv2d(cin, cout, 3, stride=stride, padding=1, bias=False)
+
+
+class Stem(nn.Module):
+    def __init__(self, cout: int, *, bn_running_stats: bool):
+        super().__init__()
+        self.conv = conv3x3(3, cout)
+        self.bn = nn.BatchNorm2d(cout, track_running_stats=bn_running_stats)
+
+    def forward(self, x: Tensor) -> Tensor:
+        return torch.relu(self.bn(self.conv(x)))
+
+
+class Shortcut(nn.Module):
+    def __init__(self, cin: int, cout: int, stride: int, *, bn_running_stats: bool):
+        super().__init__()
+        self.conv = nn.Conv2d(cin, cout, 1, stride=stride, bias=False)
+        self.bn = nn.BatchNorm2d(cout, track_running_stats=bn_running_stats)
+
+    def forward(self, x: Tensor) -> Tensor:
+        return self.bn(self.conv(x))
+
+
+class BasicBlock(nn.Module):
+    """conv3x3(s) → BN → ReLU → conv3x3 → BN → + shortcut → ReLU."""
+
+    def __init__(self, cin: int, cout: int, stride: int, *, bn_running_stats: bool):
+        super().__init__()
+        self.conv1 = conv3x3(cin, cout, stride)
+        self.bn1 = nn.BatchNorm2d(cout, track_running_stats=bn_running_stats)
+        self.conv2 = conv3x3(cout, cout)
+        self.bn2 = nn.BatchNorm2d(cout, track_running_stats=bn_running_stats)
+        needs_projection = stride != 1 or cin != cout
+        self.shortcut = Shortcut(cin, cout, stride, bn_running_stats=bn_running_stats) if needs_projection else None
+
+    def forward(self, x: Tensor) -> Tensor:
+        out = torch.relu(self.bn1(self.conv1(x)))
+        out = self.bn2(self.conv2(out))
+        return torch.relu(out + (x if self.shortcut is None else self.shortcut(x)))
+
+
+def feature_shape(k: int, nf: int = 20, image_size: int = 32) -> tuple[int, int, int]:
+    """Shape of the prefix's output at depth k (k = 0: the image itself). Latent replay stores these."""
+    check_freeze_depth(k)
+    if k == 0:
+        return (3, image_size, image_size)
+    size = image_size
+    for s in STAGE_STRIDES[:k]:
+        size = (size + s - 1) // s
+    return (nf * 2 ** (k - 1), size, size)
+
+
+class SlimResNet18(nn.Module):
+    """Reduced ResNet-18 with one linear head per task; `forward(x, task_ids)`.
+
+    `bn_running_stats=False` gives the paper's batch-statistics BatchNorm in train and eval.
+    """
+
+    def __init__(self, *, num_classes: int = 5, num_heads: int = 1, nf: int = 20, bn_running_stats: bool = True):
+        super().__init__()
+        self.nf, self.num_classes, self.num_heads = nf, num_classes, num_heads
+        self.widths = tuple(nf * 2**i for i in range(4))  # (20, 40, 80, 160)
+        self.stem = Stem(nf, bn_running_stats=bn_running_stats)
+        cin = nf
+        for i, (cout, stride) in enumerate(zip(self.widths, STAGE_STRIDES), start=1):
+            blocks = [BasicBlock(cin, cout, stride, bn_running_stats=bn_running_stats)]
+            blocks += [BasicBlock(cout, cout, 1, bn_running_stats=bn_running_stats) for _ in range(BLOCKS_PER_STAGE - 1)]
+            setattr(self, f"layer{i}", nn.Sequential(*blocks))
+            cin = cout
+        self.feature_dim = cin
+        self.heads = nn.ModuleList(nn.Linear(cin, num_classes) for _ in range(num_heads))
+
+    # ---- decomposition -------------------------------------------------------------------------
+    def stages(self) -> list[nn.Module]:
+        """The five stateful-able parts in order: stem, layer1..layer4."""
+        return [self.stem, self.layer1, self.layer2, self.layer3, self.layer4]
+
+    def prefix(self, k: int) -> nn.Sequential:
+        """Stem + stages 1..k (shares modules with the model); k = 0 is the identity."""
+        check_freeze_depth(k)
+        return nn.Sequential(*self.stages()[: k + 1]) if k > 0 else nn.Sequential()
+
+    def suffix(self, k: int) -> nn.Sequential:
+        """Stages k+1..4 without the head (the stem too when k = 0)."""
+        check_freeze_depth(k)
+        return nn.Sequential(*self.stages()[k + 1 :] if k > 0 else self.stages())
+
+    def suffix_specs(self, k: int) -> list[TensorSpec]:
+        """Every tensor the hypernetwork must generate at depth k, in forward order."""
+        check_freeze_depth(k)
+        first = 0 if k == 0 else k + 1
+        names = ["stem", "layer1", "layer2", "layer3", "layer4"][first:]
+        specs: list[TensorSpec] = []
+        for name in names:
+            for pname, p in getattr(self, name).named_parameters(prefix=name):
+                module = self.get_submodule(pname.rsplit(".", 1)[0])
+                if isinstance(module, nn.Conv2d):
+                    specs.append(TensorSpec(pname, tuple(p.shape), "conv", module.stride[0]))
+                else:
+                    specs.append(TensorSpec(pname, tuple(p.shape), "bn_" + pname.rsplit(".", 1)[1]))
+        specs.append(TensorSpec("classifier.weight", (self.num_classes, self.feature_dim), "fc_weight"))
+        specs.append(TensorSpec("classifier.bias", (self.num_classes,), "fc_bias"))
+        return specs
+
+    def suffix_tensors(self, k: int, task_id: int = 0) -> dict[str, Tensor]:
+        """This model's own weights in the layout of `suffix_specs(k)` (head of `task_id` as classifier)."""
+        params = dict(self.named_parameters())
+        head = self.heads[task_id]
+        out = {}
+        for spec in self.suffix_specs(k):
+            if spec.name == "classifier.weight":
+                out[spec.name] = head.weight
+            elif spec.name == "classifier.bias":
+                out[spec.name] = head.bias
+            else:
+                out[spec.name] = params[spec.name]
+        return out
+
+    # ---- plain forward ---------------------------------------------------------------------------
+    def features(self, x: Tensor) -> Tensor:
+        for stage in self.stages():
+            x = stage(x)
+        return torch.flatten(nn.functional.adaptive_avg_pool2d(x, 1), 1)  # [B, 160]
+
+    def forward(self, x: Tensor, task_ids: Tensor | int = 0) -> Tensor:
+        return self.classify(self.features(x), task_ids)
+
+    def classify(self, feats: Tensor, task_ids: Tensor | int) -> Tensor:
+        """Apply each sample's task head (one matmul per task present in the batch)."""
+        if isinstance(task_ids, int):
+            return self.heads[task_ids](feats)
+        tasks = torch.unique(task_ids)
+        if tasks.numel() == 1:
+            return self.heads[int(tasks)](feats)
+        out = feats.new_empty(feats.shape[0], self.num_classes)
+        for t in tasks.tolist():
+            mask = task_ids == t
+            out[mask] = self.heads[t](feats[mask])
+        return out
