@@ -28,7 +28,7 @@ class PartialHyperModel(nn.Module):
     ):
         super().__init__()
         self.k = freeze_depth
-        backbone = SlimResNet18(num_classes=num_classes, num_heads=1, nf=nf)
+        backbone = SlimResNet18(num_classes=num_classes, num_heads=1, nf=nf, running_stats_depth=freeze_depth)
         self.prefix = backbone.prefix(freeze_depth)  # stateful; frozen after experience 1
         self.hnet = HyperNetwork(
             backbone.suffix_specs(freeze_depth),
@@ -38,12 +38,27 @@ class PartialHyperModel(nn.Module):
             chunk_dim=chunk_dim,
         )
 
+    frozen = False
+
+    def freeze_prefix(self) -> None:
+        """Freeze the stateful prefix after experience 1 (no gradients, running statistics)."""
+        self.frozen = True
+        self.prefix.requires_grad_(False)
+        self.train(self.training)
+
+    def train(self, mode: bool = True):
+        super().train(mode)
+        if self.frozen:
+            self.prefix.eval()
+        return self
+
     def suffix(self, z: Tensor, task_id: int, params: dict[str, Tensor] | None = None) -> Tensor:
         """Logits for prefix output z of one task (tensors generated once for the whole batch)."""
         return suffix_forward(z, params if params is not None else self.hnet.generate_one(task_id), self.k)
 
     def forward(self, x: Tensor, task_ids: Tensor | int = 0) -> Tensor:
-        z = self.prefix(x)
+        with torch.set_grad_enabled(torch.is_grad_enabled() and not self.frozen):
+            z = self.prefix(x)
         if isinstance(task_ids, int):
             return self.suffix(z, task_ids)
         tasks = torch.unique(task_ids)

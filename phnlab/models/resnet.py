@@ -87,22 +87,40 @@ def feature_shape(k: int, nf: int = 20, image_size: int = 32) -> tuple[int, int,
 class SlimResNet18(nn.Module):
     """Reduced ResNet-18 with one linear head per task; `forward(x, task_ids)`.
 
-    `bn_running_stats=False` gives the paper's batch-statistics BatchNorm in train and eval.
+    BatchNorm of the stateful prefix (stem + stages 1..`running_stats_depth`) keeps running
+    statistics, used once the prefix is frozen; every other BatchNorm uses batch statistics in
+    train and eval, as in the paper (`running_stats_depth=0`: batch statistics everywhere).
     """
 
-    def __init__(self, *, num_classes: int = 5, num_heads: int = 1, nf: int = 20, bn_running_stats: bool = True):
+    def __init__(self, *, num_classes: int = 5, num_heads: int = 1, nf: int = 20, running_stats_depth: int = 0):
         super().__init__()
+        check_freeze_depth(running_stats_depth)
         self.nf, self.num_classes, self.num_heads = nf, num_classes, num_heads
         self.widths = tuple(nf * 2**i for i in range(4))  # (20, 40, 80, 160)
-        self.stem = Stem(nf, bn_running_stats=bn_running_stats)
+        self.stem = Stem(nf, bn_running_stats=running_stats_depth >= 1)
         cin = nf
         for i, (cout, stride) in enumerate(zip(self.widths, STAGE_STRIDES), start=1):
-            blocks = [BasicBlock(cin, cout, stride, bn_running_stats=bn_running_stats)]
-            blocks += [BasicBlock(cout, cout, 1, bn_running_stats=bn_running_stats) for _ in range(BLOCKS_PER_STAGE - 1)]
+            rs = i <= running_stats_depth
+            blocks = [BasicBlock(cin, cout, stride, bn_running_stats=rs)]
+            blocks += [BasicBlock(cout, cout, 1, bn_running_stats=rs) for _ in range(BLOCKS_PER_STAGE - 1)]
             setattr(self, f"layer{i}", nn.Sequential(*blocks))
             cin = cout
         self.feature_dim = cin
         self.heads = nn.ModuleList(nn.Linear(cin, num_classes) for _ in range(num_heads))
+        self.frozen_depth = 0  # stem + stages 1..frozen_depth are frozen (0: nothing)
+
+    def freeze_prefix(self, k: int) -> None:
+        """Freeze stem + stages 1..k for good: no gradients, BatchNorm on its running statistics."""
+        check_freeze_depth(k)
+        self.frozen_depth = k
+        self.prefix(k).requires_grad_(False)
+        self.train(self.training)
+
+    def train(self, mode: bool = True):
+        super().train(mode)
+        if self.frozen_depth:
+            self.prefix(self.frozen_depth).eval()  # a frozen prefix is a fixed function
+        return self
 
     # ---- decomposition -------------------------------------------------------------------------
     def stages(self) -> list[nn.Module]:
@@ -157,7 +175,17 @@ class SlimResNet18(nn.Module):
         return torch.flatten(nn.functional.adaptive_avg_pool2d(x, 1), 1)  # [B, 160]
 
     def forward(self, x: Tensor, task_ids: Tensor | int = 0) -> Tensor:
-        return self.classify(self.features(x), task_ids)
+        k = self.frozen_depth
+        if k:
+            with torch.no_grad():  # no gradient through a frozen prefix
+                x = self.prefix(k)(x)
+        return self.forward_from(x, k, task_ids)
+
+    def forward_from(self, z: Tensor, k: int, task_ids: Tensor | int) -> Tensor:
+        """Logits from the output z of the prefix of depth k (latent replay feeds stored z here)."""
+        for stage in self.suffix(k):
+            z = stage(z)
+        return self.classify(torch.flatten(nn.functional.adaptive_avg_pool2d(z, 1), 1), task_ids)
 
     def classify(self, feats: Tensor, task_ids: Tensor | int) -> Tensor:
         """Apply each sample's task head (one matmul per task present in the batch)."""

@@ -40,7 +40,7 @@ def test_suffix_specs_cover_exactly_the_generated_layers(k):
 
 @pytest.mark.parametrize("k", range(5))
 def test_functional_suffix_equals_module_forward(k):
-    m = SlimResNet18(num_classes=5, num_heads=2, bn_running_stats=False).train()
+    m = SlimResNet18(num_classes=5, num_heads=2, running_stats_depth=0).train()
     x = torch.randn(6, 3, 32, 32)
     expected = m(x, 1)
     got = suffix_forward(m.prefix(k)(x), m.suffix_tensors(k, task_id=1), k)
@@ -48,7 +48,7 @@ def test_functional_suffix_equals_module_forward(k):
 
 
 def test_multi_head_routes_each_sample_to_its_task():
-    m = SlimResNet18(num_classes=3, num_heads=3, bn_running_stats=False).eval()
+    m = SlimResNet18(num_classes=3, num_heads=3, running_stats_depth=0).eval()
     x = torch.randn(4, 3, 32, 32)
     t = torch.tensor([0, 2, 2, 1])
     feats = m.features(x)
@@ -61,3 +61,9 @@ def test_multi_head_routes_each_sample_to_its_task():
 def test_bad_freeze_depth(k):
     with pytest.raises(BadInput, match="allowed: 0, 1, 2, 3, 4"):
         SlimResNet18().prefix(k)
+
+
+def test_running_statistics_only_in_the_prefix():
+    m = SlimResNet18(running_stats_depth=2)
+    tracked = {n.rsplit(".", 1)[0].split(".")[0] for n, b in m.named_buffers() if n.endswith("running_mean")}
+    assert tracked == {"stem", "layer1", "layer2"}

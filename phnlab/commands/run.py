@@ -1,0 +1,52 @@
+"""`phnlab run`: one continual-learning run through the results store."""
+
+from __future__ import annotations
+
+import json
+
+__all__ = ["register", "add_common"]
+
+
+def add_common(p) -> None:
+    """Options shared by run and sweep."""
+    p.add_argument("--preset", default="ci", help="ci | quick | paper")
+    p.add_argument("--device", default="auto", help="auto | cpu | cuda")
+    p.add_argument("--results-dir", default="results", help="the results store (default: ./results)")
+    p.add_argument("--data-root", default=None, help="where data sets live (default: $PHNLAB_DATA or the cache)")
+    p.add_argument("--quiet", action="store_true", help="no progress bars")
+
+
+def register(sub) -> None:
+    p = sub.add_parser("run", help="run one strategy on one stream (skipped when stored)")
+    p.add_argument("--stream", required=True, help="split | noisy | clean | transfer")
+    p.add_argument("--dataset", default=None, help="data set (default: the preset's)")
+    p.add_argument("--dataset2", default=None, help="second data set of the transfer stream")
+    p.add_argument("--strategy", required=True, help="naive | ewc | lr | hn")
+    p.add_argument("--freeze-depth", type=int, default=0, help="k in 0..4 (hn: 0 = HN-F)")
+    p.add_argument("--lookahead", default="first", help="none | first | second (hn)")
+    p.add_argument("--replay-coef", type=float, default=1.0, help="c, weight of the replay loss (lr)")
+    p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--epochs", type=int, default=None, help="override the preset's epochs per experience")
+    p.add_argument("--json", action="store_true", help="end with one JSON object of the metrics")
+    add_common(p)
+    p.set_defaults(func=main)
+
+
+def main(args) -> int:
+    from ..experiments.runner import run
+    from ..experiments.spec import RunSpec
+
+    overrides = (("epochs", args.epochs),) if args.epochs is not None else ()
+    spec = RunSpec(args.stream, args.strategy, args.freeze_depth, args.lookahead, args.replay_coef, args.seed,
+                   args.preset, args.dataset, args.dataset2, overrides)
+    result = run(spec, results_dir=args.results_dir, device=args.device, data_root=args.data_root, quiet=args.quiet)
+    m = result.metrics
+    if args.json:
+        print(json.dumps({k: m[k] for k in ("label", "aca", "forgetting", "learning_accuracy", "accuracy_matrix",
+                                             "wall_time_s", "memory_bytes", "device")}
+                         | {"key": spec.key(), "computed": result.computed}))
+    else:
+        how = "computed" if result.computed else "from the store"
+        print(f"{m['label']}: ACA {100 * m['aca']:.1f}%, forgetting {100 * m['forgetting']:.1f}, learning accuracy "
+              f"{100 * m['learning_accuracy']:.1f}%, {m['wall_time_s']:.1f} s ({how}, {spec.key()})")
+    return 0

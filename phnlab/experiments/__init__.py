@@ -1,0 +1,1 @@
+"""Runs as specs, the resumable results store, and the runner."""

@@ -1,0 +1,143 @@
+"""Spec → result: build the stream and the strategy, train experience by experience, measure,
+checkpoint after every experience, and resume a killed run from its last finished experience."""
+
+from __future__ import annotations
+
+import sys
+import time
+from dataclasses import dataclass
+
+import torch
+from avalanche.core import SupervisedPlugin
+from tqdm.auto import tqdm
+
+from ..config import resolve_device
+from ..metrics import aca_curve, summarize
+from .spec import RunSpec
+from .store import ResultsStore
+
+__all__ = ["run", "RunResult", "memory_bytes"]
+
+
+@dataclass
+class RunResult:
+    spec: RunSpec
+    metrics: dict
+    computed: bool  # False: read from the store
+    resumed_from: int = 0  # experiences restored from a checkpoint
+
+
+class _Progress(SupervisedPlugin):
+    """Per-epoch accuracy on every experience seen so far (learning curves), and a step bar."""
+
+    def __init__(self, views, *, eval_batch_size: int, every_epoch: bool, bar):
+        super().__init__()
+        self.views, self.eval_batch_size, self.every_epoch, self.bar = views, eval_batch_size, every_epoch, bar
+        self.curves: list[dict] = []
+
+    def after_training_iteration(self, strategy, **kwargs):
+        if self.bar is not None:
+            self.bar.update(1)
+
+    def after_training_epoch(self, strategy, **kwargs):
+        if not self.every_epoch:
+            return
+        from ..strategies import predict
+
+        i = strategy.experience_index
+        acc = [predict(strategy.model, v, batch_size=self.eval_batch_size, device=strategy.device)
+               for v in self.views[: i + 1]]
+        self.curves.append({"experience": i, "epoch": strategy.clock.train_exp_epochs, "accuracy": acc})
+
+
+def memory_bytes(strategy) -> int:
+    """Table 6's memory: LR stores its buffer; HN stores the previous hypernetwork (float32)."""
+    from ..strategies import LatentReplay, PartialHN
+
+    if isinstance(strategy, LatentReplay):
+        return 0 if strategy.buffer.z is None else strategy.buffer.z.numel() * 4
+    if isinstance(strategy, PartialHN):
+        return sum(p.numel() for p in strategy.model.hnet.parameters()) * 4
+    return 0
+
+
+def run(spec: RunSpec, *, results_dir="results", device="auto", data_root=None, quiet: bool = False,
+        stop_after: int | None = None) -> RunResult:
+    """Run `spec` unless the store has it; `stop_after` ends after that many experiences (tests)."""
+    store = ResultsStore(results_dir)
+    done = store.metrics(spec)
+    if done is not None:
+        return RunResult(spec, done, computed=False)
+    dev = resolve_device(device)
+    preset = spec.resolved_preset()
+
+    from ..data.streams import build_stream  # heavy imports only when something runs
+    from ..strategies import attach_tensors, make_strategy, predict, tensors_of
+
+    stream = build_stream(spec.stream, preset=preset, seed=spec.seed, dataset=spec.dataset, dataset2=spec.dataset2,
+                          data_root=data_root)
+    with store.lock(spec):
+        done = store.metrics(spec)  # finished by another worker while we waited
+        if done is not None:
+            return RunResult(spec, done, computed=False)
+        benchmark = stream.to_avalanche()
+        experiences = list(benchmark.train_stream)
+        for exp, e in zip(experiences, stream.experiences):
+            attach_tensors(exp, e, stream.mean, stream.std)
+        views = [tensors_of(exp) for exp in experiences]
+        show = not quiet and sys.stderr.isatty()
+        steps = sum(-(-len(e.train_y) // preset.batch_size) for e in stream.experiences) * preset.epochs
+        bar = tqdm(total=steps, desc=spec.label(), unit="step", disable=not show, leave=False)
+        progress = _Progress(views, eval_batch_size=preset.eval_batch_size, every_epoch=preset.curve_every_epoch,
+                             bar=bar)
+        strategy = make_strategy(spec.strategy, preset=preset, num_tasks=len(experiences),
+                                 num_classes=stream.num_classes_per_experience, device=dev, seed=spec.seed,
+                                 freeze_depth=spec.freeze_depth, lookahead=spec.lookahead,
+                                 replay_coef=spec.replay_coef, plugins=[progress])
+        acc, times, start = [], [], 0
+        ckpt = store.load_checkpoint(spec)
+        if ckpt is not None:
+            start = ckpt["next"]
+            strategy.model.load_state_dict(ckpt["model"])
+            strategy.load_extra_state(ckpt["extra"])
+            vars(strategy.clock).update(ckpt["clock"])
+            strategy.generator.set_state(ckpt["generator"])
+            torch.set_rng_state(ckpt["torch_rng"])
+            acc, times, progress.curves = ckpt["acc"], ckpt["times"], ckpt["curves"]
+            bar.update(sum(-(-len(e.train_y) // preset.batch_size) for e in stream.experiences[:start]) * preset.epochs)
+        end = len(experiences) if stop_after is None else min(len(experiences), stop_after)
+        for i in range(start, end):
+            t0 = time.perf_counter()
+            strategy.train(experiences[i], eval_streams=[])
+            if dev.type == "cuda":
+                torch.cuda.synchronize(dev)
+            times.append(time.perf_counter() - t0)
+            acc.append([predict(strategy.model, v, batch_size=preset.eval_batch_size, device=dev)
+                        for v in views[: i + 1]])
+            store.save_checkpoint(spec, {
+                "next": i + 1, "model": strategy.model.state_dict(), "extra": strategy.extra_state(),
+                "clock": dict(vars(strategy.clock)), "generator": strategy.generator.get_state(),
+                "torch_rng": torch.get_rng_state(), "acc": acc, "times": times, "curves": progress.curves,
+            })
+        bar.close()
+        if end < len(experiences):
+            return RunResult(spec, {"accuracy_matrix": acc}, computed=True, resumed_from=start)
+        metrics = {
+            "label": spec.label(),
+            "spec": spec.to_dict(),
+            **summarize(acc),
+            "aca_curve": aca_curve(acc),
+            "accuracy_matrix": acc,
+            "wall_time_s": sum(times),
+            "time_per_experience_s": times,
+            "epoch_curves": progress.curves,
+            "cosines": list(getattr(strategy, "cosines", [])),
+            "memory_bytes": memory_bytes(strategy),
+            "trainable_params": sum(p.numel() for p in strategy.model.parameters()),
+            "device": str(dev),
+            "stream": {k: v for k, v in stream.meta.items()},
+            "preset": {k: v for k, v in vars(preset).items() if isinstance(v, (int, float, str, bool, type(None)))},
+        }
+        store.save_metrics(spec, metrics)
+        store.drop_checkpoint(spec)
+        return RunResult(spec, metrics, computed=True, resumed_from=start)

@@ -1,0 +1,75 @@
+"""A run as data: the spec that names a directory in the results store."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import asdict, dataclass, field, replace
+
+from ..config import Preset, get_preset
+from ..errors import BadInput
+from ..hyper.regularizer import check_lookahead
+
+__all__ = ["RunSpec", "STREAMS"]
+
+STREAMS = ("split", "noisy", "clean", "transfer")
+SPEC_VERSION = 1  # bump when a change to training makes old results incomparable
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    stream: str
+    strategy: str
+    freeze_depth: int = 0
+    lookahead: str = "first"  # hn only
+    replay_coef: float = 1.0  # lr only
+    seed: int = 0
+    preset: str = "ci"
+    dataset: str | None = None  # None: the preset's
+    dataset2: str | None = None  # transfer only
+    overrides: tuple[tuple[str, object], ...] = field(default=())  # preset fields, e.g. (("epochs", 1),)
+
+    def __post_init__(self):
+        from ..strategies import check_strategy  # avalanche import only when a spec is made
+
+        if self.stream not in STREAMS:
+            raise BadInput(f"unknown stream {self.stream!r}; allowed: {', '.join(STREAMS)}")
+        check_strategy(self.strategy, self.freeze_depth)
+        check_lookahead(self.lookahead)
+        if not isinstance(self.seed, int) or self.seed < 0:
+            raise BadInput(f"seed must be a non-negative integer, got {self.seed!r}")
+        self.resolved_preset()  # unknown preset or override field → BadInput
+        if self.dataset2 is not None and self.stream != "transfer":
+            raise BadInput("--dataset2 is only for the transfer stream")
+
+    def resolved_preset(self) -> Preset:
+        return get_preset(self.preset).with_overrides(**dict(self.overrides))
+
+    def normalized(self) -> "RunSpec":
+        """Irrelevant options reset, so equal runs hash equally (e.g. look-ahead of an LR run)."""
+        return replace(
+            self,
+            lookahead=self.lookahead if self.strategy == "hn" else "first",
+            replay_coef=float(self.replay_coef) if self.strategy == "lr" else 1.0,
+            overrides=tuple(sorted(self.overrides)),
+        )
+
+    def to_dict(self) -> dict:
+        d = asdict(self.normalized())
+        d["overrides"] = [list(kv) for kv in d["overrides"]]
+        return d
+
+    @classmethod
+    def from_dict(cls, d: dict) -> "RunSpec":
+        d = dict(d)
+        d["overrides"] = tuple(tuple(kv) for kv in d.get("overrides", ()))
+        return cls(**d)
+
+    def key(self) -> str:
+        payload = json.dumps({"v": SPEC_VERSION, **self.to_dict()}, sort_keys=True)
+        return hashlib.sha256(payload.encode()).hexdigest()[:16]
+
+    def label(self) -> str:
+        from ..strategies import strategy_label
+
+        return strategy_label(self.strategy, self.freeze_depth, self.replay_coef)

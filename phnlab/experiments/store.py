@@ -1,0 +1,137 @@
+"""The results store: results/<spec hash>/ holds spec.json, metrics.json and checkpoint.pt.
+
+Writes are atomic (temp file + fsync + rename), so a reader never sees half a file; JSON files
+carry a checksum, so a corrupt file is detected, reported and recomputed, never used; a per-spec
+lock (fcntl) keeps two workers off the same spec, and dies with its process.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import fcntl
+import hashlib
+import io
+import json
+import os
+import sys
+import tempfile
+from pathlib import Path
+
+import torch
+
+from ..errors import BadInput, PhnlabError
+from .spec import RunSpec
+
+__all__ = ["ResultsStore", "SpecLocked", "atomic_write_bytes"]
+
+
+class SpecLocked(PhnlabError):
+    """Another process is running this spec."""
+
+
+def atomic_write_bytes(path: Path, data: bytes) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+            f.flush()
+            os.fsync(f.fileno())
+        os.replace(tmp, path)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(tmp)
+        raise
+
+
+def _checksum(payload) -> str:
+    return hashlib.sha256(json.dumps(payload, sort_keys=True).encode()).hexdigest()
+
+
+class ResultsStore:
+    def __init__(self, root: str | os.PathLike):
+        self.root = Path(root)
+        if self.root.exists() and not self.root.is_dir():
+            raise BadInput(f"results directory {self.root} exists and is not a directory")
+        try:
+            self.root.mkdir(parents=True, exist_ok=True)
+        except OSError as e:
+            raise BadInput(f"results directory {self.root} cannot be created: {e.strerror}") from None
+        if not os.access(self.root, os.W_OK | os.X_OK):
+            raise BadInput(f"results directory {self.root} is not writable")
+
+    def dir(self, spec: RunSpec) -> Path:
+        return self.root / spec.key()
+
+    # ---- JSON with checksums -----------------------------------------------------------------
+    def _write_json(self, path: Path, payload) -> None:
+        atomic_write_bytes(path, json.dumps({"checksum": _checksum(payload), "payload": payload}, indent=1).encode())
+
+    def _read_json(self, path: Path):
+        """The payload, or None when absent; a corrupt file is reported, moved aside and treated as absent."""
+        if not path.exists():
+            return None
+        try:
+            doc = json.loads(path.read_text())
+            if _checksum(doc["payload"]) != doc["checksum"]:
+                raise ValueError("checksum mismatch")
+            return doc["payload"]
+        except (ValueError, KeyError, TypeError) as e:
+            self._quarantine(path, f"corrupt result file ({e})")
+            return None
+
+    def _quarantine(self, path: Path, why: str) -> None:
+        print(f"phnlab: {why}: {path}; it will be recomputed", file=sys.stderr)
+        os.replace(path, path.with_name(path.name + ".corrupt"))
+
+    # ---- finished metrics ---------------------------------------------------------------------
+    def metrics(self, spec: RunSpec) -> dict | None:
+        return self._read_json(self.dir(spec) / "metrics.json")
+
+    def save_metrics(self, spec: RunSpec, metrics: dict) -> None:
+        self._write_json(self.dir(spec) / "spec.json", spec.to_dict())
+        self._write_json(self.dir(spec) / "metrics.json", metrics)
+
+    def all_metrics(self) -> list[tuple[RunSpec, dict]]:
+        out = []
+        for d in sorted(p for p in self.root.iterdir() if p.is_dir()):
+            spec_d = self._read_json(d / "spec.json")
+            metrics = self._read_json(d / "metrics.json") if spec_d is not None else None
+            if metrics is not None:
+                out.append((RunSpec.from_dict(spec_d), metrics))
+        return out
+
+    # ---- checkpoints after each experience ------------------------------------------------------
+    def save_checkpoint(self, spec: RunSpec, state: dict) -> None:
+        buf = io.BytesIO()
+        torch.save(state, buf)
+        atomic_write_bytes(self.dir(spec) / "checkpoint.pt", buf.getvalue())
+
+    def load_checkpoint(self, spec: RunSpec) -> dict | None:
+        path = self.dir(spec) / "checkpoint.pt"
+        if not path.exists():
+            return None
+        try:
+            return torch.load(path, map_location="cpu", weights_only=False)
+        except Exception as e:  # noqa: BLE001 - any unreadable checkpoint is recomputed
+            self._quarantine(path, f"unreadable checkpoint ({type(e).__name__})")
+            return None
+
+    def drop_checkpoint(self, spec: RunSpec) -> None:
+        with contextlib.suppress(FileNotFoundError):
+            (self.dir(spec) / "checkpoint.pt").unlink()
+
+    # ---- one worker per spec ----------------------------------------------------------------------
+    @contextlib.contextmanager
+    def lock(self, spec: RunSpec, *, wait: bool = False):
+        d = self.dir(spec)
+        d.mkdir(parents=True, exist_ok=True)
+        with open(d / "lock", "w") as f:
+            try:
+                fcntl.flock(f, fcntl.LOCK_EX | (0 if wait else fcntl.LOCK_NB))
+            except BlockingIOError:
+                raise SpecLocked(f"run {spec.key()} ({spec.label()}) is being computed by another process") from None
+            try:
+                yield
+            finally:
+                fcntl.flock(f, fcntl.LOCK_UN)

@@ -1,0 +1,85 @@
+"""The output regulariser of a continually trained hypernetwork, and its look-ahead gradients.
+
+L_H(ψ) = λ · mean_j Σ (H*(j) − H_ψ(j))², over the previous task ids j and every generated entry;
+H* is the hypernetwork frozen at the end of the previous experience, whose outputs (the targets)
+are computed once per experience. The regulariser never touches data: one batched forward over the
+previous task ids.
+
+Look-ahead (Algorithm 1): g1 = ∇ψ CE; virtual step ψ' = ψ − β·g1; g2 = ∇ L_H at ψ' —
+"first" treats g1 as constant, "second" differentiates through the virtual step; "none"
+evaluates L_H at ψ itself (von Oswald et al. 2019). The update uses g1 + g2.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import torch
+from torch import Tensor
+from torch.func import functional_call
+
+from ..errors import BadInput
+from .heads import HyperNetwork
+
+__all__ = ["LOOKAHEAD_MODES", "OutputRegularizer", "HyperGradients", "lookahead_gradients", "check_lookahead"]
+
+LOOKAHEAD_MODES = ("none", "first", "second")
+
+
+def check_lookahead(mode: str) -> str:
+    if mode not in LOOKAHEAD_MODES:
+        raise BadInput(f"unknown look-ahead mode {mode!r}; allowed: {', '.join(LOOKAHEAD_MODES)}")
+    return mode
+
+
+class OutputRegularizer:
+    """Targets H*(j) for previous tasks, fixed at construction; `loss(params)` is L_H at params."""
+
+    def __init__(self, hnet: HyperNetwork, previous_tasks: Tensor, coef: float):
+        self.hnet, self.previous, self.coef = hnet, previous_tasks, coef
+        with torch.no_grad():
+            self.targets = {n: t.detach().clone() for n, t in hnet(previous_tasks).items()}  # {name: [P, *shape]}
+
+    def loss(self, params: dict[str, Tensor] | None = None) -> Tensor:
+        out = self.hnet(self.previous) if params is None else functional_call(self.hnet, params, (self.previous,))
+        per_task = sum(((out[n] - self.targets[n]) ** 2).flatten(1).sum(1) for n in out)  # [P]
+        return self.coef * per_task.mean()
+
+
+@dataclass
+class HyperGradients:
+    g1: list[Tensor]  # ∇ψ CE
+    g2: list[Tensor]  # ∇ψ of the regulariser (after the look-ahead)
+    reg_loss: float
+
+    def total(self) -> list[Tensor]:
+        return [a + b for a, b in zip(self.g1, self.g2)]
+
+    def cosine(self) -> float:
+        a = torch.cat([g.flatten() for g in self.g1])
+        b = torch.cat([g.flatten() for g in self.g2])
+        return float(torch.nn.functional.cosine_similarity(a, b, dim=0))
+
+
+def lookahead_gradients(ce: Tensor, reg: OutputRegularizer, mode: str, lr: float) -> HyperGradients:
+    """g1 and g2 for every trainable hypernetwork parameter, by the chosen look-ahead mode."""
+    names, params = zip(*[(n, p) for n, p in reg.hnet.named_parameters() if p.requires_grad])
+    grad = lambda out, wrt, **kw: torch.autograd.grad(out, wrt, materialize_grads=True, **kw)  # noqa: E731
+    if mode == "none":
+        g1 = grad(ce, params)
+        reg_loss = reg.loss()
+        g2 = grad(reg_loss, params)
+    elif mode == "first":
+        g1 = grad(ce, params)
+        virtual = {n: (p - lr * g).detach().requires_grad_() for n, p, g in zip(names, params, g1)}
+        reg_loss = reg.loss(virtual)
+        g2 = grad(reg_loss, list(virtual.values()))
+    elif mode == "second":
+        g1 = grad(ce, params, create_graph=True)
+        virtual = {n: p - lr * g for n, p, g in zip(names, params, g1)}
+        reg_loss = reg.loss(virtual)
+        g2 = grad(reg_loss, params)
+        g1 = [g.detach() for g in g1]
+    else:
+        check_lookahead(mode)
+    return HyperGradients(list(g1), list(g2), float(reg_loss.detach()))

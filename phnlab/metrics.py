@@ -1,0 +1,56 @@
+"""The paper's metrics as pure functions of an accuracy matrix.
+
+`acc[i][j]` is the accuracy (in [0, 1]) on the test set of experience j after training on
+experience i; entries with j > i are not measured (NaN).
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+
+__all__ = ["aca", "aca_curve", "learning_accuracy", "forgetting", "summarize"]
+
+Matrix = Sequence[Sequence[float]]
+
+
+def _check(acc: Matrix) -> int:
+    n = len(acc)
+    if n == 0 or any(len(row) < i + 1 for i, row in enumerate(acc)):
+        raise ValueError("accuracy matrix must be square-ish: row i needs entries 0..i")
+    return n
+
+
+def aca(acc: Matrix, after: int | None = None) -> float:
+    """Average classification accuracy over experiences 1..i after training on experience i."""
+    n = _check(acc)
+    i = n - 1 if after is None else after
+    return sum(acc[i][j] for j in range(i + 1)) / (i + 1)
+
+
+def aca_curve(acc: Matrix) -> list[float]:
+    return [aca(acc, i) for i in range(_check(acc))]
+
+
+def learning_accuracy(acc: Matrix) -> float:
+    """Mean over experiences of the accuracy measured right after training on it."""
+    n = _check(acc)
+    return sum(acc[i][i] for i in range(n)) / n
+
+
+def forgetting(acc: Matrix, after: int | None = None) -> float:
+    """Mean over earlier experiences of (accuracy right after training on it − accuracy now).
+
+    The experience just trained is excluded; with one experience forgetting is 0 by convention.
+    """
+    n = _check(acc)
+    i = n - 1 if after is None else after
+    if i == 0:
+        return 0.0
+    return sum(acc[j][j] - acc[i][j] for j in range(i)) / i
+
+
+def summarize(acc: Matrix) -> dict[str, float]:
+    out = {"aca": aca(acc), "learning_accuracy": learning_accuracy(acc), "forgetting": forgetting(acc)}
+    assert all(not math.isnan(v) for v in out.values()), out
+    return out

@@ -1,0 +1,153 @@
+"""What every phnlab strategy shares: an Avalanche `SupervisedTemplate` with a tensor fast path.
+
+On an Avalanche experience that carries phnlab tensors (`attach_tensors`), mini-batches are
+slices of device-resident uint8 tensors, augmented on the device as whole batches; on any other
+Avalanche task-incremental experience the template's own data loader is used unchanged.
+The model is called task-aware (`model(x, task_ids)`); the optimiser (Adam) is made afresh for the
+trainable parameters at the start of each experience.
+"""
+
+from __future__ import annotations
+
+import warnings
+from dataclasses import dataclass
+from typing import Any, Sequence
+
+import torch
+from avalanche.training.plugins.evaluation import EvaluationPlugin
+from avalanche.training.templates import SupervisedTemplate
+from torch import Tensor, nn
+
+from ..data.augment import prepare
+
+__all__ = ["PhnTemplate", "DeviceBatches", "TensorView", "attach_tensors", "tensors_of", "predict"]
+
+
+@dataclass
+class TensorView:
+    """A phnlab experience's tensors plus the stream's normalisation."""
+
+    experience: Any  # phnlab.data.streams.Experience
+    mean: Sequence[float]
+    std: Sequence[float]
+
+
+def attach_tensors(avalanche_experience, experience, mean, std):
+    """Mark an Avalanche experience as backed by phnlab tensors (enables the fast path)."""
+    avalanche_experience.phnlab = TensorView(experience, mean, std)
+    return avalanche_experience
+
+
+def tensors_of(avalanche_experience) -> TensorView | None:
+    return getattr(avalanche_experience, "phnlab", None)
+
+
+class DeviceBatches:
+    """Mini-batches [x, y, t] of one experience, sliced from device tensors and prepared on the device."""
+
+    def __init__(self, x: Tensor, y: Tensor, task_id: int, *, batch_size: int, train: bool, noise, mean, std,
+                 generator: torch.Generator | None, device):
+        self.x, self.y = x.to(device), y.to(device)  # [N, 3, 32, 32] uint8, [N]
+        self.task_id, self.batch_size, self.train = task_id, batch_size, train
+        self.noise, self.mean, self.std, self.generator = noise, mean, std, generator
+
+    def __len__(self) -> int:
+        return -(-len(self.y) // self.batch_size)
+
+    def __iter__(self):
+        n = len(self.y)
+        order = (torch.randperm(n, generator=self.generator, device=self.generator.device).to(self.x.device)
+                 if self.train else torch.arange(n, device=self.x.device))
+        for start in range(0, n, self.batch_size):
+            idx = order[start : start + self.batch_size]
+            xb = prepare(self.x[idx], train=self.train, noise=self.noise, mean=self.mean, std=self.std,
+                         generator=self.generator)
+            yield [xb, self.y[idx], torch.full_like(idx, self.task_id)]
+
+
+def _silent_evaluator() -> EvaluationPlugin:
+    """No Avalanche metrics or loggers: phnlab measures accuracy itself (`predict`)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        return EvaluationPlugin(loggers=[])
+
+
+class PhnTemplate(SupervisedTemplate):
+    """Base of phnlab's strategies; subclasses add their loss or replace `training_epoch`."""
+
+    def __init__(self, *, model: nn.Module, lr: float, train_mb_size: int, train_epochs: int, eval_mb_size: int,
+                 device, seed: int = 0, plugins=None, evaluator=None):
+        super().__init__(
+            model=model,
+            optimizer=torch.optim.Adam(model.parameters(), lr=lr),
+            criterion=nn.CrossEntropyLoss(),
+            train_mb_size=train_mb_size,
+            train_epochs=train_epochs,
+            eval_mb_size=eval_mb_size,
+            device=device,
+            plugins=plugins,
+            evaluator=evaluator if evaluator is not None else _silent_evaluator(),
+        )
+        self.lr = lr
+        self.generator = torch.Generator(device=self.device)
+        self.generator.manual_seed(seed)
+
+    # ---- the experience index seen by this strategy (0-based) -----------------------------------
+    @property
+    def experience_index(self) -> int:
+        return int(self.experience.current_experience)
+
+    # ---- data: fast path on phnlab tensors, Avalanche's loader otherwise -------------------------
+    def make_train_dataloader(self, **kwargs):
+        view = tensors_of(self.experience)
+        if view is None:
+            return super().make_train_dataloader(**kwargs)
+        e = view.experience
+        self.dataloader = DeviceBatches(e.train_x, e.train_y, e.task_id, batch_size=self.train_mb_size, train=True,
+                                        noise=e.noise, mean=view.mean, std=view.std, generator=self.generator,
+                                        device=self.device)
+
+    def make_eval_dataloader(self, **kwargs):
+        view = tensors_of(self.experience)
+        if view is None:
+            return super().make_eval_dataloader(**kwargs)
+        e = view.experience
+        self.dataloader = DeviceBatches(e.test_x, e.test_y, e.task_id, batch_size=self.eval_mb_size, train=False,
+                                        noise=e.noise, mean=view.mean, std=view.std, generator=None,
+                                        device=self.device)
+
+    # ---- checkpoints: weights and state only, never a pickled strategy ----------------------------
+    def extra_state(self) -> dict:
+        """What a resumed run needs besides the model's weights (buffers, frozen flags, logs)."""
+        return {}
+
+    def load_extra_state(self, state: dict) -> None:
+        pass
+
+    # ---- model and optimiser ----------------------------------------------------------------------
+    def forward(self):
+        return self.model(self.mb_x, self.mb_task_id)
+
+    def trainable_parameters(self) -> list[nn.Parameter]:
+        return [p for p in self.model.parameters() if p.requires_grad]
+
+    def make_optimizer(self, **kwargs):
+        self.optimizer = torch.optim.Adam(self.trainable_parameters(), lr=self.lr)
+
+    def model_adaptation(self, model=None):
+        return model if model is not None else self.model  # fixed multi-head architecture
+
+
+@torch.no_grad()
+def predict(model: nn.Module, view: TensorView, *, batch_size: int, device, split: str = "test") -> float:
+    """Accuracy of a task-aware model on one phnlab experience (no augmentation)."""
+    e = view.experience
+    x, y = (e.test_x, e.test_y) if split == "test" else (e.train_x, e.train_y)
+    was_training = model.training
+    model.eval()
+    correct = 0
+    for xb, yb, tb in DeviceBatches(x, y, e.task_id, batch_size=batch_size, train=False, noise=e.noise,
+                                    mean=view.mean, std=view.std, generator=None, device=device):
+        correct += int((model(xb, tb).argmax(1) == yb).sum())
+    model.train(was_training)
+    return correct / max(len(y), 1)

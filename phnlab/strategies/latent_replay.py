@@ -1,0 +1,94 @@
+"""Latent replay LR-k: the prefix of depth k is frozen after experience 1; each step adds
+c · cross-entropy on a mini-batch of stored prefix outputs from a class-balanced buffer."""
+
+from __future__ import annotations
+
+import torch
+from torch import Tensor
+
+from .base import DeviceBatches, PhnTemplate, tensors_of
+
+__all__ = ["LatentReplay", "ClassBalancedBuffer"]
+
+
+class ClassBalancedBuffer:
+    """Latents of past experiences, at most `size` in all, split evenly over the classes seen.
+
+    A class is (task id, label). When a new class arrives every class is cut to size // classes,
+    keeping a random subset drawn at insertion (as Avalanche's class-balanced buffer does with
+    datasets; this one holds device tensors so that sampling stays on the device).
+    """
+
+    def __init__(self, size: int, generator: torch.Generator):
+        self.size, self.generator = size, generator
+        self.z = self.y = self.t = None  # [M, *latent], [M], [M]
+
+    def __len__(self) -> int:
+        return 0 if self.y is None else len(self.y)
+
+    def add(self, z: Tensor, y: Tensor, t: Tensor) -> None:
+        perm = torch.randperm(len(y), generator=self.generator, device=self.generator.device).to(y.device)
+        z, y, t = z[perm], y[perm], t[perm]  # random order, so "keep the first n" is a random subset
+        if self.y is not None:
+            z, y, t = torch.cat([self.z, z]), torch.cat([self.y, y]), torch.cat([self.t, t])
+        keys = t * (int(y.max()) + 1) + y
+        classes = torch.unique(keys)
+        quota = self.size // len(classes)
+        keep = torch.cat([torch.nonzero(keys == c).flatten()[:quota] for c in classes])
+        self.z, self.y, self.t = z[keep], y[keep], t[keep]
+
+    def sample(self, n: int) -> tuple[Tensor, Tensor, Tensor]:
+        idx = torch.randperm(len(self), generator=self.generator, device=self.generator.device)[:n].to(self.y.device)
+        return self.z[idx], self.y[idx], self.t[idx]
+
+    def state_dict(self) -> dict:
+        return {"z": self.z, "y": self.y, "t": self.t}
+
+    def load_state_dict(self, state: dict) -> None:
+        self.z, self.y, self.t = state["z"], state["y"], state["t"]
+
+
+class LatentReplay(PhnTemplate):
+    """LR-k on a `MultiTaskResNet(running_stats_depth=k)`; k = 0 replays images."""
+
+    def __init__(self, *, model, freeze_depth: int, replay_coef: float = 1.0, buffer_size: int = 200,
+                 replay_mb_size: int = 64, **kwargs):
+        super().__init__(model=model, **kwargs)
+        self.k, self.replay_coef, self.replay_mb_size = freeze_depth, replay_coef, replay_mb_size
+        self.buffer = ClassBalancedBuffer(buffer_size, self.generator)
+
+    def criterion(self):
+        loss = self._criterion(self.mb_output, self.mb_y)
+        if self.is_training and self.replay_coef > 0 and len(self.buffer):
+            z, y, t = self.buffer.sample(self.replay_mb_size)
+            loss = loss + self.replay_coef * self._criterion(self.model.forward_from(z, self.k, t), y)
+        return loss
+
+    def extra_state(self) -> dict:
+        return {"buffer": self.buffer.state_dict(), "frozen_depth": self.model.frozen_depth}
+
+    def load_extra_state(self, state: dict) -> None:
+        self.buffer.load_state_dict({k: None if v is None else v.to(self.device) for k, v in state["buffer"].items()})
+        if state["frozen_depth"]:
+            self.model.freeze_prefix(state["frozen_depth"])
+
+    def _after_training_exp(self, **kwargs):
+        if self.experience_index == 0:
+            self.model.freeze_prefix(self.k)
+        self.store_latents()
+        super()._after_training_exp(**kwargs)
+
+    @torch.no_grad()
+    def store_latents(self) -> None:
+        """Add the frozen prefix's outputs for this experience's training set to the buffer."""
+        view = tensors_of(self.experience)
+        if view is None:
+            raise NotImplementedError("latent replay stores latents of phnlab tensor experiences (attach_tensors)")
+        e = view.experience
+        self.model.eval()
+        prefix = self.model.prefix(self.k)
+        batches = DeviceBatches(e.train_x, e.train_y, e.task_id, batch_size=self.eval_mb_size, train=False,
+                                noise=e.noise, mean=view.mean, std=view.std, generator=None, device=self.device)
+        parts = [(prefix(x), y, t) for x, y, t in batches]
+        self.buffer.add(*(torch.cat(p) for p in zip(*parts)))
+        self.model.train()

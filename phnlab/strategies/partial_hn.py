@@ -1,0 +1,66 @@
+"""Partial hypernetworks HN-k (k = 1..4) and HN-F (k = 0), Algorithm 1 of the paper.
+
+Experience 1: prefix and hypernetwork learn jointly on cross-entropy; then the prefix is frozen.
+Every later experience: the new task embedding starts as a copy of the previous one, the targets
+H*(j) for all previous tasks are fixed, and each step updates ψ with g1 + g2 where g2 is the
+regulariser's gradient after a look-ahead step (none | first | second order).
+"""
+
+from __future__ import annotations
+
+import torch
+
+from ..hyper.model import PartialHyperModel
+from ..hyper.regularizer import OutputRegularizer, check_lookahead, lookahead_gradients
+from .base import PhnTemplate
+
+__all__ = ["PartialHN"]
+
+
+class PartialHN(PhnTemplate):
+    def __init__(self, *, model: PartialHyperModel, lookahead: str = "first", reg_coef: float = 0.5, **kwargs):
+        super().__init__(model=model, **kwargs)
+        self.lookahead = check_lookahead(lookahead)
+        self.reg_coef = reg_coef
+        self.seen_tasks: list[int] = []
+        self.regularizer: OutputRegularizer | None = None
+        self.cosines: list[dict] = []  # cos(g1, g2) per step from experience 2 on (Figure 12)
+
+    def _before_training_exp(self, **kwargs):
+        task = int(self.experience.task_label)
+        if self.seen_tasks and task not in self.seen_tasks:
+            self.model.hnet.copy_task_embedding(self.seen_tasks[-1], task)
+        previous = [t for t in self.seen_tasks if t != task]
+        self.regularizer = None
+        if previous:
+            ids = torch.tensor(previous, device=self.device)
+            self.regularizer = OutputRegularizer(self.model.hnet, ids, self.reg_coef)  # targets from H*
+        super()._before_training_exp(**kwargs)
+
+    def backward(self):
+        if self.regularizer is None:  # experience 1 (or a task with no predecessor): plain SGD update
+            self.loss.backward()
+            return
+        grads = lookahead_gradients(self.loss, self.regularizer, self.lookahead, self.lr)
+        trainable = [p for p in self.model.hnet.parameters() if p.requires_grad]
+        for p, g in zip(trainable, grads.total()):
+            p.grad = g
+        self.cosines.append({"experience": self.experience_index, "epoch": self.clock.train_exp_epochs,
+                             "step": self.clock.train_exp_iterations, "cosine": grads.cosine(),
+                             "reg_loss": grads.reg_loss})
+
+    def extra_state(self) -> dict:
+        return {"seen_tasks": list(self.seen_tasks), "cosines": list(self.cosines), "frozen": self.model.frozen}
+
+    def load_extra_state(self, state: dict) -> None:
+        self.seen_tasks, self.cosines = list(state["seen_tasks"]), list(state["cosines"])
+        if state["frozen"]:
+            self.model.freeze_prefix()
+
+    def _after_training_exp(self, **kwargs):
+        task = int(self.experience.task_label)
+        if task not in self.seen_tasks:
+            self.seen_tasks.append(task)
+        if not self.model.frozen:
+            self.model.freeze_prefix()
+        super()._after_training_exp(**kwargs)

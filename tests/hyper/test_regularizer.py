@@ -1,0 +1,79 @@
+import copy
+
+import pytest
+import torch
+from torch.func import functional_call, grad
+
+from phnlab.hyper import PartialHyperModel
+from phnlab.hyper.regularizer import OutputRegularizer, lookahead_gradients
+
+LR = 0.05
+
+
+def setup(k=3, tasks=3):
+    torch.manual_seed(0)
+    model = PartialHyperModel(freeze_depth=k, num_tasks=tasks, num_classes=3, chunk_dim=4)
+    model.freeze_prefix()
+    reg = OutputRegularizer(model.hnet, torch.tensor([0, 1]), coef=0.5)
+    with torch.no_grad():  # move ψ away from ψ* so that the regulariser is not zero
+        for p in model.hnet.parameters():
+            p.add_(0.05 * torch.randn_like(p))
+    x, y = torch.randn(8, 3, 32, 32), torch.randint(0, 3, (8,))
+    return model, reg, x, y
+
+
+def ce_of(model, x, y, params=None):
+    if params is None:
+        return torch.nn.functional.cross_entropy(model(x, 2), y)
+    gen = functional_call(model.hnet, params, (torch.tensor([2]),))
+    logits = model.suffix(model.prefix(x), 2, {n: t[0] for n, t in gen.items()})
+    return torch.nn.functional.cross_entropy(logits, y)
+
+
+def test_first_order_g2_is_the_regulariser_gradient_at_the_virtual_step():
+    model, reg, x, y = setup()
+    g = lookahead_gradients(ce_of(model, x, y), reg, "first", LR)
+    # independent: copy the hypernetwork, move it to ψ' = ψ − lr·g1, differentiate L_H there
+    virtual = copy.deepcopy(model.hnet)
+    with torch.no_grad():
+        for p, g1 in zip(virtual.parameters(), g.g1):
+            p.sub_(LR * g1)
+    reg_v = OutputRegularizer.__new__(OutputRegularizer)
+    reg_v.hnet, reg_v.previous, reg_v.coef, reg_v.targets = virtual, reg.previous, reg.coef, reg.targets
+    expected = torch.autograd.grad(reg_v.loss(), list(virtual.parameters()))
+    for a, b in zip(g.g2, expected):
+        torch.testing.assert_close(a, b, rtol=1e-4, atol=1e-6)
+    assert max(float(t.abs().max()) for t in g.g2) > 0
+
+
+def test_second_order_g2_differentiates_through_the_virtual_step():
+    model, reg, x, y = setup(k=4)
+    g = lookahead_gradients(ce_of(model, x, y), reg, "second", LR)
+    names = [n for n, _ in model.hnet.named_parameters()]
+    psi = {n: p.detach().clone() for n, p in model.hnet.named_parameters()}
+
+    def lookahead_loss(params):
+        g1 = grad(lambda q: ce_of(model, x, y, q))(params)
+        return reg.loss({n: params[n] - LR * g1[n] for n in names})
+
+    expected = grad(lookahead_loss)(psi)
+    for n, a in zip(names, g.g2):
+        torch.testing.assert_close(a, expected[n], rtol=1e-4, atol=1e-6)
+    first = lookahead_gradients(ce_of(model, x, y), reg, "first", LR)
+    assert any(not torch.allclose(a, b, atol=1e-7) for a, b in zip(first.g2, g.g2))  # the Hessian term matters
+
+
+def test_no_lookahead_is_zero_at_the_first_step_of_an_experience():
+    model = PartialHyperModel(freeze_depth=2, num_tasks=3, num_classes=3, chunk_dim=4)
+    reg = OutputRegularizer(model.hnet, torch.tensor([0, 1]), coef=0.5)
+    x, y = torch.randn(4, 3, 32, 32), torch.randint(0, 3, (4,))
+    g = lookahead_gradients(ce_of(model, x, y), reg, "none", LR)
+    assert g.reg_loss == 0.0
+    assert all(float(t.abs().max()) == 0.0 for t in g.g2)
+
+
+def test_regulariser_is_mean_over_previous_tasks_of_the_summed_squares():
+    model, reg, _, _ = setup()
+    out = model.hnet(reg.previous)
+    per_task = [sum(float(((out[n][j] - reg.targets[n][j]) ** 2).sum()) for n in out) for j in range(2)]
+    assert float(reg.loss()) == pytest.approx(0.5 * sum(per_task) / 2, rel=1e-5)
