@@ -1,0 +1,213 @@
+"""Execute the book's chapters with papermill, then build them with a strict Jupyter Book 1 build.
+
+    python tools/build_book.py --preset quick --device auto --results-dir results --out _build
+        [--data-root DIR] [--chapters 01,02]
+
+1. Stage: book/ -> OUT/src (config, intro and other pages; book/_static -> OUT/src/_assets, see
+   book/_config.yml), and a table of contents listing the chapters present.
+2. Execute every chapter book/NN-*.ipynb with papermill (cwd: the repository root; kernel: this
+   interpreter) into OUT/src/NN-*.ipynb, with the parameters preset, device, results_dir and
+   data_root. nbclient stores the widget state in the executed notebook, so sliders render in the
+   static page with no kernel; this script checks that every displayed widget has its state.
+3. `jupyter-book build OUT/src --path-output OUT -W -n --keep-going`, then OUT/_build/html -> OUT/html.
+
+Exits 1 if a chapter fails, holds an error output or lacks widget state, or the build warns.
+The last line printed is the absolute path of OUT/html/index.html.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import re
+import shutil
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+BOOK = REPO / "book"
+CHAPTER_RE = re.compile(r"^(\d\d)-[\w.-]+\.ipynb$")
+WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
+WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
+KERNEL = "python3"
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("--preset", default="quick")
+    ap.add_argument("--device", default="auto")
+    ap.add_argument("--results-dir", default="results")
+    ap.add_argument("--data-root", default="")
+    ap.add_argument("--out", default="_build")
+    ap.add_argument("--chapters", default="", help="comma list of chapter numbers or names, e.g. 01,02")
+    args = ap.parse_args(argv)
+
+    out = _abs(args.out)
+    results_dir = _abs(args.results_dir)
+    data_root = _abs(args.data_root) if args.data_root else None
+
+    # Fail fast, before minutes of execution, with the message a chapter's first cell would give.
+    sys.path.insert(0, str(REPO))
+    from phnlab.chapter import check_params
+    from phnlab.errors import PhnlabError
+
+    try:
+        check_params(args.preset, args.device, data_root, results_dir)
+    except PhnlabError as exc:
+        print(f"build_book: {exc}", file=sys.stderr)
+        return 2
+    vendor = BOOK / "_static" / "vendor"
+    for need in ("html-manager/dist/embed.js", "mathjax/es5/tex-chtml.js"):
+        if not (vendor / need).is_file():
+            print(f"build_book: {vendor / need} is missing; run `make vendor` first", file=sys.stderr)
+            return 2
+
+    chapters = _select(sorted(p for p in BOOK.iterdir() if CHAPTER_RE.match(p.name)), args.chapters)
+    if chapters is None:
+        return 2
+
+    src = out / "src"
+    _stage(src)
+    _write_toc(src, [c.stem for c in chapters])
+    _kernelspec(out)
+
+    failures: list[str] = []
+    timings: list[tuple[str, float, str]] = []
+    params = dict(preset=args.preset, device=args.device, results_dir=str(results_dir),
+                  data_root=str(data_root) if data_root else "")
+    print(f"build_book: {len(chapters)} chapter(s), parameters {params}", flush=True)
+    for chapter in chapters:
+        status, secs = _execute(chapter, src / chapter.name, params)
+        timings.append((chapter.name, secs, status))
+        print(f"  {chapter.name}: {status} ({secs:.1f} s)", flush=True)
+        if status != "ok":
+            failures.append(f"{chapter.name}: {status}")
+
+    t0 = time.perf_counter()
+    build_dir = out / "_build"
+    shutil.rmtree(build_dir / "html", ignore_errors=True)
+    cmd = [str(Path(sys.executable).parent / "jupyter-book"), "build", str(src), "--path-output", str(out),
+           "-W", "-n", "--keep-going", "--all"]
+    print("build_book: " + " ".join(cmd), flush=True)
+    rc = subprocess.call(cmd, cwd=REPO)
+    jb_secs = time.perf_counter() - t0
+    if rc != 0:
+        failures.append(f"jupyter-book build exited {rc} (a warning fails the strict build; see above)")
+    html = out / "html"
+    if (build_dir / "html").is_dir():
+        shutil.rmtree(html, ignore_errors=True)
+        if html.is_symlink() or html.exists():
+            html.unlink()
+        os.replace(build_dir / "html", html)
+    elif rc == 0:
+        failures.append(f"no HTML produced at {build_dir / 'html'}")
+
+    print("build_book: timings")
+    for name, secs, status in timings:
+        print(f"  papermill {name:40s} {secs:7.1f} s  {status}")
+    print(f"  jupyter-book build {'':31s} {jb_secs:7.1f} s")
+    if failures:
+        print("build_book: FAILED", file=sys.stderr)
+        for f in failures:
+            print(f"  {f}", file=sys.stderr)
+    index = html / "index.html"
+    print(index)
+    return 1 if failures else 0
+
+
+def _abs(path: str) -> Path:
+    p = Path(path).expanduser()
+    return (p if p.is_absolute() else REPO / p).resolve()
+
+
+def _select(chapters: list[Path], wanted: str) -> list[Path] | None:
+    if not wanted.strip():
+        return chapters
+    chosen = []
+    for w in (w.strip() for w in wanted.split(",") if w.strip()):
+        hits = [c for c in chapters if c.name[:2] == w.zfill(2) or c.stem == w or c.name == w]
+        if not hits:
+            names = ", ".join(c.stem for c in chapters) or "none"
+            print(f"build_book: no chapter {w!r} in {BOOK}; present: {names}", file=sys.stderr)
+            return None
+        chosen += [h for h in hits if h not in chosen]
+    return sorted(chosen)
+
+
+def _stage(src: Path) -> None:
+    """book/ -> src, without chapters (papermill writes the executed ones) and without _build."""
+    shutil.rmtree(src, ignore_errors=True)
+    src.mkdir(parents=True)
+    for item in BOOK.iterdir():
+        if item.name in {"_build", ".ipynb_checkpoints", "_toc.yml"} or item.suffix == ".ipynb":
+            continue
+        dest = src / ("_assets" if item.name == "_static" else item.name)
+        if item.is_dir():
+            shutil.copytree(item, dest, ignore=shutil.ignore_patterns(".ipynb_checkpoints", "__pycache__"))
+        else:
+            shutil.copy2(item, dest)
+
+
+def _write_toc(src: Path, stems: list[str]) -> None:
+    import yaml
+
+    template = yaml.safe_load((BOOK / "_toc.yml").read_text(encoding="utf8"))
+    toc = {"format": template.get("format", "jb-book"), "root": template["root"]}
+    if stems:
+        toc["chapters"] = [{"file": s} for s in stems]
+    text = "# Generated by tools/build_book.py from book/_toc.yml and the chapters present.\n"
+    (src / "_toc.yml").write_text(text + yaml.safe_dump(toc, sort_keys=False), encoding="utf8")
+
+
+def _kernelspec(out: Path) -> None:
+    """A `python3` kernelspec running this interpreter, first on JUPYTER_PATH: a user-level or
+    system `python3` spec pointing at another Python cannot take over."""
+    kdir = out / "jupyter" / "kernels" / KERNEL
+    kdir.mkdir(parents=True, exist_ok=True)
+    spec = {"argv": [sys.executable, "-m", "ipykernel_launcher", "-f", "{connection_file}"],
+            "display_name": "Python 3 (ipykernel)", "language": "python", "metadata": {"debugger": False}}
+    (kdir / "kernel.json").write_text(json.dumps(spec, indent=1), encoding="utf8")
+    os.environ["JUPYTER_PATH"] = os.pathsep.join(
+        [str(out / "jupyter")] + [p for p in os.environ.get("JUPYTER_PATH", "").split(os.pathsep) if p])
+    from jupyter_client.kernelspec import KernelSpecManager
+
+    found = KernelSpecManager().get_kernel_spec(KERNEL)
+    if found.argv[0] != sys.executable:
+        raise SystemExit(f"build_book: kernel {KERNEL!r} resolves to {found.argv[0]}, not {sys.executable}")
+
+
+def _execute(chapter: Path, dest: Path, params: dict) -> tuple[str, float]:
+    import nbformat
+    import papermill as pm
+
+    t0 = time.perf_counter()
+    try:
+        pm.execute_notebook(str(chapter), str(dest), parameters=params, kernel_name=KERNEL,
+                            cwd=str(REPO), progress_bar=False, report_mode=False)
+    except pm.PapermillExecutionError as exc:
+        return f"FAILED in cell {exc.exec_count}: {exc.ename}: {exc.evalue}", time.perf_counter() - t0
+    except Exception as exc:  # kernel died, bad notebook, ...
+        return f"FAILED: {type(exc).__name__}: {exc}", time.perf_counter() - t0
+    secs = time.perf_counter() - t0
+    nb = nbformat.read(dest, as_version=4)
+    return _check_executed(nb), secs
+
+
+def _check_executed(nb) -> str:
+    """'ok', or what is wrong: an error output, or a displayed widget whose state was not saved."""
+    state = nb.metadata.get("widgets", {}).get(WIDGET_STATE, {}).get("state", {})
+    for i, cell in enumerate(nb.cells):
+        for output in cell.get("outputs", []):
+            if output.get("output_type") == "error":
+                return f"FAILED: cell {i} has an error output ({output.get('ename')}: {output.get('evalue')})"
+            view = output.get("data", {}).get(WIDGET_VIEW)
+            if view and view.get("model_id") not in state:
+                return f"FAILED: cell {i} displays widget {view.get('model_id')} whose state was not saved"
+    return "ok"
+
+
+if __name__ == "__main__":
+    sys.exit(main())
