@@ -48,7 +48,8 @@ PRESETS: dict[str, Preset] = {
     "ci": Preset(
         name="ci",
         dataset="synthetic",
-        transfer_pairs=(("synthetic-shapes", "synthetic-textures"), ("synthetic-shapes", "synthetic-glyphs")),
+        # (similar pair: same primitives and backgrounds, dissimilar pair: shapes vs textures)
+        transfer_pairs=(("synthetic-shapes", "synthetic-glyphs"), ("synthetic-shapes", "synthetic-textures")),
         num_experiences=4,
         classes_per_experience=5,
         train_per_class=40,
@@ -60,7 +61,8 @@ PRESETS: dict[str, Preset] = {
     "quick": Preset(
         name="quick",
         dataset="synthetic",
-        transfer_pairs=(("synthetic-shapes", "synthetic-textures"), ("synthetic-shapes", "synthetic-glyphs")),
+        # (similar pair: same primitives and backgrounds, dissimilar pair: shapes vs textures)
+        transfer_pairs=(("synthetic-shapes", "synthetic-glyphs"), ("synthetic-shapes", "synthetic-textures")),
         num_experiences=6,
         classes_per_experience=5,
         train_per_class=100,

@@ -83,7 +83,7 @@ def run(spec: RunSpec, *, results_dir="results", device="auto", data_root=None, 
         benchmark = stream.to_avalanche()
         experiences = list(benchmark.train_stream)
         for exp, e in zip(experiences, stream.experiences):
-            attach_tensors(exp, e, stream.mean, stream.std)
+            attach_tensors(exp, e)
         views = [tensors_of(exp) for exp in experiences]
         show = not quiet and sys.stderr.isatty()
         steps = sum(-(-len(e.train_y) // preset.batch_size) for e in stream.experiences) * preset.epochs

@@ -25,16 +25,22 @@ __all__ = ["PhnTemplate", "DeviceBatches", "TensorView", "attach_tensors", "tens
 
 @dataclass
 class TensorView:
-    """A phnlab experience's tensors plus the stream's normalisation."""
+    """A phnlab experience's tensors and its data set's normalisation."""
 
     experience: Any  # phnlab.data.streams.Experience
-    mean: Sequence[float]
-    std: Sequence[float]
+
+    @property
+    def mean(self) -> Sequence[float]:
+        return self.experience.mean
+
+    @property
+    def std(self) -> Sequence[float]:
+        return self.experience.std
 
 
-def attach_tensors(avalanche_experience, experience, mean, std):
+def attach_tensors(avalanche_experience, experience):
     """Mark an Avalanche experience as backed by phnlab tensors (enables the fast path)."""
-    avalanche_experience.phnlab = TensorView(experience, mean, std)
+    avalanche_experience.phnlab = TensorView(experience)
     return avalanche_experience
 
 

@@ -1,0 +1,138 @@
+"""`phnlab data list | get | show`: what data is where, fetch it, look at a stream (Figure 5)."""
+
+from __future__ import annotations
+
+import json
+import textwrap
+from pathlib import Path
+
+from ..errors import BadInput
+
+__all__ = ["register", "render_stream_grid"]
+
+
+def register(sub) -> None:
+    p = sub.add_parser("data", help="data sets: list, get (download / generate), show a stream")
+    p.set_defaults(func=_need_action)
+    actions = p.add_subparsers(dest="data_action", metavar="ACTION", parser_class=type(p))
+
+    a = actions.add_parser("list", help="every data set, present or not, where, sizes")
+    a.add_argument("--data-root", help="data directory (default: $PHNLAB_DATA or ~/.cache/phnlab/data)")
+    a.add_argument("--json", action="store_true", help="print a JSON list")
+    a.set_defaults(func=run_list)
+
+    a = actions.add_parser("get", help="download a real data set / generate a synthetic one")
+    a.add_argument("name", help="data set name (see `phnlab data list`)")
+    a.add_argument("--data-root", help="data directory (default: $PHNLAB_DATA or ~/.cache/phnlab/data)")
+    a.set_defaults(func=run_get)
+
+    a = actions.add_parser("show", help="a grid of samples per experience of a stream (PNG)")
+    a.add_argument("stream", help="split, noisy, clean or transfer")
+    a.add_argument("--dataset", help="data set (default: the preset's)")
+    a.add_argument("--dataset2", help="second data set of a transfer stream")
+    a.add_argument("--seed", type=int, default=0, help="stream seed (class order and samples)")
+    a.add_argument("--out", required=True, help="output .png file")
+    a.add_argument("--preset", default="ci", help="preset giving the stream's sizes (default: ci)")
+    a.add_argument("--per-experience", type=int, default=8, help="images per experience (row)")
+    a.add_argument("--data-root", help="data directory (default: $PHNLAB_DATA or ~/.cache/phnlab/data)")
+    a.set_defaults(func=run_show)
+
+
+def _need_action(args) -> int:
+    raise BadInput("missing action; allowed: list, get, show (see `phnlab data --help`)")
+
+
+def _fmt(v) -> str:
+    return "-" if v is None else f"{v:,}" if isinstance(v, int) else str(v)
+
+
+def run_list(args) -> int:
+    from ..data.datasets import DATASETS, dataset_info
+    from ..data.synthetic import DOMAINS as SYNTHETIC
+
+    rows = [dataset_info(name, args.data_root) for name in DATASETS]
+    if args.json:
+        keys = ("name", "present", "train_size", "test_size", "num_classes", "path")
+        print(json.dumps([{k: r.get(k) for k in keys} | ({"error": r["error"]} if "error" in r else {}) for r in rows]))
+        return 0
+    print(f"{'name':<20}{'present':<9}{'train':>9}{'test':>9}{'classes':>9}  path")
+    for r in rows:
+        state = "CORRUPT" if "error" in r else "yes" if r["present"] else "on use" if r["name"] in SYNTHETIC else "no"
+        print(f"{r['name']:<20}{state:<9}{_fmt(r['train_size']):>9}{_fmt(r['test_size']):>9}"
+              f"{_fmt(r['num_classes']):>9}  {r['path']}")
+    for r in rows:
+        if "error" in r:
+            print(f"  {r['name']}: {r['error']}")
+    return 0
+
+
+def run_get(args) -> int:
+    from ..data.datasets import download_dataset
+
+    info = download_dataset(args.name, data_root=args.data_root)
+    if "error" in info:
+        from ..errors import DataCorrupt
+
+        raise DataCorrupt(info["error"])
+    print(f"{info['name']}: present at {info['path']} ({_fmt(info['train_size'])} train / "
+          f"{_fmt(info['test_size'])} test images, {_fmt(info['num_classes'])} classes)")
+    return 0
+
+
+def render_stream_grid(stream, per_experience: int = 8, *, seed: int = 0):
+    """A matplotlib Figure: one row per experience (labelled with its noise), images as the model
+    sees them at evaluation (noise applied, before normalisation), classes taken in turn."""
+    import torch
+    from matplotlib.figure import Figure  # no pyplot: no global backend or figure state
+
+    from ..data.augment import apply_noise, to_float
+
+    g = torch.Generator().manual_seed(seed)
+    rows, cols = len(stream), per_experience
+    fig = Figure(figsize=(1.0 * cols + 1.6, 1.12 * rows + 0.4))
+    axes = fig.subplots(rows, cols, squeeze=False)
+    for r, exp in enumerate(stream):
+        c = len(exp.class_names)
+        picks = []
+        for j in range(cols):  # class j % c, the (j // c)-th image of that class
+            idx = torch.nonzero(exp.test_y == j % c).flatten()
+            picks.append(int(idx[(j // c) % len(idx)]) if len(idx) else 0)
+        x = apply_noise(to_float(exp.test_x[picks]), exp.noise, generator=g).clamp(0, 1)
+        for j in range(cols):
+            ax = axes[r, j]
+            ax.imshow(x[j].permute(1, 2, 0).numpy(), interpolation="nearest")
+            ax.set_xticks([])
+            ax.set_yticks([])
+            name = exp.class_names[int(exp.test_y[picks[j]])]
+            ax.set_title(textwrap.shorten(name, 28, placeholder="…").replace(" ", "\n", 1), fontsize=5.5, pad=2)
+        label = f"exp {exp.index + 1}\n{exp.noise or 'clean'}"
+        if len(set(e.dataset for e in stream)) > 1:
+            label += f"\n{exp.dataset}"
+        axes[r, 0].set_ylabel(label, fontsize=8, rotation=0, ha="right", va="center", labelpad=8)
+    meta = stream.meta
+    fig.suptitle(f"{meta['kind']} stream, {', '.join(meta['datasets'])}, seed {meta['seed']}", fontsize=9)
+    fig.tight_layout()
+    return fig
+
+
+def run_show(args) -> int:
+    from ..config import get_preset
+    from ..data.datasets import atomic_write
+    from ..data.streams import STREAM_KINDS, build_stream
+
+    if args.stream not in STREAM_KINDS:
+        raise BadInput(f"unknown stream {args.stream!r}; allowed: {', '.join(STREAM_KINDS)}")
+    out = Path(args.out)
+    if out.suffix.lower() != ".png":
+        raise BadInput(f"--out {args.out!r} must end in .png")
+    if not out.parent.resolve().is_dir():
+        raise BadInput(f"--out directory {out.parent} does not exist; allowed: a file in an existing directory")
+    if not 1 <= args.per_experience <= 32:
+        raise BadInput(f"--per-experience {args.per_experience} is not allowed; allowed: 1..32")
+    preset = get_preset(args.preset)
+    stream = build_stream(args.stream, preset=preset, seed=args.seed, dataset=args.dataset,
+                          dataset2=args.dataset2, data_root=args.data_root)
+    fig = render_stream_grid(stream, args.per_experience, seed=args.seed)
+    atomic_write(out, lambda f: fig.savefig(f, format="png", dpi=130))  # Agg canvas
+    print(f"wrote {out} ({len(stream)} experiences × {args.per_experience} images)")
+    return 0

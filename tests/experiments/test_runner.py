@@ -1,0 +1,109 @@
+import json
+import os
+import signal
+import subprocess
+import sys
+import time
+
+import pytest
+
+from phnlab.errors import BadInput
+from phnlab.experiments.runner import run
+from phnlab.experiments.spec import RunSpec
+from phnlab.experiments.store import ResultsStore, SpecLocked
+
+
+def test_a_finished_spec_is_read_not_recomputed(tmp_path, tiny_spec, data_root):
+    spec = tiny_spec("naive", 0)
+    first = run(spec, results_dir=tmp_path, device="cpu", data_root=data_root, quiet=True)
+    assert first.computed and len(first.metrics["accuracy_matrix"]) == 3
+    assert len(first.metrics["epoch_curves"]) == 3  # one epoch per experience
+    again = run(spec, results_dir=tmp_path, device="cpu", data_root=data_root, quiet=True)
+    assert not again.computed and again.metrics == first.metrics
+    assert not (tmp_path / spec.key() / "checkpoint.pt").exists()
+
+
+@pytest.mark.parametrize("strategy, k", [("hn", 3), ("lr", 2), ("ewc", 0)])
+def test_resume_after_an_interruption_equals_an_uninterrupted_run(tmp_path, tiny_spec, data_root, strategy, k):
+    spec = tiny_spec(strategy, k)
+    whole = run(spec, results_dir=tmp_path / "a", device="cpu", data_root=data_root, quiet=True).metrics
+    part = run(spec, results_dir=tmp_path / "b", device="cpu", data_root=data_root, quiet=True, stop_after=1)
+    assert len(part.metrics["accuracy_matrix"]) == 1
+    resumed = run(spec, results_dir=tmp_path / "b", device="cpu", data_root=data_root, quiet=True)
+    assert resumed.resumed_from == 1
+    assert resumed.metrics["accuracy_matrix"] == whole["accuracy_matrix"]
+    assert resumed.metrics["cosines"] == whole["cosines"]
+
+
+KILL_SCRIPT = """
+import sys
+from phnlab.experiments.runner import run
+from phnlab.experiments.spec import RunSpec
+import json
+spec = RunSpec.from_dict(json.loads(sys.argv[1]))
+run(spec, results_dir=sys.argv[2], device="cpu", data_root=sys.argv[3], quiet=True)
+"""
+
+
+def test_kill_9_mid_run_resumes_from_the_last_finished_experience(tmp_path, tiny_spec, data_root):
+    spec = tiny_spec("hn", 4, epochs=2)
+    results = tmp_path / "store"
+    proc = subprocess.Popen([sys.executable, "-c", KILL_SCRIPT, json.dumps(spec.to_dict()), str(results),
+                             str(data_root)])
+    ckpt = results / spec.key() / "checkpoint.pt"
+    deadline = time.time() + 120
+    while not ckpt.exists() and proc.poll() is None and time.time() < deadline:
+        time.sleep(0.05)
+    assert ckpt.exists(), "no checkpoint was written"
+    os.kill(proc.pid, signal.SIGKILL)
+    proc.wait()
+    store = ResultsStore(results)
+    assert store.metrics(spec) is None  # nothing finished, nothing half-written
+    resumed = run(spec, results_dir=results, device="cpu", data_root=data_root, quiet=True)
+    assert resumed.resumed_from >= 1
+    whole = run(spec, results_dir=tmp_path / "whole", device="cpu", data_root=data_root, quiet=True)
+    assert resumed.metrics["accuracy_matrix"] == whole.metrics["accuracy_matrix"]
+
+
+def test_corrupt_metrics_are_reported_and_recomputed(tmp_path, tiny_spec, data_root, capsys):
+    spec = tiny_spec("naive", 0)
+    first = run(spec, results_dir=tmp_path, device="cpu", data_root=data_root, quiet=True)
+    path = tmp_path / spec.key() / "metrics.json"
+    doc = json.loads(path.read_text())
+    doc["payload"]["aca"] = 0.99  # tampered: checksum no longer matches
+    path.write_text(json.dumps(doc))
+    again = run(spec, results_dir=tmp_path, device="cpu", data_root=data_root, quiet=True)
+    assert again.computed and again.metrics["aca"] == first.metrics["aca"]
+    assert "corrupt result file" in capsys.readouterr().err
+    path.write_text('{"checksum": "x", "payl')  # truncated
+    assert ResultsStore(tmp_path).metrics(spec) is None
+
+
+def test_a_locked_spec_is_not_run_twice(tmp_path, tiny_spec, data_root):
+    spec = tiny_spec("naive", 0)
+    store = ResultsStore(tmp_path)
+    with store.lock(spec):
+        with pytest.raises(SpecLocked):
+            run(spec, results_dir=tmp_path, device="cpu", data_root=data_root, quiet=True)
+    assert store.metrics(spec) is None
+
+
+def test_spec_hash_ignores_irrelevant_options_and_bad_specs_fail(tiny_spec):
+    assert RunSpec("split", "lr", 2, lookahead="second").key() == RunSpec("split", "lr", 2).key()
+    assert RunSpec("split", "hn", 2, lookahead="second").key() != RunSpec("split", "hn", 2).key()
+    for kwargs, fragment in [
+        (dict(stream="rotated", strategy="hn"), "unknown stream"),
+        (dict(stream="split", strategy="hn", freeze_depth=9), "allowed: 0, 1, 2, 3, 4"),
+        (dict(stream="split", strategy="hn", lookahead="zeroth"), "allowed: none, first, second"),
+        (dict(stream="split", strategy="hn", preset="huge"), "unknown preset"),
+        (dict(stream="split", strategy="hn", overrides=(("epoch", 1),)), "unknown preset field"),
+    ]:
+        with pytest.raises(BadInput, match=fragment):
+            RunSpec(**kwargs)
+
+
+def test_results_dir_that_is_a_file_is_bad_input(tmp_path):
+    f = tmp_path / "file"
+    f.write_text("x")
+    with pytest.raises(BadInput, match="not a directory"):
+        ResultsStore(f)
