@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 import torch
 from torch import Tensor, nn
 
+from ..models.batchnorm import recalibrate, use_batch_statistics
 from ..models.functional import suffix_forward
 from ..models.resnet import SlimResNet18
 from .heads import HyperNetwork
@@ -40,8 +43,10 @@ class PartialHyperModel(nn.Module):
 
     frozen = False
 
-    def freeze_prefix(self) -> None:
-        """Freeze the stateful prefix after experience 1 (no gradients, running statistics)."""
+    def freeze_prefix(self, calibration: Iterable[Tensor] | None = None) -> None:
+        """Freeze the stateful prefix after experience 1: no gradients; BatchNorm on running statistics
+        recomputed exactly over the `calibration` batches."""
+        recalibrate(self.prefix, calibration)
         self.frozen = True
         self.prefix.requires_grad_(False)
         self.train(self.training)
@@ -50,6 +55,8 @@ class PartialHyperModel(nn.Module):
         super().train(mode)
         if self.frozen:
             self.prefix.eval()
+        else:
+            use_batch_statistics(self.prefix)
         return self
 
     def suffix(self, z: Tensor, task_id: int, params: dict[str, Tensor] | None = None) -> Tensor:

@@ -8,12 +8,14 @@ runs the suffix from a dict of such tensors.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 import torch
 from torch import Tensor, nn
 
 from ..config import check_freeze_depth
+from .batchnorm import recalibrate, use_batch_statistics
 
 __all__ = ["SlimResNet18", "BasicBlock", "TensorSpec", "STAGE_STRIDES", "feature_shape"]
 
@@ -87,9 +89,9 @@ def feature_shape(k: int, nf: int = 20, image_size: int = 32) -> tuple[int, int,
 class SlimResNet18(nn.Module):
     """Reduced ResNet-18 with one linear head per task; `forward(x, task_ids)`.
 
-    BatchNorm of the stateful prefix (stem + stages 1..`running_stats_depth`) keeps running
-    statistics, used once the prefix is frozen; every other BatchNorm uses batch statistics in
-    train and eval, as in the paper (`running_stats_depth=0`: batch statistics everywhere).
+    BatchNorm uses batch statistics in train and eval, as in the paper; the stateful prefix
+    (stem + stages 1..`running_stats_depth`) also tracks running statistics, which it uses once
+    frozen (see `phnlab.models.batchnorm`).
     """
 
     def __init__(self, *, num_classes: int = 5, num_heads: int = 1, nf: int = 20, running_stats_depth: int = 0):
@@ -109,9 +111,11 @@ class SlimResNet18(nn.Module):
         self.heads = nn.ModuleList(nn.Linear(cin, num_classes) for _ in range(num_heads))
         self.frozen_depth = 0  # stem + stages 1..frozen_depth are frozen (0: nothing)
 
-    def freeze_prefix(self, k: int) -> None:
-        """Freeze stem + stages 1..k for good: no gradients, BatchNorm on its running statistics."""
+    def freeze_prefix(self, k: int, calibration: Iterable[Tensor] | None = None) -> None:
+        """Freeze stem + stages 1..k for good: no gradients; BatchNorm switches to running statistics,
+        recomputed exactly over the `calibration` batches (the data the prefix was trained on)."""
         check_freeze_depth(k)
+        recalibrate(self.prefix(k), calibration)
         self.frozen_depth = k
         self.prefix(k).requires_grad_(False)
         self.train(self.training)
@@ -120,6 +124,8 @@ class SlimResNet18(nn.Module):
         super().train(mode)
         if self.frozen_depth:
             self.prefix(self.frozen_depth).eval()  # a frozen prefix is a fixed function
+        else:
+            use_batch_statistics(self)  # until frozen, batch statistics everywhere (as the paper)
         return self
 
     # ---- decomposition -------------------------------------------------------------------------

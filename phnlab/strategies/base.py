@@ -122,6 +122,17 @@ class PhnTemplate(SupervisedTemplate):
                                         noise=e.noise, mean=view.mean, std=view.std, generator=None,
                                         device=self.device)
 
+    def training_inputs(self):
+        """The current experience's training inputs, unaugmented, batch by batch (BatchNorm calibration)."""
+        view = tensors_of(self.experience)
+        if view is not None:
+            e = view.experience
+            batches = DeviceBatches(e.train_x, e.train_y, e.task_id, batch_size=self.eval_mb_size, train=False,
+                                    noise=e.noise, mean=view.mean, std=view.std, generator=None, device=self.device)
+        else:
+            batches = torch.utils.data.DataLoader(self.experience.dataset.eval(), batch_size=self.eval_mb_size)
+        return (batch[0].to(self.device) for batch in batches)
+
     # ---- checkpoints: weights and state only, never a pickled strategy ----------------------------
     def extra_state(self) -> dict:
         """What a resumed run needs besides the model's weights (buffers, frozen flags, logs)."""

@@ -74,7 +74,7 @@ class LatentReplay(PhnTemplate):
 
     def _after_training_exp(self, **kwargs):
         if self.experience_index == 0:
-            self.model.freeze_prefix(self.k)
+            self.model.freeze_prefix(self.k, calibration=self.training_inputs())
         self.store_latents()
         super()._after_training_exp(**kwargs)
 

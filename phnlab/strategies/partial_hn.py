@@ -62,5 +62,5 @@ class PartialHN(PhnTemplate):
         if task not in self.seen_tasks:
             self.seen_tasks.append(task)
         if not self.model.frozen:
-            self.model.freeze_prefix()
+            self.model.freeze_prefix(calibration=self.training_inputs())
         super()._after_training_exp(**kwargs)
