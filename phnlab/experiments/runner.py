@@ -16,7 +16,7 @@ from ..metrics import aca_curve, summarize
 from .spec import RunSpec
 from .store import ResultsStore
 
-__all__ = ["run", "RunResult", "memory_bytes"]
+__all__ = ["run", "RunResult", "memory_bytes", "load_model"]
 
 
 @dataclass
@@ -138,6 +138,24 @@ def run(spec: RunSpec, *, results_dir="results", device="auto", data_root=None, 
             "stream": {k: v for k, v in stream.meta.items()},
             "preset": {k: v for k, v in vars(preset).items() if isinstance(v, (int, float, str, bool, type(None)))},
         }
+        store.save_model(spec, {"model": strategy.model.state_dict(), "extra": strategy.extra_state(),
+                                "num_tasks": len(experiences), "num_classes": stream.num_classes_per_experience})
         store.save_metrics(spec, metrics)
         store.drop_checkpoint(spec)
         return RunResult(spec, metrics, computed=True, resumed_from=start)
+
+
+def load_model(spec: RunSpec, *, results_dir="results", device="cpu"):
+    """The trained model of a finished run, as it was after the last experience (e.g. to look at
+    the filters a hypernetwork generates); None when the store does not hold it."""
+    from ..strategies import make_strategy
+
+    saved = ResultsStore(results_dir).load_model(spec)
+    if saved is None:
+        return None
+    strategy = make_strategy(spec.strategy, preset=spec.resolved_preset(), num_tasks=saved["num_tasks"],
+                             num_classes=saved["num_classes"], device=resolve_device(device), seed=spec.seed,
+                             freeze_depth=spec.freeze_depth, lookahead=spec.lookahead, replay_coef=spec.replay_coef)
+    strategy.model.load_state_dict(saved["model"])
+    strategy.load_extra_state(saved["extra"])
+    return strategy.model.eval()

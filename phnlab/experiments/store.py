@@ -1,4 +1,5 @@
-"""The results store: results/<spec hash>/ holds spec.json, metrics.json and checkpoint.pt.
+"""The results store: results/<spec hash>/ holds spec.json, metrics.json, checkpoint.pt (after each
+experience, while the run is unfinished) and model.pt (the final weights).
 
 Writes are atomic (temp file + fsync + rename), so a reader never sees half a file; JSON files
 carry a checksum, so a corrupt file is detected, reported and recomputed, never used; a per-spec
@@ -115,6 +116,22 @@ class ResultsStore:
             return torch.load(path, map_location="cpu", weights_only=False)
         except Exception as e:  # noqa: BLE001 - any unreadable checkpoint is recomputed
             self._quarantine(path, f"unreadable checkpoint ({type(e).__name__})")
+            return None
+
+    def save_model(self, spec: RunSpec, state: dict) -> None:
+        """The final weights of a finished run (model.pt), kept beside its metrics."""
+        buf = io.BytesIO()
+        torch.save(state, buf)
+        atomic_write_bytes(self.dir(spec) / "model.pt", buf.getvalue())
+
+    def load_model(self, spec: RunSpec) -> dict | None:
+        path = self.dir(spec) / "model.pt"
+        if not path.exists():
+            return None
+        try:
+            return torch.load(path, map_location="cpu", weights_only=False)
+        except Exception as e:  # noqa: BLE001
+            self._quarantine(path, f"unreadable model file ({type(e).__name__})")
             return None
 
     def drop_checkpoint(self, spec: RunSpec) -> None:

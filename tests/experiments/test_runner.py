@@ -23,6 +23,22 @@ def test_a_finished_spec_is_read_not_recomputed(tmp_path, tiny_spec, data_root):
     assert not (tmp_path / spec.key() / "checkpoint.pt").exists()
 
 
+def test_the_final_model_can_be_loaded_and_reproduces_the_last_row(tmp_path, tiny_spec, data_root):
+    from phnlab.data.streams import build_stream
+    from phnlab.experiments.runner import load_model
+    from phnlab.strategies import predict
+    from phnlab.strategies.base import TensorView
+
+    spec = tiny_spec("hn", 2)
+    result = run(spec, results_dir=tmp_path, device="cpu", data_root=data_root, quiet=True)
+    model = load_model(spec, results_dir=tmp_path)
+    assert model.frozen
+    stream = build_stream("split", preset=spec.resolved_preset(), seed=0, data_root=data_root)
+    last = [predict(model, TensorView(e), batch_size=32, device="cpu") for e in stream.experiences]
+    assert last == result.metrics["accuracy_matrix"][-1]
+    assert load_model(tiny_spec("naive", 0), results_dir=tmp_path) is None
+
+
 @pytest.mark.parametrize("strategy, k", [("hn", 3), ("lr", 2), ("ewc", 0)])
 def test_resume_after_an_interruption_equals_an_uninterrupted_run(tmp_path, tiny_spec, data_root, strategy, k):
     spec = tiny_spec(strategy, k)
