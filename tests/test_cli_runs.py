@@ -1,0 +1,67 @@
+"""`phnlab run / sweep / results` through the CLI: JSON contract and bad input."""
+
+import json
+
+import pytest
+
+from phnlab.cli import main
+
+TINY_RUN = ["--stream", "split", "--strategy", "hn", "--freeze-depth", "4", "--seed", "0", "--preset", "ci",
+            "--epochs", "1", "--quiet", "--device", "cpu"]
+
+
+@pytest.mark.slow
+def test_run_json_then_from_the_store(tmp_path, capsys):
+    args = ["run", *TINY_RUN, "--results-dir", str(tmp_path / "r"), "--data-root", str(tmp_path / "d"), "--json"]
+    assert main(args) == 0
+    out = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert {"aca", "forgetting", "learning_accuracy", "accuracy_matrix", "wall_time_s"} <= set(out)
+    assert out["computed"] and len(out["accuracy_matrix"]) == 4
+    assert main(args) == 0
+    again = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
+    assert not again["computed"] and again["aca"] == out["aca"]
+    assert main(["results", "--table", "2", "--preset", "ci", "--results-dir", str(tmp_path / "r"), "--json"]) == 0
+    rows = json.loads(capsys.readouterr().out)
+    assert [r["strategy"] for r in rows] == ["HN-4"] and rows[0]["paper_aca"] == [73.6, 0.9]
+
+
+@pytest.mark.parametrize("change, fragment", [
+    (["--stream", "rotated"], "unknown stream 'rotated'"),
+    (["--strategy", "sgd"], "unknown strategy 'sgd'"),
+    (["--freeze-depth", "6"], "allowed: 0, 1, 2, 3, 4"),
+    (["--lookahead", "third"], "allowed: none, first, second"),
+    (["--preset", "huge"], "unknown preset 'huge'"),
+    (["--dataset", "mnist"], "mnist"),
+    (["--device", "tpu"], "unknown device 'tpu'"),
+])
+def test_run_bad_input_is_one_line_exit_2_and_writes_nothing(tmp_path, capsys, change, fragment):
+    results = tmp_path / "r"
+    rc = main(["run", *TINY_RUN, *change, "--results-dir", str(results), "--data-root", str(tmp_path / "d")])
+    err = capsys.readouterr().err
+    assert rc == 2 and fragment in err and err.count("\n") == 1 and "Traceback" not in err
+    assert not results.exists() or not any(results.iterdir())
+
+
+def test_absent_real_data_is_one_line(tmp_path, capsys):
+    rc = main(["run", "--stream", "split", "--strategy", "naive", "--preset", "paper", "--quiet",
+               "--results-dir", str(tmp_path / "r"), "--data-root", str(tmp_path / "empty")])
+    err = capsys.readouterr().err
+    assert rc == 2 and "cifar100" in err and err.count("\n") == 1
+
+
+def test_unwritable_results_dir(tmp_path, capsys):
+    f = tmp_path / "file"
+    f.write_text("")
+    rc = main(["run", *TINY_RUN, "--results-dir", str(f)])
+    assert rc == 2 and "not a directory" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("argv, fragment", [
+    (["sweep", "table9"], "unknown sweep 'table9'"),
+    (["sweep", "table2", "--seeds", "a,b"], "--seeds must be comma-separated integers"),
+    (["results", "--table", "7"], "allowed: 2, 4, 5"),
+])
+def test_sweep_and_results_bad_input(tmp_path, capsys, argv, fragment):
+    rc = main([*argv, "--results-dir", str(tmp_path / "r")])
+    err = capsys.readouterr().err
+    assert rc == 2 and fragment in err and err.count("\n") == 1
