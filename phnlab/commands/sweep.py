@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from .run import add_common
 
-__all__ = ["register"]
+__all__ = ["register", "parse_slurm"]
 
 
 def register(sub) -> None:
@@ -13,13 +13,19 @@ def register(sub) -> None:
     p = sub.add_parser("sweep", help="run a table's or figure's grid of specs")
     p.add_argument("name", help=" | ".join(SWEEPS))
     p.add_argument("--seeds", default=None, help="comma-separated seeds (default: the preset's)")
+    p.add_argument("--jobs", type=int, default=1,
+                   help="local worker processes (one per GPU, round-robin, where several exist; default 1)")
+    p.add_argument("--executor", default="local", help="local | slurm (one submitit job per spec not stored)")
+    p.add_argument("--slurm", action="append", default=[], metavar="KEY=VALUE",
+                   help="submitit parameter for --executor slurm, repeatable (e.g. timeout_min=600, "
+                        "gpus_per_node=1, slurm_partition=gpu)")
     add_common(p)
     p.set_defaults(func=main)
 
 
 def main(args) -> int:
     from ..errors import BadInput
-    from ..experiments.runner import run
+    from ..experiments.executors import run_specs
     from ..experiments.sweeps import sweep_specs
 
     try:
@@ -27,15 +33,37 @@ def main(args) -> int:
     except ValueError:
         raise BadInput(f"--seeds must be comma-separated integers, got {args.seeds!r}") from None
     specs = sweep_specs(args.name, args.preset, seeds)
-    for i, spec in enumerate(specs, 1):
-        r = run(spec, results_dir=args.results_dir, device=args.device, data_root=args.data_root, quiet=args.quiet)
+
+    def report(i, spec, r):
         m = r.metrics
         how = "ran" if r.computed else "stored"
-        print(f"[{i}/{len(specs)}] {how:6} {m['label']:<12} seed {spec.seed} {spec.stream:<8} "
+        print(f"[{i + 1}/{len(specs)}] {how:6} {m['label']:<12} seed {spec.seed} {spec.stream:<8} "
               f"ACA {100 * m['aca']:5.1f}%  forgetting {100 * m['forgetting']:5.1f}  {m['wall_time_s']:7.1f} s",
               flush=True)
+
+    run_specs(specs, jobs=args.jobs, executor=args.executor, results_dir=args.results_dir, device=args.device,
+              data_root=args.data_root, quiet=args.quiet, slurm_kwargs=parse_slurm(args.slurm), on_result=report)
     if args.name == "table2":
         from .results import print_table
 
         print_table("2", args.results_dir, args.preset)
     return 0
+
+
+def parse_slurm(items: list[str]) -> dict:
+    """["timeout_min=600", "slurm_partition=gpu"] -> {"timeout_min": 600, "slurm_partition": "gpu"}."""
+    from ..errors import BadInput
+
+    out = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key:
+            raise BadInput(f"--slurm takes KEY=VALUE, got {item!r}")
+        for cast in (int, float):
+            try:
+                value = cast(value)
+                break
+            except ValueError:
+                pass
+        out[key] = value
+    return out

@@ -11,6 +11,7 @@ so the same seed gives the same classes and images and another seed another orde
 
 from __future__ import annotations
 
+import functools
 import os
 from dataclasses import dataclass, field
 
@@ -114,15 +115,15 @@ def normalization(name: str, train: ImageData) -> tuple[tuple[float, ...], tuple
     """Per-channel mean/std of a data set's whole training split (published values where known)."""
     if name in KNOWN_NORMALIZATION:
         return KNOWN_NORMALIZATION[name]
-    s = torch.zeros(3, dtype=torch.float64)
-    s2 = torch.zeros(3, dtype=torch.float64)
+    s = torch.zeros(3, dtype=torch.int64)  # exact integer sums of pixel values and their squares
+    s2 = torch.zeros(3, dtype=torch.int64)
     for chunk in torch.split(train.images, 8192):
-        c = chunk.to(torch.float64) / 255.0
-        s += c.sum(dim=(0, 2, 3))
-        s2 += (c * c).sum(dim=(0, 2, 3))
+        c = chunk.to(torch.int32)
+        s += c.sum(dim=(0, 2, 3), dtype=torch.int64)
+        s2 += (c * c).sum(dim=(0, 2, 3), dtype=torch.int64)
     n = max(train.images.shape[0] * train.images.shape[2] * train.images.shape[3], 1)
-    mean = s / n
-    std = (s2 / n - mean**2).clamp(min=1e-12).sqrt()
+    mean = s.double() / n / 255.0
+    std = (s2.double() / n / 255.0**2 - mean**2).clamp(min=1e-12).sqrt()
     return tuple(round(float(v), 4) for v in mean), tuple(round(float(v), 4) for v in std)
 
 
@@ -153,7 +154,9 @@ def _experience(index, classes, train, test, preset, g, noise, norm) -> Experien
     )
 
 
+@functools.lru_cache(maxsize=8)
 def _load(name, data_root, download):
+    """Both splits and the normalisation, once per process (a book builds many streams of one data set)."""
     train = load_dataset(name, "train", data_root=data_root, download=download)
     test = load_dataset(name, "test", data_root=data_root, download=download)
     return train, test, normalization(name, train)

@@ -28,7 +28,8 @@ class RunResult:
 
 
 class _Progress(SupervisedPlugin):
-    """Per-epoch accuracy on every experience seen so far (learning curves), and a step bar."""
+    """Per-epoch accuracy on every experience seen so far (learning curves), and the progress bar
+    (steps, with the experience and epoch beside it)."""
 
     def __init__(self, views, *, eval_batch_size: int, every_epoch: bool, bar):
         super().__init__()
@@ -36,8 +37,10 @@ class _Progress(SupervisedPlugin):
         self.curves: list[dict] = []
 
     def after_training_iteration(self, strategy, **kwargs):
-        if self.bar is not None:
-            self.bar.update(1)
+        self.bar.update(1)
+
+    def before_training_epoch(self, strategy, **kwargs):
+        self.bar.set_postfix(experience=strategy.experience_index + 1, epoch=strategy.clock.train_exp_epochs + 1)
 
     def after_training_epoch(self, strategy, **kwargs):
         if not self.every_epoch:

@@ -102,37 +102,33 @@ class ResultsStore:
                 out.append((RunSpec.from_dict(spec_d), metrics))
         return out
 
-    # ---- checkpoints after each experience ------------------------------------------------------
-    def save_checkpoint(self, spec: RunSpec, state: dict) -> None:
+    # ---- tensors: a checkpoint after each experience, the final model ---------------------------
+    def _save_torch(self, path: Path, state: dict) -> None:
         buf = io.BytesIO()
         torch.save(state, buf)
-        atomic_write_bytes(self.dir(spec) / "checkpoint.pt", buf.getvalue())
+        atomic_write_bytes(path, buf.getvalue())
 
-    def load_checkpoint(self, spec: RunSpec) -> dict | None:
-        path = self.dir(spec) / "checkpoint.pt"
+    def _load_torch(self, path: Path, what: str) -> dict | None:
         if not path.exists():
             return None
         try:
             return torch.load(path, map_location="cpu", weights_only=False)
-        except Exception as e:  # noqa: BLE001 - any unreadable checkpoint is recomputed
-            self._quarantine(path, f"unreadable checkpoint ({type(e).__name__})")
+        except Exception as e:  # noqa: BLE001 - anything unreadable is recomputed
+            self._quarantine(path, f"unreadable {what} ({type(e).__name__})")
             return None
+
+    def save_checkpoint(self, spec: RunSpec, state: dict) -> None:
+        self._save_torch(self.dir(spec) / "checkpoint.pt", state)
+
+    def load_checkpoint(self, spec: RunSpec) -> dict | None:
+        return self._load_torch(self.dir(spec) / "checkpoint.pt", "checkpoint")
 
     def save_model(self, spec: RunSpec, state: dict) -> None:
         """The final weights of a finished run (model.pt), kept beside its metrics."""
-        buf = io.BytesIO()
-        torch.save(state, buf)
-        atomic_write_bytes(self.dir(spec) / "model.pt", buf.getvalue())
+        self._save_torch(self.dir(spec) / "model.pt", state)
 
     def load_model(self, spec: RunSpec) -> dict | None:
-        path = self.dir(spec) / "model.pt"
-        if not path.exists():
-            return None
-        try:
-            return torch.load(path, map_location="cpu", weights_only=False)
-        except Exception as e:  # noqa: BLE001
-            self._quarantine(path, f"unreadable model file ({type(e).__name__})")
-            return None
+        return self._load_torch(self.dir(spec) / "model.pt", "model file")
 
     def drop_checkpoint(self, spec: RunSpec) -> None:
         with contextlib.suppress(FileNotFoundError):

@@ -37,6 +37,14 @@ class TensorView:
     def std(self) -> Sequence[float]:
         return self.experience.std
 
+    def batches(self, split: str, *, batch_size: int, device, augment: bool = False,
+                generator: torch.Generator | None = None) -> "DeviceBatches":
+        """Mini-batches of the train or test split, shuffled and augmented only when `augment`."""
+        e = self.experience
+        x, y = (e.train_x, e.train_y) if split == "train" else (e.test_x, e.test_y)
+        return DeviceBatches(x, y, e.task_id, batch_size=batch_size, train=augment, noise=e.noise, mean=self.mean,
+                             std=self.std, generator=generator, device=device)
+
 
 def attach_tensors(avalanche_experience, experience):
     """Mark an Avalanche experience as backed by phnlab tensors (enables the fast path)."""
@@ -108,27 +116,20 @@ class PhnTemplate(SupervisedTemplate):
         view = tensors_of(self.experience)
         if view is None:
             return super().make_train_dataloader(**kwargs)
-        e = view.experience
-        self.dataloader = DeviceBatches(e.train_x, e.train_y, e.task_id, batch_size=self.train_mb_size, train=True,
-                                        noise=e.noise, mean=view.mean, std=view.std, generator=self.generator,
-                                        device=self.device)
+        self.dataloader = view.batches("train", batch_size=self.train_mb_size, device=self.device, augment=True,
+                                       generator=self.generator)
 
     def make_eval_dataloader(self, **kwargs):
         view = tensors_of(self.experience)
         if view is None:
             return super().make_eval_dataloader(**kwargs)
-        e = view.experience
-        self.dataloader = DeviceBatches(e.test_x, e.test_y, e.task_id, batch_size=self.eval_mb_size, train=False,
-                                        noise=e.noise, mean=view.mean, std=view.std, generator=None,
-                                        device=self.device)
+        self.dataloader = view.batches("test", batch_size=self.eval_mb_size, device=self.device)
 
     def training_inputs(self):
         """The current experience's training inputs, unaugmented, batch by batch (BatchNorm calibration)."""
         view = tensors_of(self.experience)
         if view is not None:
-            e = view.experience
-            batches = DeviceBatches(e.train_x, e.train_y, e.task_id, batch_size=self.eval_mb_size, train=False,
-                                    noise=e.noise, mean=view.mean, std=view.std, generator=None, device=self.device)
+            batches = view.batches("train", batch_size=self.eval_mb_size, device=self.device)
         else:
             batches = torch.utils.data.DataLoader(self.experience.dataset.eval(), batch_size=self.eval_mb_size)
         return (batch[0].to(self.device) for batch in batches)
@@ -158,13 +159,11 @@ class PhnTemplate(SupervisedTemplate):
 @torch.no_grad()
 def predict(model: nn.Module, view: TensorView, *, batch_size: int, device, split: str = "test") -> float:
     """Accuracy of a task-aware model on one phnlab experience (no augmentation)."""
-    e = view.experience
-    x, y = (e.test_x, e.test_y) if split == "test" else (e.train_x, e.train_y)
     was_training = model.training
     model.eval()
-    correct = 0
-    for xb, yb, tb in DeviceBatches(x, y, e.task_id, batch_size=batch_size, train=False, noise=e.noise,
-                                    mean=view.mean, std=view.std, generator=None, device=device):
+    correct = total = 0
+    for xb, yb, tb in view.batches(split, batch_size=batch_size, device=device):
         correct += int((model(xb, tb).argmax(1) == yb).sum())
+        total += len(yb)
     model.train(was_training)
-    return correct / max(len(y), 1)
+    return correct / max(total, 1)

@@ -6,7 +6,7 @@ from __future__ import annotations
 import torch
 from torch import Tensor
 
-from .base import DeviceBatches, PhnTemplate, tensors_of
+from .base import PhnTemplate, tensors_of
 
 __all__ = ["LatentReplay", "ClassBalancedBuffer"]
 
@@ -84,11 +84,9 @@ class LatentReplay(PhnTemplate):
         view = tensors_of(self.experience)
         if view is None:
             raise NotImplementedError("latent replay stores latents of phnlab tensor experiences (attach_tensors)")
-        e = view.experience
         self.model.eval()
         prefix = self.model.prefix(self.k)
-        batches = DeviceBatches(e.train_x, e.train_y, e.task_id, batch_size=self.eval_mb_size, train=False,
-                                noise=e.noise, mean=view.mean, std=view.std, generator=None, device=self.device)
-        parts = [(prefix(x), y, t) for x, y, t in batches]
+        parts = [(prefix(x), y, t) for x, y, t in view.batches("train", batch_size=self.eval_mb_size,
+                                                                device=self.device)]
         self.buffer.add(*(torch.cat(p) for p in zip(*parts)))
         self.model.train()
