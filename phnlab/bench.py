@@ -37,11 +37,11 @@ from .errors import BadInput
 __all__ = [
     "Case", "CASES", "RATIOS", "TARGETS", "SCALING_PREVIOUS", "DEFAULT_REPEATS", "DEFAULT_WARMUP",
     "check_bench_args", "prepare_strategy", "random_batch", "time_steps", "time_eval", "run_bench", "format_report",
-    "paper_ratios", "profile_step", "format_profile",
+    "paper_ratios", "profile_step", "format_profile", "run_scaling", "state_bytes",
 ]
 
 DEFAULT_TASKS = 20
-DEFAULT_REPEATS = 15  # the default run takes about 1.5 minutes on a quiet 2-core CPU (docs/benchmarks.md)
+DEFAULT_REPEATS = 15  # default run: ~35 s on a quiet 2-core CPU, minutes when others share it (docs/benchmarks.md)
 DEFAULT_WARMUP = 2
 SCALING_PREVIOUS = (2, 5, 20, 50, 100)  # previous tasks of the --scaling study (HN-F, first order)
 PRESET = "paper"  # batch 64, eval batch 256, buffer 200, 5 classes per experience, Adam 1e-3, λ = 0.5
@@ -197,7 +197,7 @@ class _TimedBatches:
 
     def __init__(self, batch: list[torch.Tensor], n: int, device):
         self.batch, self.n, self.device = batch, n, device
-        self.stamps: list[float] = []
+        self.stamps: list[tuple[float, float]] = []
 
     def __len__(self) -> int:
         return self.n
@@ -350,6 +350,7 @@ def run_bench(*, device="auto", tasks: int = DEFAULT_TASKS, repeats: int = DEFAU
     quartiles = {k: [1000 * q for q in (statistics.quantiles(v, n=4)[::2] if len(v) > 1 else (v[0], v[0]))]
                  for k, v in times.items()}
     state_mb = {k: state_bytes(s) / 2**20 for k, s in strategies.items()}
+    cuda_peak = torch.cuda.max_memory_allocated(dev) if dev.type == "cuda" else 0  # before the resets below
     step_peak = {k: _step_peak_bytes(s, batch) for k, s in strategies.items()}
 
     n_eval = eval_repeats if eval_repeats is not None else max(2, min(5, repeats // 3))
@@ -398,7 +399,7 @@ def run_bench(*, device="auto", tasks: int = DEFAULT_TASKS, repeats: int = DEFAU
                                         warmup=max(1, warmup), preset=preset, log=log)
     if dev.type == "cuda":
         result["peak_memory_kind"] = "CUDA max allocated"
-        result["peak_memory_mb"] = torch.cuda.max_memory_allocated(dev) / 2**20
+        result["peak_memory_mb"] = max(cuda_peak, torch.cuda.max_memory_allocated(dev)) / 2**20
     else:
         result["peak_memory_kind"] = "process peak RSS"
     result["process_peak_rss_mb"] = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024  # Linux: KiB

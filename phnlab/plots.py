@@ -1,19 +1,24 @@
 """What the book's chapters 2–7 show: runs read from (or added to) the results store, turned into
-tables and figures beside the paper's numbers.
+tables, figures and verdicts beside the paper's numbers.
 
 Every function here reads stored metrics (the dicts `experiments.runner.run` writes) or runs specs
 through `runner.run`; nothing here trains or measures on its own, except `generated_filters`, which
 has the runner train a partial hypernetwork and reads the generated tensors from its checkpoint
 (Figure 6 needs a trained hypernetwork; the runner drops checkpoints of finished runs).
 
-Accuracies in the tables and figures are percent (the stored metrics hold fractions), times are
-seconds or minutes as labelled. Figures are built with `matplotlib.figure.Figure` (no pyplot
-state), at most 10 inches wide per row, so a chapter can show them directly or hand them to
+Verdicts (`*_verdict`) are markdown computed from the results, each set against the paper's numbers
+from `phnlab.paper`; where the preset's test sets are too small for a difference to stand out from
+their sampling noise (`clear_effect`), the verdict says so.
+
+Accuracies are percent (the stored metrics hold fractions), times seconds or minutes as labelled.
+Figures are `matplotlib.figure.Figure`s (no pyplot state), at most 10 inches wide per row, with
+fonts sized for the book's page width; a chapter shows them with `display` or hands them to
 `phnlab.widgets.depth_slider`.
 """
 
 from __future__ import annotations
 
+import functools
 import json
 import math
 import statistics
@@ -28,12 +33,23 @@ from . import paper
 
 __all__ = [
     "STAGES", "TRANSFER_ROLES", "pm", "pct", "run_specs", "runs_summary", "group_runs", "mean_curve",
-    "experience_curve", "accuracy_se", "diff_se", "clear_effect", "frozen_diagram",
-    "transfer_frame", "transfer_table", "transfer_drops", "plot_transfer", "transfer_depth_figure",
-    "table1_frame", "first_experience_summary", "plot_noisy_first_experience",
-    "generated_filters", "filter_similarity", "plot_filters",
-    "table2_frame", "plot_experience_panels", "table45_frame", "plot_lookahead_curves",
-    "cosine_frame", "plot_cosines", "cost_frame", "memory_frame", "find_bench_result", "bench_frame",
+    "experience_curve", "stream_test_images", "accuracy_se", "diff_se", "clear_effect", "frozen_diagram",
+    # chapter 2
+    "transfer_frame", "transfer_table", "transfer_drops", "transfer_verdict", "plot_transfer", "transfer_depth_figure",
+    # chapter 3
+    "table1_frame", "first_experience_summary", "noisy_verdict", "plot_noisy_first_experience",
+    "generated_filters", "filter_similarity", "filters_verdict", "plot_filters",
+    # chapter 4
+    "table2_frame", "table2_verdict", "plot_experience_panels", "retention_frame", "figure8_verdict",
+    # chapter 5
+    "table45_frame", "table4_verdict", "table5_verdict", "plot_lookahead_curves", "figure11_frame",
+    "figure11_verdict",
+    # chapter 6
+    "cosine_frame", "cosine_verdict", "cosine_experiences_frame", "cosine_experiences_verdict", "plot_cosines",
+    # chapter 7
+    "cost_frame", "plot_cost", "time_verdict", "lookahead_cost_frame", "lookahead_cost_verdict",
+    "memory_frame", "memory_verdict", "table6_frame", "table6_verdict", "find_bench_result",
+    "markdown_tables", "bench_frame",
 ]
 
 STAGES = ("stem", "layer1", "layer2", "layer3", "layer4", "head")
@@ -50,23 +66,50 @@ TRANSFER_ROLES: dict[tuple[str, str], str] = {
 }
 
 _COLORS = {0: "#4e79a7", 1: "#59a14f", 2: "#f28e2b", 3: "#e15759", 4: "#76b7b2"}  # by freeze depth
+_LR, _HN, _GREY = "#4e79a7", "#f28e2b", "0.5"
+# Fonts for figures shown at the page's width (about 700 px for a 10-inch figure at 90 dpi).
+_STYLE = {"font.size": 11, "axes.titlesize": 11, "axes.labelsize": 11, "legend.fontsize": 9.5,
+          "xtick.labelsize": 10, "ytick.labelsize": 10, "figure.titlesize": 12}
+_NBSP = "\u00a0"  # keeps "61.9 ± 1.7" on one line in narrow table cells
+
+
+def _styled(build):
+    """Build the figure under the book's font sizes."""
+
+    @functools.wraps(build)
+    def wrapper(*args, **kwargs):
+        import matplotlib
+
+        with matplotlib.rc_context(_STYLE):
+            return build(*args, **kwargs)
+
+    return wrapper
 
 
 # ---- small formatting helpers ----------------------------------------------------------------------
 def pm(mean: float | None, sd: float | None = None, nd: int = 1) -> str:
-    """'61.9 ± 1.7' ('—' for a missing value; no ± part when sd is None)."""
+    """'61.9 ± 1.7' (non-breaking spaces; '—' for a missing value; no ± part when sd is None)."""
     if mean is None or (isinstance(mean, float) and math.isnan(mean)):
         return "—"
-    return f"{mean:.{nd}f}" if sd is None else f"{mean:.{nd}f} ± {sd:.{nd}f}"
+    return f"{mean:.{nd}f}" if sd is None else f"{mean:.{nd}f}{_NBSP}±{_NBSP}{sd:.{nd}f}"
 
 
 def pct(x: float) -> float:
     return 100.0 * x
 
 
-def _mean_sd(values: Sequence[float]) -> tuple[float, float]:
+def _mean_sd(values: Sequence[float]) -> tuple[float, float | None]:
+    """Mean and sample sd; sd None for a single value (printed without '±')."""
     values = list(values)
-    return statistics.fmean(values), statistics.stdev(values) if len(values) > 1 else 0.0
+    return statistics.fmean(values), statistics.stdev(values) if len(values) > 1 else None
+
+
+def _yes(flag: bool) -> str:
+    return "**yes**" if flag else "**no**"
+
+
+def _name(k: int) -> str:
+    return "HN-F" if k == 0 else f"HN-{k}"
 
 
 # ---- running and grouping ----------------------------------------------------------------------------
@@ -89,7 +132,7 @@ def runs_summary(results: Sequence) -> str:
     computed = sum(1 for r in results if r.computed)
     minutes = sum(r.metrics.get("wall_time_s", 0.0) for r in results) / 60
     return (f"{len(results)} runs: {computed} trained now, {len(results) - computed} read from the results store; "
-            f"{minutes:.1f} min of training in all (as stored).")
+            f"{minutes:.1f} min of training in all (stored wall times).")
 
 
 def group_runs(results: Iterable, key=None) -> dict:
@@ -131,13 +174,14 @@ def _epochs_per_experience(metrics: Mapping) -> list[int]:
 
 
 def _mark_experiences(ax, metrics: Mapping) -> None:
-    """Dotted lines between experiences and 'e1', 'e2', ... above the axis."""
+    """The whole stream on the x axis, dotted lines between experiences, 'e1', 'e2', ... above."""
     edges = np.cumsum([0] + _epochs_per_experience(metrics))
+    ax.set_xlim(0.5, edges[-1] + 0.5)
     for e in edges[1:-1]:
         ax.axvline(e + 0.5, color="0.6", lw=0.8, ls=":")
     for i, (a, b) in enumerate(zip(edges[:-1], edges[1:])):
         ax.text((a + b + 1) / 2, 1.01, f"e{i + 1}", transform=ax.get_xaxis_transform(), ha="center", va="bottom",
-                fontsize=7, color="0.4")
+                fontsize=9, color="0.35")
 
 
 def _curve_axes(ax, title: str | None = None) -> None:
@@ -145,15 +189,20 @@ def _curve_axes(ax, title: str | None = None) -> None:
     ax.set_ylabel("test accuracy (%)")
     ax.set_ylim(-2, 102)
     if title:
-        ax.set_title(title, fontsize=9, pad=12)
+        ax.set_title(title, pad=14)
     ax.grid(alpha=0.3)
 
 
 def _plot_mean(ax, runs: Sequence[Mapping], j: int, **style) -> None:
     x, y, sd = mean_curve(runs, j)
-    line, = ax.plot(x, y, marker="o", ms=3, **style)
+    line, = ax.plot(x, y, marker="o", ms=3.5, **style)
     if len(runs) > 1:
         ax.fill_between(x, y - sd, y + sd, color=line.get_color(), alpha=0.15, lw=0)
+
+
+def _chance(metrics: Mapping) -> float:
+    """Accuracy (%) of guessing among one experience's classes."""
+    return 100.0 / metrics["preset"]["classes_per_experience"]
 
 
 # ---- measurement noise ----------------------------------------------------------------------------------
@@ -162,6 +211,12 @@ def _test_size(metrics: Mapping) -> int | None:
     per_class = metrics.get("stream", {}).get("test_per_class")
     classes = metrics.get("preset", {}).get("classes_per_experience")
     return per_class * classes if per_class and classes else None
+
+
+def stream_test_images(metrics: Mapping) -> int | None:
+    """Test images behind a run's ACA: every experience's test set (None when not recorded)."""
+    n = _test_size(metrics)
+    return n * len(metrics["accuracy_matrix"]) if n else None
 
 
 def accuracy_se(p: float, n: int | None) -> float:
@@ -190,31 +245,31 @@ def frozen_diagram(ax, k: int, *, generated: bool = False) -> None:
     from matplotlib.patches import Rectangle
 
     x, width = 0.0, 1.4
-    rest = "#f28e2b" if generated else "#4e79a7"
+    rest = _HN if generated else _LR
     for i, stage in enumerate(STAGES):
         frozen = 0 < k and i <= k
         ax.add_patch(Rectangle((x, 0), width, 1, color="#b0b0b0" if frozen else rest, ec="black"))
-        ax.text(x + width / 2, 0.5, stage, ha="center", va="center", fontsize=8, weight="bold",
+        ax.text(x + width / 2, 0.5, stage, ha="center", va="center", fontsize=9, weight="bold",
                 color="black" if frozen else "white")
         if i == k and k > 0:
             ax.axvline(x + width + 0.1, color="crimson", lw=2, ls="--")
         x += width + 0.2
     what = "generated per task" if generated else "trained on every experience"
-    ax.set_title(f"k = {k}: " + (f"stem + {k} stage{'s' * (k > 1)} frozen after experience 1 (grey), rest {what}"
-                                 if k else f"nothing frozen, everything {what}"), fontsize=8)
+    ax.set_title(f"k = {k}: " + (f"stem + {k} stage{'s' * (k > 1)} frozen after exp. 1 (grey),\nthe rest {what}"
+                                 if k else f"nothing frozen,\neverything {what}"), fontsize=9)
     ax.set_xlim(-0.1, x)
     ax.set_ylim(-0.1, 1.1)
     ax.axis("off")
 
 
-# ---- chapter 2: freeze depth and transfer ---------------------------------------------------------------
+# ==== chapter 2: freeze depth and transfer ===============================================================
 def _pair_name(a: str, b: str) -> str:
     return f"{a} → {b}"
 
 
 def transfer_frame(results: Iterable):
     """One row per transfer run: pair, role, k, seed, accuracy (%) on experience 1 after it and on
-    experience 2 after it (the quantity of Figure 4), test images per experience."""
+    experience 2 after it (the quantity of Figure 4), test images per experience, chance (%)."""
     import pandas as pd
 
     rows = []
@@ -224,15 +279,15 @@ def transfer_frame(results: Iterable):
         a, b = m["stream"]["datasets"][0], m["stream"]["datasets"][-1]
         rows.append({"pair": _pair_name(a, b), "role": TRANSFER_ROLES.get((a, b), "—"), "k": s.freeze_depth,
                      "seed": s.seed, "acc_exp1": pct(acc[0][0]), "acc_exp2": pct(acc[1][1]),
-                     "test_images": _test_size(m)})
+                     "test_images": _test_size(m), "chance": _chance(m)})
     return pd.DataFrame(rows)
 
 
 def transfer_table(df):
-    """Accuracy (%) on experience 2 per pair (rows) and freeze depth (columns), mean ± sd over seeds."""
+    """Accuracy (%) on experience 2 per pair (rows) and freeze depth k (columns), mean ± sd over seeds."""
     g = df.groupby(["pair", "role", "k"], sort=False)["acc_exp2"]
     table = g.agg(lambda v: pm(*_mean_sd(v))).unstack("k")
-    table.columns = [f"k = {k}" for k in table.columns]
+    table.columns.name = "freeze depth k"
     return table
 
 
@@ -246,37 +301,71 @@ def transfer_drops(df) -> list[dict]:
         lo, hi = min(m.index), max(m.index)
         out.append({"pair": pair, "role": role, "acc_k0": m[lo], "acc_k4": m[hi], "drop": m[lo] - m[hi],
                     "max_drop": m[lo] - m.min(), "k_worst": int(m.idxmin()), "seeds": seeds,
+                    "test_images": g["test_images"].iloc[0],
                     "se": diff_se(m[lo] / 100, m[hi] / 100, g["test_images"].iloc[0], seeds)})
     return out
 
 
+def transfer_verdict(df, preset_name: str) -> str:
+    """Does the similar pair lose less accuracy on experience 2 than the dissimilar one when the
+    whole backbone is frozen (k = 4 vs k = 0)? With the per-pair drops, and a plain statement when
+    the difference is within the sampling noise."""
+    drops = transfer_drops(df)
+    lines = [f"- **{d['pair']}** ({d['role']}): {d['acc_k0']:.1f} % at k = 0, {d['acc_k4']:.1f} % at k = 4, a drop of "
+             f"{d['drop']:.1f} points (largest drop {d['max_drop']:.1f}, at k = {d['k_worst']}; sampling error of the "
+             f"drop ±{d['se']:.1f})" for d in drops]
+    similar = [d for d in drops if d["role"] == "similar"]
+    dissimilar = [d for d in drops if d["role"] == "dissimilar"]
+    if not similar or not dissimilar:
+        return ("**Verdict:** the pairs of this preset have no similar and dissimilar roles, so the claim cannot be "
+                "checked here.\n\n" + "\n".join(lines))
+    s, d = similar[0], dissimilar[0]
+    gap = d["drop"] - s["drop"]
+    se = math.hypot(s["se"], d["se"])
+    text = (f"**Verdict:** freezing all four stages costs the similar pair ({s['pair']}) {s['drop']:.1f} points and "
+            f"the dissimilar pair ({d['pair']}) {d['drop']:.1f} points on experience 2. The similar pair loses less, "
+            f"as the paper claims: {_yes(s['drop'] < d['drop'])} (difference {gap:.1f} points).")
+    if se > 0 and not clear_effect(gap, se):
+        text += (f" But the difference is within twice its sampling error (±{2 * se:.1f} points with "
+                 f"{int(s['test_images'])} test images per experience and {s['seeds']} seed(s)): at the "
+                 f"**{preset_name}** preset the offline data cannot show this effect either way.")
+    elif se > 0:
+        text += f" The difference is larger than twice its sampling error (±{2 * se:.1f} points)."
+    return text + "\n\n" + "\n".join(lines)
+
+
+@_styled
 def plot_transfer(df):
     """Figure 4: accuracy on experience 2 against freeze depth k, one line per pair (mean ± sd)."""
     from matplotlib.figure import Figure
 
-    fig = Figure(figsize=(7.5, 3.4), dpi=90)
+    fig = Figure(figsize=(8, 3.6), dpi=90)
     ax = fig.subplots()
-    for i, (pair, g) in enumerate(df.groupby("pair", sort=False)):
+    for pair, g in df.groupby("pair", sort=False):
         s = g.groupby("k")["acc_exp2"].agg(["mean", "std"]).fillna(0.0)
         ax.errorbar(s.index, s["mean"], yerr=s["std"], marker="o", capsize=3,
                     label=f"{pair} ({g['role'].iloc[0]})")
+    if "chance" in df:
+        ax.axhline(df["chance"].iloc[0], color=_GREY, lw=0.8, ls="--", label="chance")
     ax.set_xticks(range(5))
     ax.set_xlabel("freeze depth k (stem + k stages frozen after experience 1)")
-    ax.set_ylabel("accuracy on experience 2 (%)")
+    ax.set_ylabel("accuracy on exp. 2 (%)")
     ax.set_ylim(-2, 102)
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=8, loc="lower left")
-    ax.set_title("Test accuracy on the second experience (Figure 4)", fontsize=10)
+    ax.legend(loc="upper right")
+    ax.set_title("Test accuracy on the second experience (Figure 4)")
     fig.tight_layout()
     return fig
 
 
+@_styled
 def transfer_depth_figure(results: Sequence, k: int):
     """For freeze depth k: what is frozen, and the learning curve of experience 2 for every pair."""
     from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
 
     fig = Figure(figsize=(10, 3.4), dpi=90)
-    gs = fig.add_gridspec(2, 2, width_ratios=[1.1, 1], height_ratios=[1, 2.2])
+    gs = fig.add_gridspec(2, 2, width_ratios=[1, 1], height_ratios=[1, 1.1])
     frozen_diagram(fig.add_subplot(gs[0, 0]), k)
     ax = fig.add_subplot(gs[:, 1])
     by_pair: dict[str, list] = defaultdict(list)
@@ -290,32 +379,35 @@ def transfer_depth_figure(results: Sequence, k: int):
         n = min(len(c) for c in curves)
         x = [e for e, _ in curves[0][:n]]
         y = np.mean([[a for _, a in c[:n]] for c in curves], axis=0)
-        ax.plot(x, y, marker="o", label=pair)
+        ax.plot(x, y, marker="o", label=pair.replace("synthetic-", ""))
+    if by_pair:
+        ax.axhline(_chance(next(iter(by_pair.values()))[0]), color=_GREY, lw=0.8, ls="--", label="chance")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel("epoch of experience 2")
-    ax.set_ylabel("accuracy on experience 2 (%)")
+    ax.set_ylabel("accuracy on exp. 2 (%)")
     ax.set_ylim(-2, 102)
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=8, loc="lower right")
-    ax.set_title(f"LR-{k} (c = 0): learning experience 2 on a prefix trained on experience 1", fontsize=9)
+    ax.legend(loc="upper left")
+    ax.set_title(f"LR-{k} (c = 0) learning experience 2")
     note = fig.add_subplot(gs[1, 0])
     note.axis("off")
-    rows = []
-    for pair, runs in by_pair.items():
-        rows.append(f"{pair}: {statistics.fmean(pct(m['accuracy_matrix'][1][1]) for m in runs):.1f} % "
-                    f"after training (exp. 1: {statistics.fmean(pct(m['accuracy_matrix'][0][0]) for m in runs):.1f} %)")
-    note.text(0.0, 0.9, "\n".join(rows), va="top", fontsize=8, family="monospace")
+    rows = [f"{pair.replace('synthetic-', '')}: {statistics.fmean(pct(m['accuracy_matrix'][1][1]) for m in runs):.1f} % "
+            f"({statistics.fmean(pct(m['accuracy_matrix'][0][0]) for m in runs):.1f} %)" for pair, runs in by_pair.items()]
+    note.text(0.0, 0.9, "accuracy on exp. 2 after training on it\n(on exp. 1 after training on it)\n"
+              + "\n".join(rows), va="top", fontsize=9.5)
     fig.tight_layout()
     return fig
 
 
-# ---- chapter 3: noisy stream -------------------------------------------------------------------------------
+# ==== chapter 3: noisy stream ===========================================================================
 def _stream_name(stream: str) -> str:
     return "normal" if stream == "clean" else stream
 
 
 def table1_frame(results: Iterable):
-    """Table 1: learning accuracy (%) per experience, mean ± sd over seeds, for LR (c = 1) and
-    partial HN (*) at each k in the normal (clean) and noisy streams, ours beside the paper's."""
+    """Table 1: learning accuracy (%) per experience for LR (c = 1) and partial HN (*) at each k in
+    the normal (clean) and noisy streams; one row of ours (mean ± sd over seeds) and one of the
+    paper's per (model, stream)."""
     import pandas as pd
 
     groups: dict[tuple[str, int, str], list] = defaultdict(list)
@@ -325,81 +417,108 @@ def table1_frame(results: Iterable):
             groups[(s.strategy, s.freeze_depth, _stream_name(s.stream))].append(r.metrics["accuracy_matrix"])
     rows = []
     for (strategy, k, stream), mats in sorted(groups.items(), key=lambda kv: (kv[0][1], kv[0][0] == "hn", kv[0][2])):
+        model = f"ResNet-{k}" + ("*" if strategy == "hn" else "")
+        n = len(mats[0])
+        ours = {"model": model, "stream": stream, "source": f"ours ({len(mats)} seed{'s' * (len(mats) > 1)})"}
+        ours.update({f"e{i + 1}": pm(*_mean_sd([pct(m[i][i]) for m in mats])) for i in range(n)})
         published = paper.TABLE1.get((strategy, k, stream))
-        row = {"model": f"ResNet-{k}" + ("*" if strategy == "hn" else ""), "stream": stream, "seeds": len(mats)}
-        for i in range(len(mats[0])):
-            row[(f"e{i + 1}", "ours")] = pm(*_mean_sd([pct(m[i][i]) for m in mats]))
-            row[(f"e{i + 1}", "paper")] = pm(*published[i]) if published and i < len(published) else "—"
-        rows.append(row)
-    df = pd.DataFrame(rows).set_index(["model", "stream", "seeds"])
-    df.columns = pd.MultiIndex.from_tuples(df.columns)
-    return df
+        theirs = {"model": model, "stream": stream, "source": "paper"}
+        theirs.update({f"e{i + 1}": pm(*published[i]) if published and i < len(published) else "—" for i in range(n)})
+        rows += [ours, theirs]
+    return pd.DataFrame(rows).set_index(["model", "stream", "source"])
 
 
 def first_experience_summary(results: Iterable):
-    """Per (strategy, k, stream): accuracy (%) on experience 1 right after it and at the end of the
-    stream, and its forgetting, mean over seeds; plus the test-set size."""
+    """Per (model, stream): accuracy (%) on experience 1 right after it and at the end of the
+    stream, its forgetting, mean over seeds; the learning accuracy; the test-set size."""
     import pandas as pd
 
     groups: dict[tuple[str, int, str], list] = defaultdict(list)
     for r in results:
         s = r.spec
         if s.stream in ("noisy", "clean"):
-            groups[(r.metrics["label"].split(" ")[0], s.freeze_depth, _stream_name(s.stream))].append(r.metrics)
+            groups[(s.strategy, s.freeze_depth, _stream_name(s.stream))].append(r.metrics)
     rows = []
-    for (label, k, stream), runs in sorted(groups.items(), key=lambda kv: (kv[0][1], kv[0][0], kv[0][2])):
-        after = [m["accuracy_matrix"][0][0] for m in runs]
-        end = [m["accuracy_matrix"][-1][0] for m in runs]
-        rows.append({"model": label, "k": k, "stream": stream, "seeds": len(runs),
-                     "after_exp1": pct(statistics.fmean(after)), "at_end": pct(statistics.fmean(end)),
-                     "forgetting_exp1": pct(statistics.fmean(after) - statistics.fmean(end)),
+    for (strategy, k, stream), runs in sorted(groups.items(), key=lambda kv: (kv[0][1], kv[0][0], kv[0][2])):
+        after = statistics.fmean(m["accuracy_matrix"][0][0] for m in runs)
+        end = statistics.fmean(m["accuracy_matrix"][-1][0] for m in runs)
+        rows.append({"model": f"{strategy.upper()}-{k}", "strategy": strategy, "k": k, "stream": stream,
+                     "seeds": len(runs), "exp. 1 after it (%)": pct(after), "exp. 1 at the end (%)": pct(end),
+                     "forgetting of exp. 1 (points)": pct(after - end),
+                     "learning accuracy (%)": pct(statistics.fmean(m["learning_accuracy"] for m in runs)),
                      "test_images": _test_size(runs[0])})
     return pd.DataFrame(rows)
 
 
+def noisy_verdict(results: Iterable, preset_name: str) -> str:
+    """Section 4.2's claims, checked: LR (c = 1) ends lower on experience 1 in the noisy stream than
+    in the normal one; HN's accuracy moves less between the streams; LR's learning accuracy is about
+    the same in both streams while HN's is lower than LR's (Table 1)."""
+    s = first_experience_summary(results)
+    end = s.set_index(["strategy", "k", "stream"])["exp. 1 at the end (%)"]
+    la = s.set_index(["strategy", "k", "stream"])["learning accuracy (%)"]
+    n_test, n_seeds = s["test_images"].iloc[0], int(s["seeds"].min())
+    depths = sorted(s["k"].unique())
+    lr_gap = {k: end[("lr", k, "normal")] - end[("lr", k, "noisy")] for k in depths}
+    hn_gap = {k: end[("hn", k, "normal")] - end[("hn", k, "noisy")] for k in depths}
+    se = {k: diff_se(end[("lr", k, "normal")] / 100, end[("lr", k, "noisy")] / 100, n_test, n_seeds) for k in depths}
+    harmed = [k for k in depths if lr_gap[k] > 0]
+    clear = [k for k in depths if lr_gap[k] > 0 and clear_effect(lr_gap[k], se[k])]
+    steadier = [k for k in depths if abs(hn_gap[k]) < abs(lr_gap[k])]
+    la_lr = [la[("lr", k, "noisy")] - la[("lr", k, "normal")] for k in depths]
+    hn_lower = [(k, st) for k in depths for st in ("noisy", "normal") if la[("hn", k, st)] < la[("lr", k, st)]]
+    t1 = {key: statistics.fmean(m for m, _ in v) for key, v in paper.TABLE1.items()}  # paper: mean over e1..e4
+    p_depths = sorted({k for _, k, _ in paper.TABLE1})
+    p_lr = [t1[("lr", k, "noisy")] - t1[("lr", k, "normal")] for k in p_depths]
+    p_hn_lower = sum(t1[("hn", k, st)] < t1[("lr", k, st)] for k in p_depths for st in ("noisy", "normal"))
+    lines = [
+        f"- LR ends lower on experience 1 in the noisy than in the normal stream (the paper's main claim): "
+        f"**{len(harmed)} of {len(depths)}** depths (normal − noisy: " + ", ".join(f"k = {k}: {lr_gap[k]:+.1f}" for k in depths)
+        + f" points); larger than twice the sampling error (±{2 * max(se.values()):.1f}) at {len(clear)} of {len(depths)}.",
+        f"- HN's accuracy on experience 1 moves less between the streams than LR's: **{len(steadier)} of {len(depths)}** "
+        "depths (HN, normal − noisy: " + ", ".join(f"{hn_gap[k]:+.1f}" for k in depths) + " points).",
+        "- LR's learning accuracy, noisy − normal: " + ", ".join(f"{d:+.1f}" for d in la_lr)
+        + " points (paper, Table 1 means over e1–e4: " + ", ".join(f"{d:+.1f}" for d in p_lr)
+        + f"); HN learns less than LR in **{len(hn_lower)} of {2 * len(depths)}** (depth, stream) pairs "
+        f"(paper: {p_hn_lower} of {2 * len(p_depths)}).",
+    ]
+    if not clear:
+        lines.append(f"\nAt the **{preset_name}** preset no noisy/normal difference of LR is larger than twice the "
+                     f"sampling error of {int(n_test)} test images and {n_seeds} seed(s): this run **cannot show** the "
+                     "paper's effect; the lines above say which way the measurements lean, not that the effect is "
+                     "there or absent.")
+    return "**Verdict:**\n\n" + "\n".join(lines)
+
+
+@_styled
 def plot_noisy_first_experience(results: Sequence):
     """Figure 7: accuracy on the first experience over the stream. Left: LR-k (c = 1), noisy (solid)
-    vs normal (dashed). Middle: LR-k (solid) vs partial HN-k (dashed) in the noisy stream. Right:
-    forgetting of the first experience at the end of the noisy stream."""
+    vs normal (dashed). Right: LR-k (solid) vs partial HN-k (dashed) in the noisy stream."""
     from matplotlib.figure import Figure
 
     groups: dict[tuple[str, int, str], list] = defaultdict(list)
     for r in results:
         groups[(r.spec.strategy, r.spec.freeze_depth, r.spec.stream)].append(r.metrics)
     depths = sorted({k for _, k, _ in groups})
-    fig = Figure(figsize=(10, 3.4), dpi=90)
-    left, mid, right = fig.subplots(1, 3, gridspec_kw={"width_ratios": [1.2, 1.2, 0.8]})
+    fig = Figure(figsize=(10, 3.8), dpi=90)
+    left, right = fig.subplots(1, 2, sharey=True)
     any_runs = next(iter(groups.values()))[0]
     for k in depths:
         c = _COLORS[k]
         for stream, ls in (("noisy", "-"), ("clean", "--")):
             if ("lr", k, stream) in groups:
-                _plot_mean(left, groups[("lr", k, stream)], 0, color=c, ls=ls,
-                           label=f"LR-{k} {_stream_name(stream)}")
+                _plot_mean(left, groups[("lr", k, stream)], 0, color=c, ls=ls, label=f"LR-{k} {_stream_name(stream)}")
         for strategy, ls in (("lr", "-"), ("hn", "--")):
             if (strategy, k, "noisy") in groups:
-                _plot_mean(mid, groups[(strategy, k, "noisy")], 0, color=c, ls=ls, label=f"{strategy.upper()}-{k}")
-    for ax, title in ((left, "LR (c = 1): noisy vs normal stream"), (mid, "noisy stream: LR vs partial HN")):
+                _plot_mean(right, groups[(strategy, k, "noisy")], 0, color=c, ls=ls, label=f"{strategy.upper()}-{k}")
+    for ax, title in ((left, "LR (c = 1): noisy (solid) vs normal (dashed)"),
+                      (right, "noisy stream: LR (solid) vs partial HN (dashed)")):
+        ax.axhline(_chance(any_runs), color=_GREY, lw=0.8, ls="--")
         _curve_axes(ax, title)
         _mark_experiences(ax, any_runs)
-        ax.legend(fontsize=6.5, ncol=2, loc="lower left")
+        ax.legend(ncol=3, loc="lower left", fontsize=8.5, columnspacing=1.0, handlelength=1.8)
     left.set_ylabel("accuracy on experience 1 (%)")
-    mid.set_ylabel("accuracy on experience 1 (%)")
-    width = 0.38
-    for i, (strategy, name) in enumerate((("lr", "LR"), ("hn", "HN"))):
-        vals = []
-        for k in depths:
-            runs = groups.get((strategy, k, "noisy"), [])
-            vals.append(statistics.fmean(pct(m["accuracy_matrix"][0][0] - m["accuracy_matrix"][-1][0]) for m in runs)
-                        if runs else np.nan)
-        right.bar(np.arange(len(depths)) + (i - 0.5) * width, vals, width, label=name,
-                  color="#4e79a7" if strategy == "lr" else "#f28e2b")
-    right.set_xticks(range(len(depths)), [f"k={k}" for k in depths])
-    right.axhline(0, color="black", lw=0.8)
-    right.set_ylabel("forgetting of experience 1 (points)")
-    right.set_title("noisy stream, end of stream", fontsize=9, pad=12)
-    right.legend(fontsize=7)
-    right.grid(alpha=0.3, axis="y")
+    right.set_ylabel("")
     fig.tight_layout()
     return fig
 
@@ -474,6 +593,18 @@ def filter_similarity(filters: np.ndarray, a: int, b: int) -> dict:
             "relative_change": float(np.linalg.norm(wb - wa) / (np.linalg.norm(wa) + 1e-12))}
 
 
+def filters_verdict(filters: np.ndarray, preset) -> str:
+    """Figure 6's reading (mostly different filters for experiences 2 and 3), checked."""
+    sim = filter_similarity(filters, 1, 2)
+    kind = ("mostly different" if sim["mean_cosine"] < 0.5 else "mostly the same" if sim["mean_cosine"] > 0.9
+            else "partly different")
+    return (f"**Verdict:** the kernels generated for experiences 2 and 3 have a mean per-channel cosine similarity of "
+            f"{sim['mean_cosine']:.2f} (lowest {sim['min_cosine']:.2f}; 1 = the same filters) and differ by "
+            f"{100 * sim['relative_change']:.2g} % of their norm: **{kind}**. The paper's reading (mostly different "
+            f"filters) is {'reproduced' if kind == 'mostly different' else 'not reproduced'} at the **{preset.name}** "
+            f"preset ({preset.epochs} epoch(s) per experience).")
+
+
 def _mosaic(w: np.ndarray, n_out: int, n_in: int) -> np.ndarray:
     """[out, in, kh, kw] → an image of n_out rows × n_in columns of kernels, NaN gaps between."""
     _, _, kh, kw = w.shape
@@ -484,37 +615,42 @@ def _mosaic(w: np.ndarray, n_out: int, n_in: int) -> np.ndarray:
     return img
 
 
-def plot_filters(filters: np.ndarray, e: int, *, layer: str = "", n_out: int = 12, n_in: int = 16):
+@_styled
+def plot_filters(filters: np.ndarray, e: int, *, layer: str = "", n_out: int = 10, n_in: int = 14):
     """Figure 6 for experience e (0-based): its generated kernels (first n_out output × n_in input
-    channels) and their difference from the previous experience's, on one colour scale."""
+    channels, one colour scale for all experiences) and their change from the previous experience
+    (its own colour scale, shared by all experiences, so small changes stay visible)."""
     from matplotlib.figure import Figure
 
     n_out, n_in = min(n_out, filters.shape[1]), min(n_in, filters.shape[2])
     part = filters[:, :n_out, :n_in]
-    vmax = float(np.nanmax(np.abs(part))) or 1.0
-    fig = Figure(figsize=(10, 3.3), dpi=90)
+    vmax = float(np.abs(part).max()) or 1.0
+    dmax = float(np.abs(np.diff(part, axis=0)).max()) if len(part) > 1 else 0.0
+    dmax = dmax or 1.0
+    fig = Figure(figsize=(10, 3.6), dpi=90)
     axes = fig.subplots(1, 2)
     im = axes[0].imshow(_mosaic(part[e], n_out, n_in), cmap="RdBu_r", vmin=-vmax, vmax=vmax)
-    axes[0].set_title(f"experience {e + 1}: generated kernels", fontsize=9)
+    axes[0].set_title(f"experience {e + 1}: generated kernels")
+    fig.colorbar(im, ax=axes[0], shrink=0.9, label="weight")
     if e > 0:
-        axes[1].imshow(_mosaic(part[e] - part[e - 1], n_out, n_in), cmap="RdBu_r", vmin=-vmax, vmax=vmax)
+        im2 = axes[1].imshow(_mosaic(part[e] - part[e - 1], n_out, n_in), cmap="PuOr_r", vmin=-dmax, vmax=dmax)
         sim = filter_similarity(filters, e - 1, e)
-        axes[1].set_title(f"experience {e + 1} minus experience {e} (cos {sim['mean_cosine']:.2f}, "
-                          f"change {100 * sim['relative_change']:.0f} %)", fontsize=9)
+        axes[1].set_title(f"exp. {e + 1} − exp. {e} ({100 * sim['relative_change']:.2g} % change)")
     else:
-        axes[1].imshow(np.zeros_like(_mosaic(part[e], n_out, n_in)) * np.nan)
-        axes[1].set_title("experience 1 has no predecessor", fontsize=9)
+        im2 = axes[1].imshow(np.full_like(_mosaic(part[e], n_out, n_in), np.nan), cmap="PuOr_r", vmin=-dmax, vmax=dmax)
+        axes[1].set_title("experience 1 has no predecessor")
+    fig.colorbar(im2, ax=axes[1], shrink=0.9, label="weight change")
     for ax in axes:
-        ax.set_xlabel(f"input channel (first {n_in}), 3×3 kernel each")
-        ax.set_ylabel(f"output channel (first {n_out})")
+        ax.set_xlabel(f"input channels 1–{n_in}, 3×3 each")
+        ax.set_ylabel(f"output channels 1–{n_out}")
         ax.set_xticks([])
         ax.set_yticks([])
-    fig.colorbar(im, ax=axes, shrink=0.85, label="weight")
-    fig.suptitle(layer, fontsize=8)
+    if layer:
+        fig.suptitle(layer, fontsize=9)
     return fig
 
 
-# ---- chapter 4: split benchmarks ---------------------------------------------------------------------------
+# ==== chapter 4: split benchmarks =======================================================================
 def table2_frame(rows: Sequence[Mapping]):
     """`report.table2_rows` as a table: ours (mean ± sd over seeds) beside the paper's."""
     import pandas as pd
@@ -522,6 +658,8 @@ def table2_frame(rows: Sequence[Mapping]):
     out = []
     for r in rows:
         p_aca, p_fgt = r["paper_aca"], r["paper_forgetting"]
+        if r["seeds"] < 2:  # one run: no spread to show
+            r = {**r, **{k: (r[k][0], None) for k in ("aca", "forgetting", "learning_accuracy")}}
         out.append({
             "strategy": r["strategy"], "seeds": r["seeds"],
             ("ACA (%)", "ours"): pm(*r["aca"]), ("ACA (%)", "paper"): pm(*p_aca) if p_aca else "—",
@@ -536,34 +674,124 @@ def table2_frame(rows: Sequence[Mapping]):
     return df
 
 
+def table2_verdict(rows: Sequence[Mapping], results: Sequence, preset) -> str:
+    """Section 4.3's claims on Table 2, checked: HN-k beats LR-k in ACA; HN-2 ≈ HN-F in less time;
+    HN forgets less and learns less than LR. Strategies that barely beat chance are named."""
+    by = {r["strategy"]: r for r in rows}
+    p2 = paper.TABLE2["cifar100"]
+    n_test = stream_test_images(results[0].metrics)  # ACA: all experiences' test sets
+    pairs = [(lr, hn) for lr, hn in [(f"LR-{k}", f"HN-{k}") for k in (1, 2, 3, 4)] + [("LR-0", "HN-F")]
+             if lr in by and hn in by]
+    aca = lambda s: by[s]["aca"][0]  # noqa: E731
+    wins = [(lr, hn) for lr, hn in pairs if aca(hn) > aca(lr)]
+    clear = [(lr, hn) for lr, hn in pairs
+             if clear_effect(aca(hn) - aca(lr), diff_se(aca(hn) / 100, aca(lr) / 100, n_test, by[hn]["seeds"]))]
+    p_pairs = [(lr, hn) for lr, hn in pairs if lr in p2 and hn in p2]
+    p_wins = sum(p2[hn]["aca"][0] > p2[lr]["aca"][0] for lr, hn in p_pairs)
+    lines = [f"- HN-k beats LR-k in ACA: **{len(wins)} of {len(pairs)}** depths (" + ", ".join(
+        f"{hn} {aca(hn):.1f} vs {lr} {aca(lr):.1f}" for lr, hn in pairs)
+        + f"); {len(clear)} of the {len(pairs)} differences exceed twice their sampling error. "
+        f"Paper: {p_wins} of {len(p_pairs)}."]
+    if "HN-2" in by and "HN-F" in by:
+        gap, t = aca("HN-2") - aca("HN-F"), by["HN-2"]["minutes"] / by["HN-F"]["minutes"]
+        p_gap = p2["HN-2"]["aca"][0] - p2["HN-F"]["aca"][0]
+        p_t = p2["HN-2"]["minutes"] / p2["HN-F"]["minutes"]
+        lines.append(f"- HN-2 against HN-F: ACA {gap:+.1f} points in {t:.2f}× the time (paper: {p_gap:+.1f} points "
+                     f"in {p_t:.2f}× the time). HN-2 is faster: {_yes(t < 1)}.")
+    fg = [p for p in pairs if by[p[1]]["forgetting"][0] < by[p[0]]["forgetting"][0]]
+    la = [p for p in pairs if by[p[1]]["learning_accuracy"][0] < by[p[0]]["learning_accuracy"][0]]
+    lines.append(f"- HN-k forgets less than LR-k: **{len(fg)} of {len(pairs)}** (forgetting HN " + ", ".join(
+        f"{by[hn]['forgetting'][0]:.1f}" for _, hn in pairs) + " vs LR " + ", ".join(
+        f"{by[lr]['forgetting'][0]:.1f}" for lr, _ in pairs) + " points); HN-k learns less than LR-k (learning "
+        f"accuracy): **{len(la)} of {len(pairs)}**.")
+    chance = 100 / preset.classes_per_experience
+    near = [r["strategy"] for r in rows if r["learning_accuracy"][0] < chance + 10]
+    if near:
+        lines.append(
+            f"\n{', '.join(near)} learn{'s' if len(near) == 1 else ''} each experience to within 10 points of chance "
+            f"({chance:.0f} %; learning accuracy " + ", ".join(f"{by[s]['learning_accuracy'][0]:.1f}" for s in near)
+            + f"): at the **{preset.name}** preset ({preset.epochs} epoch(s) of {preset.train_per_class} images per "
+            f"class) {'it barely learns' if len(near) == 1 else 'they barely learn'}, so the comparisons involving "
+            f"{'it' if len(near) == 1 else 'them'} check that everything runs, not the paper's claims.")
+    return "**Verdict:**\n\n" + "\n".join(lines)
+
+
+@_styled
 def plot_experience_panels(groups: Mapping[str, Sequence[Mapping]], experiences: Sequence[int] = (0, 1, 2), *,
                            styles: Mapping[str, dict] | None = None, title: str = ""):
     """One panel per experience j: accuracy on j over the stream for each group (mean over seeds)."""
     from matplotlib.figure import Figure
 
     styles = styles or {}
-    cols = min(len(experiences), 4)
+    experiences = list(experiences)
+    cols = len(experiences) if len(experiences) <= 4 else -(-len(experiences) // 2)
     rows = -(-len(experiences) // cols)
-    fig = Figure(figsize=(10, 3.1 * rows + 0.3), dpi=90)
+    fig = Figure(figsize=(10, 3.3 * rows + 0.4), dpi=90)
     axes = np.atleast_1d(fig.subplots(rows, cols, sharey=True, squeeze=False)).ravel()
     first = next(iter(groups.values()))[0]
     for ax, j in zip(axes, experiences):
         for name, runs in groups.items():
             if runs:
                 _plot_mean(ax, runs, j, label=name, **styles.get(name, {}))
+        ax.axhline(_chance(first), color=_GREY, lw=0.8, ls="--")
         _curve_axes(ax, f"experience {j + 1}")
         _mark_experiences(ax, first)
-        ax.label_outer()
     for ax in axes[len(experiences):]:
         ax.axis("off")
-    axes[0].legend(fontsize=7, loc="lower left")
+    if len(experiences) > 1:  # one x label for the figure, not one per narrow panel
+        for ax in axes:
+            ax.set_xlabel("")
+        fig.supxlabel("training epochs since the stream began", fontsize=11)
+    for i, ax in enumerate(axes):
+        if i % cols:
+            ax.set_ylabel("")
+    axes[0].legend(loc="lower left")
     if title:
-        fig.suptitle(title, fontsize=10)
+        fig.suptitle(title)
     fig.tight_layout()
     return fig
 
 
-# ---- chapter 5: look-ahead ---------------------------------------------------------------------------------
+def retention_frame(groups: Mapping[str, Sequence[Mapping]], experiences: Sequence[int] = (0, 1, 2)):
+    """Per group and experience: accuracy (%) right after learning it, at the end of the stream, and
+    the points lost in between (mean over seeds)."""
+    import pandas as pd
+
+    rows = []
+    for name, runs in groups.items():
+        for j in experiences:
+            after = statistics.fmean(m["accuracy_matrix"][j][j] for m in runs)
+            end = statistics.fmean(m["accuracy_matrix"][-1][j] for m in runs)
+            rows.append({"strategy": name, "experience": j + 1, "right after (%)": pct(after),
+                         "at the end (%)": pct(end), "lost (points)": pct(after - end)})
+    frame = pd.DataFrame(rows).round(1).set_index(["strategy", "experience"])
+    first = next(iter(groups.values()))[0]
+    frame.attrs.update(test_images=_test_size(first), seeds=min(len(runs) for runs in groups.values()))
+    return frame
+
+
+def figure8_verdict(frame, hn: str = "HN-3", lrs: Sequence[str] = ("LR-3 (c=1)", "LR-3 (c=0)")) -> str:
+    """Figure 8's reading, checked: the partial HN is the most stable on old experiences but has a
+    lower learning accuracy than LR (c = 1)."""
+    lost = frame.groupby(level="strategy")["lost (points)"].mean()
+    learned = frame.groupby(level="strategy")["right after (%)"].mean()
+    n = frame.index.get_level_values("experience").nunique()
+    # sampling error of a difference of two mean losses (each: after − end, over n experiences and the seeds)
+    se = 2 * accuracy_se(learned.mean() / 100, frame.attrs.get("test_images")) / math.sqrt(
+        n * frame.attrs.get("seeds", 1))
+    caveat = ""
+    if se > 0 and not any(clear_effect(lost[hn] - lost[lr], se) for lr in lrs):
+        caveat = (f" The differences in loss are within twice their sampling error (±{2 * se:.1f} points with "
+                  f"{frame.attrs['test_images']} test images per experience): at this preset they show no effect "
+                  "either way.")
+    return (f"**Verdict:** over experiences 1–{n}, {hn} loses {lost[hn]:.1f} points on average after learning an "
+            f"experience, " + " and ".join(f"{lr} {lost[lr]:.1f}" for lr in lrs) + f": {hn} is the most stable, as the "
+            f"paper claims: {_yes(lost[hn] < min(lost[lr] for lr in lrs))}. Right after training it reaches "
+            f"{learned[hn]:.1f} % against {learned[lrs[0]]:.1f} % for {lrs[0]}: a lower learning accuracy, as the "
+            f"paper claims: {_yes(learned[hn] < learned[lrs[0]])}." + caveat)
+
+
+# ==== chapter 5: look-ahead =============================================================================
 def table45_frame(rows: Sequence[Mapping], table: str):
     """`report.table45_rows` as a table: ACA, learning accuracy, time; ours beside the paper's."""
     import pandas as pd
@@ -572,7 +800,7 @@ def table45_frame(rows: Sequence[Mapping], table: str):
     out = []
     for r in rows:
         out.append({
-            "model": "ResNet-F" if r["k"] == 0 else f"ResNet-{r['k']}", "update": names[r["mode"]],
+            "model": f"ResNet-{r['k']}", "update": names[r["mode"]],
             ("ACA (%)", "ours"): round(r["aca"], 1), ("ACA (%)", "paper"): r["paper_aca"],
             ("learning acc. (%)", "ours"): round(r["learning_accuracy"], 1),
             ("learning acc. (%)", "paper"): r["paper_learning_accuracy"],
@@ -583,16 +811,100 @@ def table45_frame(rows: Sequence[Mapping], table: str):
     return df
 
 
+def _by_mode(rows: Sequence[Mapping]) -> dict:
+    return {(r["k"], r["mode"]): r for r in rows}
+
+
+def _aca_noise(t: Mapping, ks: Sequence[int], a: str, b: str, test_images: int | None) -> str:
+    """How many of the ACA differences (mode a − mode b) exceed twice their sampling error."""
+    if not test_images:
+        return ""
+    se = {k: diff_se(t[(k, a)]["aca"] / 100, t[(k, b)]["aca"] / 100, test_images, t[(k, a)]["seeds"]) for k in ks}
+    clear = [k for k in ks if clear_effect(t[(k, a)]["aca"] - t[(k, b)]["aca"], se[k])]
+    text = f" {len(clear)} of these {len(ks)} differences exceed twice their sampling error (±{2 * max(se.values()):.1f})"
+    return text + (": at this preset the ACA comparison shows no effect either way." if not clear else ".")
+
+
+def table4_verdict(rows: Sequence[Mapping], test_images: int | None = None) -> str:
+    """Table 4's claim: look-ahead improves the final ACA in most cases at a modest cost in time.
+    `test_images`: test images behind one run's ACA (`stream_test_images`), for the noise check."""
+    t = _by_mode(rows)
+    ks = sorted({k for k, _ in t})
+    better = [k for k in ks if t[(k, "first")]["aca"] > t[(k, "none")]["aca"]]
+    p_better = [k for k in paper.TABLE4 if paper.TABLE4[k]["first"][0] > paper.TABLE4[k]["none"][0]]
+    cost = {k: t[(k, "first")]["minutes"] / t[(k, "none")]["minutes"] for k in ks}
+    total = sum(t[(k, "first")]["minutes"] for k in ks) / sum(t[(k, "none")]["minutes"] for k in ks)
+    p_cost = [paper.TABLE4[k]["first"][2] / paper.TABLE4[k]["none"][2] for k in paper.TABLE4]
+    diffs = ", ".join(f"k = {k}: {t[(k, 'first')]['aca'] - t[(k, 'none')]['aca']:+.1f}" for k in ks)
+    return (f"**Verdict:** look-ahead improves the final ACA at **{len(better)} of {len(ks)}** depths ({diffs} points; "
+            f"paper: {len(p_better)} of {len(paper.TABLE4)}), i.e. in most cases: {_yes(len(better) > len(ks) / 2)}."
+            + _aca_noise(t, ks, "first", "none", test_images)
+            + f" Over the {len(ks)} runs it takes {total:.2f}× the time of no look-ahead ({min(cost.values()):.2f}–"
+            f"{max(cost.values()):.2f}× per depth; paper: {min(p_cost):.2f}–{max(p_cost):.2f}×, quoted as "
+            f"{paper.LOOKAHEAD_COST[0]}–{paper.LOOKAHEAD_COST[1]}×). These are whole-run wall times of single runs on "
+            "a shared machine; chapter 7 points to the step-level measurement.")
+
+
+def table5_verdict(rows: Sequence[Mapping], test_images: int | None = None) -> str:
+    """Table 5's conclusion: second order is not better enough to pay for its time; first order is
+    the reasonable choice. `test_images` as for `table4_verdict`."""
+    t = _by_mode(rows)
+    ks = sorted({k for k, _ in t})
+    second_better = [k for k in ks if t[(k, "second")]["aca"] > t[(k, "first")]["aca"]]
+    p_second_better = [k for k in paper.TABLE5 if paper.TABLE5[k]["second"][0] > paper.TABLE5[k]["first"][0]]
+    cost = {k: t[(k, "second")]["minutes"] / t[(k, "first")]["minutes"] for k in ks}
+    total = sum(t[(k, "second")]["minutes"] for k in ks) / sum(t[(k, "first")]["minutes"] for k in ks)
+    p_cost = [paper.TABLE5[k]["second"][2] / paper.TABLE5[k]["first"][2] for k in paper.TABLE5]
+    diffs = ", ".join(f"k = {k}: {t[(k, 'second')]['aca'] - t[(k, 'first')]['aca']:+.1f}" for k in ks)
+    reasons = []
+    if len(second_better) > len(ks) / 2:
+        reasons.append(f"second order has the better ACA at most depths ({len(second_better)} of {len(ks)})")
+    if total <= 1:
+        reasons.append(f"second order is not slower in total: {total:.2f}×")
+    return (f"**Verdict:** second order beats first order in ACA at **{len(second_better)} of {len(ks)}** depths "
+            f"({diffs} points; paper: {len(p_second_better)} of {len(paper.TABLE5)})."
+            + _aca_noise(t, ks, "second", "first", test_images) + f" It takes {total:.2f}× the time "
+            f"of first order over the {len(ks)} runs ({min(cost.values()):.2f}–{max(cost.values()):.2f}× per depth; "
+            f"paper: {min(p_cost):.2f}–{max(p_cost):.2f}×). First order is the better trade-off here, as the paper "
+            f"concludes: {_yes(not reasons)}"
+            + (f" ({'; '.join(reasons)})." if reasons else
+               f" (second order wins at {len(second_better)} of {len(ks)} depths and costs more in total)."))
+
+
 def plot_lookahead_curves(none: Sequence[Mapping], first: Sequence[Mapping], *, max_experiences: int = 8,
                           title: str = ""):
     """Figure 11: accuracy on experiences 1..8 over the stream, with (first order) and without look-ahead."""
     n = min(max_experiences, len(first[0]["accuracy_matrix"]))
     return plot_experience_panels({"look-ahead (first order)": first, "no look-ahead": none}, range(n),
-                                  styles={"look-ahead (first order)": {"color": "#f28e2b"},
-                                          "no look-ahead": {"color": "#4e79a7", "ls": "--"}}, title=title)
+                                  styles={"look-ahead (first order)": {"color": _HN},
+                                          "no look-ahead": {"color": _LR, "ls": "--"}}, title=title)
 
 
-# ---- chapter 6: gradient cosine ---------------------------------------------------------------------------
+def figure11_frame(groups: Mapping[tuple[int, str], Sequence[Mapping]], *, max_experiences: int = 8):
+    """Per freeze depth: on how many of the first (up to 8) experiences the look-ahead curve is
+    higher on average than the no-look-ahead curve, and which. `groups`: (k, mode) → runs."""
+    import pandas as pd
+
+    rows = []
+    for k in sorted({k for k, _ in groups}):
+        first, none = groups.get((k, "first")), groups.get((k, "none"))
+        if not first or not none:
+            continue
+        n = min(max_experiences, len(first[0]["accuracy_matrix"]))
+        above = [j for j in range(n) if mean_curve(first, j)[1].mean() > mean_curve(none, j)[1].mean()]
+        rows.append({"model": _name(k), "experiences": n, "look-ahead higher on average": len(above),
+                     "which": ", ".join(f"e{j + 1}" for j in above) or "—"})
+    return pd.DataFrame(rows).set_index("model")
+
+
+def figure11_verdict(frame) -> str:
+    higher, total = int(frame["look-ahead higher on average"].sum()), int(frame["experiences"].sum())
+    return (f"**Verdict:** averaged over each curve, look-ahead is higher on {higher} of {total} (experience, depth) "
+            f"curves ({100 * higher / total:.0f} %). The paper sees it higher on every experience but the second in "
+            f"one run; look-ahead higher on most curves here: {_yes(higher > total / 2)}.")
+
+
+# ==== chapter 6: gradient cosine ========================================================================
 def cosine_frame(results: Iterable, *, experience: int = 1, epoch: int = 0):
     """cos(g1, g2) per step of the given experience (0-based) and epoch, one row per step and seed."""
     import pandas as pd
@@ -609,26 +921,64 @@ def cosine_frame(results: Iterable, *, experience: int = 1, epoch: int = 0):
     return df
 
 
+def cosine_verdict(df, preset_name: str) -> tuple[str, object]:
+    """Figure 12's claim (negative similarity whatever the seed), checked: the verdict and a table
+    of the cosine per seed (steps, mean, min, max, share of negative steps)."""
+    per_seed = df.groupby("seed")["cosine"].agg(steps="count", mean="mean", min="min", max="max",
+                                                negative=lambda c: (c < 0).mean())
+    negative = int((per_seed["mean"] < 0).sum())
+    text = (f"**Verdict:** over the first epoch of experience 2 the mean cosine is negative for **{negative} of "
+            f"{len(per_seed)}** seeds (" + ", ".join(
+                f"seed {s}: {r['mean']:+.2f}, {100 * r['negative']:.0f} % of {int(r['steps'])} steps negative"
+                for s, r in per_seed.iterrows())
+            + f"). The paper's claim (negative whatever the seed) holds here: {_yes(negative == len(per_seed))}.")
+    if len(per_seed) and per_seed["steps"].min() < 10:
+        text += (f" With {int(per_seed['steps'].min())} steps per epoch at the **{preset_name}** preset, this is a "
+                 "thin sample.")
+    return text, per_seed.round(3)
+
+
+def cosine_experiences_frame(results: Sequence, *, epoch: int = 0):
+    """Per experience from the second on: steps, mean cos(g1, g2) and share of negative steps in
+    the given epoch, seeds pooled."""
+    import pandas as pd
+
+    n_exp = len(results[0].metrics["accuracy_matrix"])
+    frames = [cosine_frame(results, experience=e, epoch=epoch).assign(experience=e + 1) for e in range(1, n_exp)]
+    pooled = pd.concat(frames) if frames else pd.DataFrame(columns=["experience", "cosine"])
+    return pooled.groupby("experience")["cosine"].agg(steps="count", mean="mean",
+                                                      negative=lambda c: (c < 0).mean()).round(3)
+
+
+def cosine_experiences_verdict(frame) -> str:
+    negative = int((frame["mean"] < 0).sum())
+    return (f"**Verdict:** the mean cosine over the first epoch is negative in **{negative} of {len(frame)}** "
+            f"experiences (seeds pooled): negative at every experience, {_yes(negative == len(frame))}.")
+
+
+@_styled
 def plot_cosines(df, *, title: str = ""):
     """Figure 12: cos(g1, g2) against the step, one line per seed; zero marked."""
     from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
 
-    fig = Figure(figsize=(8, 3.2), dpi=90)
+    fig = Figure(figsize=(8, 3.4), dpi=90)
     ax = fig.subplots()
     for seed, g in df.groupby("seed"):
-        ax.plot(g["step"], g["cosine"], marker="o", ms=3, label=f"seed {seed}")
+        ax.plot(g["step"], g["cosine"], marker="o", ms=3.5, label=f"seed {seed}")
     ax.axhline(0, color="black", lw=0.8)
     ax.set_ylim(-1.05, 1.05)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
     ax.set_xlabel("training step (mini-batch) in the epoch")
     ax.set_ylabel("cos(g1, g2)")
     ax.grid(alpha=0.3)
-    ax.legend(fontsize=8)
-    ax.set_title(title or "Cosine similarity of the cross-entropy and look-ahead gradients", fontsize=10)
+    ax.legend()
+    ax.set_title(title or "Cosine similarity of the cross-entropy and look-ahead gradients")
     fig.tight_layout()
     return fig
 
 
-# ---- chapter 7: cost ---------------------------------------------------------------------------------------
+# ==== chapter 7: cost ===================================================================================
 def cost_frame(rows: Sequence[Mapping], *, baseline: str = "Naive"):
     """Running time of each strategy relative to `baseline`: ours (whole-run wall time) beside the
     paper's (Table 2 minutes, CIFAR-100)."""
@@ -646,6 +996,72 @@ def cost_frame(rows: Sequence[Mapping], *, baseline: str = "Naive"):
     return pd.DataFrame(out).set_index("strategy")
 
 
+@_styled
+def plot_cost(cost, *, ours_label: str = "ours", baseline: str = "Naive"):
+    """Grouped bars: time × baseline, ours beside the paper's, per strategy."""
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(10, 3.4), dpi=90)
+    ax = fig.subplots()
+    x = np.arange(len(cost))
+    ax.bar(x - 0.2, cost[f"ours × {baseline}"], 0.4, label=ours_label, color=_LR)
+    ax.bar(x + 0.2, cost[f"paper × {baseline}"].astype(float), 0.4, label="paper (CIFAR-100, GPU)", color=_HN)
+    ax.set_xticks(x, cost.index)
+    ax.axhline(1, color="black", lw=0.8)
+    ax.set_xlabel("strategy")
+    ax.set_ylabel(f"training time (× {baseline})")
+    ax.set_title(f"Whole-stream training time relative to {baseline}")
+    ax.legend()
+    ax.grid(alpha=0.3, axis="y")
+    fig.tight_layout()
+    return fig
+
+
+def time_verdict(rows: Sequence[Mapping]) -> str:
+    """Table 2's time claims, checked: HN-F slower than HN-4, HN time ordered by depth."""
+    t = {r["strategy"]: r["minutes"] for r in rows}
+    p = {k: v["minutes"] for k, v in paper.TABLE2["cifar100"].items()}
+    hn = [h for h in ("HN-F", "HN-1", "HN-2", "HN-3", "HN-4") if h in t]
+    ours_order = sorted(hn, key=lambda h: -t[h])
+    p_order = sorted(hn, key=lambda h: -p[h])
+    text = (f"**Verdict:** HN-F takes {t['HN-F'] / t['HN-4']:.1f}× the time of HN-4 (paper: {p['HN-F'] / p['HN-4']:.1f}×): "
+            f"HN-F slower than HN-4, as the paper claims: {_yes(t['HN-F'] > t['HN-4'])}. Slowest to fastest, ours: "
+            f"{' > '.join(ours_order)}; paper: {' > '.join(p_order)} (same order: {_yes(ours_order == p_order)}).")
+    if "Naive" in t and "LR-4" in t:
+        text += (f" LR-4 takes {t['LR-4'] / t['Naive']:.2f}× Naive's time (paper: {p['LR-4'] / p['Naive']:.2f}×) and "
+                 f"HN-4 {t['HN-4'] / t['Naive']:.2f}× (paper: {p['HN-4'] / p['Naive']:.2f}×).")
+    return text
+
+
+def lookahead_cost_frame(rows4: Sequence[Mapping], rows5: Sequence[Mapping]):
+    """Per depth: whole-run time of first-order look-ahead over none, and of second over first
+    order; ours beside the same ratios of the paper's minutes (Tables 4 and 5)."""
+    import pandas as pd
+
+    t4, t5 = _by_mode(rows4), _by_mode(rows5)
+    out = []
+    for k in range(5):
+        row = {"model": _name(k)}
+        if (k, "first") in t4 and (k, "none") in t4:
+            row["first / none (ours)"] = t4[(k, "first")]["minutes"] / t4[(k, "none")]["minutes"]
+        row["first / none (paper)"] = paper.TABLE4[k]["first"][2] / paper.TABLE4[k]["none"][2]
+        if (k, "second") in t5 and (k, "first") in t5:
+            row["second / first (ours)"] = t5[(k, "second")]["minutes"] / t5[(k, "first")]["minutes"]
+        row["second / first (paper)"] = paper.TABLE5[k]["second"][2] / paper.TABLE5[k]["first"][2]
+        out.append(row)
+    return pd.DataFrame(out).set_index("model").round(2)
+
+
+def lookahead_cost_verdict(frame) -> str:
+    first, second = frame["first / none (ours)"], frame["second / first (ours)"]
+    lo, hi = paper.LOOKAHEAD_COST
+    return (f"**Verdict:** first-order look-ahead costs {first.min():.2f}–{first.max():.2f}× a run without it (paper: "
+            f"{lo}–{hi}×); second order costs {second.min():.2f}–{second.max():.2f}× first order (paper: "
+            f"{paper.SECOND_ORDER_COST[0]}–{paper.SECOND_ORDER_COST[1]}×). Second order dearer than first at every "
+            f"depth: {_yes(bool((second > 1).all()))}. Whole-run times of single runs on a shared machine are noisy; "
+            "the step-level benchmark below isolates the step.")
+
+
 def memory_frame(results: Iterable):
     """Per LR-k / HN-k run: the memory the run kept (`metrics['memory_bytes']`) beside what
     `counting.account` predicts for the same setting, in MB (2**20 bytes)."""
@@ -659,21 +1075,54 @@ def memory_frame(results: Iterable):
         if s.strategy not in ("lr", "hn"):
             continue
         p = m["preset"]
-        tasks = len(m["accuracy_matrix"])
-        a = account(freeze_depth=s.freeze_depth, tasks=tasks, classes=p["classes_per_experience"],
+        a = account(freeze_depth=s.freeze_depth, tasks=len(m["accuracy_matrix"]), classes=p["classes_per_experience"],
                     chunk_dim=p["chunk_dim"], embedding_dim=p["embedding_dim"], hidden_dim=p["hidden_dim"],
                     buffer_size=p["buffer_size"])
         counted = a.lr_memory_bytes if s.strategy == "lr" else a.hn_memory_bytes
-        rows.append({"model": m["label"], "seed": s.seed, "stored": "latent buffer" if s.strategy == "lr" else
-                     "previous hypernetwork", "measured (MB)": m["memory_bytes"] / paper.MIB,
-                     "counted (MB)": counted / paper.MIB, "equal": m["memory_bytes"] == counted})
+        rows.append({"model": m["label"], "seed": s.seed,
+                     "stored": "latent buffer" if s.strategy == "lr" else "previous hypernetwork",
+                     "measured (MB)": m["memory_bytes"] / paper.MIB, "counted (MB)": counted / paper.MIB,
+                     "equal": m["memory_bytes"] == counted})
     return pd.DataFrame(rows)
+
+
+def memory_verdict(mem) -> tuple[str, object]:
+    """Measured memory against the counted one: the verdict and a table per model (mean over runs)."""
+    table = mem.groupby(["model", "stored"])[["measured (MB)", "counted (MB)"]].mean().round(3)
+    table["equal in every run"] = mem.groupby(["model", "stored"])["equal"].all()
+    text = f"**Verdict:** measured memory equals the counted memory in **{int(mem['equal'].sum())} of {len(mem)}** runs."
+    return text, table
+
+
+def table6_frame():
+    """Table 6 counted from the modules (MB) beside the paper's, both benchmarks."""
+    import pandas as pd
+
+    from .counting import table6_rows
+
+    parts = []
+    for bench, name in (("cifar100", "CIFAR-100"), ("tinyimagenet", "TinyImageNet")):
+        for r in table6_rows(bench):
+            parts.append({"benchmark": name, "k": r["k"], "LR-k (MB)": r["lr_mb"], "LR-k paper": r["paper_lr_mb"],
+                          "HN-k (MB)": r["hn_mb"], "HN-k paper": r["paper_hn_mb"]})
+    return pd.DataFrame(parts).round(2).set_index(["benchmark", "k"])
+
+
+def table6_verdict(t6) -> str:
+    smaller = t6[t6["HN-k (MB)"] < t6["LR-k (MB)"]]
+    p_smaller = t6[t6["HN-k paper"] < t6["LR-k paper"]]
+    cifar = t6.loc["CIFAR-100"]
+    ks = [int(k) for k in cifar.index if cifar.loc[k, "HN-k (MB)"] < cifar.loc[k, "LR-k (MB)"]]
+    return (f"**Verdict:** the partial HN stores less than latent replay in **{len(smaller)} of {len(t6)}** settings "
+            f"(paper: {len(p_smaller)} of {len(t6)}); on CIFAR-100 at k = {', '.join(map(str, ks)) or 'none'}. The "
+            f"HN's memory falls as k grows (HN-F {cifar['HN-k (MB)'].iloc[0]:.2f} MB → HN-4 "
+            f"{cifar['HN-k (MB)'].iloc[-1]:.2f} MB); LR's follows the size of the cut (largest at "
+            f"k = {int(cifar['LR-k (MB)'].idxmax())}).")
 
 
 def find_bench_result(root: str | Path):
     """What `phnlab bench` left under the repository `root`: ('json', dict) for a JSON result
-    (docs/benchmarks*.json or docs/bench*.json holding 'step_ms'), ('markdown', text) for
-    docs/benchmarks.md, or (None, None)."""
+    (docs/bench*.json holding 'step_ms'), ('markdown', text) for docs/benchmarks.md, or (None, None)."""
     docs = Path(root) / "docs"
     for path in sorted(docs.glob("bench*.json")):
         try:
@@ -686,6 +1135,40 @@ def find_bench_result(root: str | Path):
     if md.is_file():
         return "markdown", md.read_text()
     return None, None
+
+
+def markdown_tables(text: str) -> list[tuple[str, object]]:
+    """The tables of a markdown document as (title of their section, DataFrame) pairs, so a page can
+    show them as HTML tables (the book renders notebook outputs as CommonMark, which has no tables).
+    Links become their text; inline-code backticks and bold markers are dropped."""
+    import re
+
+    import pandas as pd
+
+    out, heading, table = [], "", []
+
+    def cells(line: str) -> list[str]:
+        line = re.sub(r"!?\[([^\]]*)\]\([^)]*\)", r"\1", line.strip()).replace("`", "").replace("**", "")
+        return [c.strip() for c in line.strip("|").split("|")]
+
+    def flush():
+        rows = [cells(t) for t in table if not re.fullmatch(r"\|?[\s:|-]+\|?", t.strip())]
+        if len(rows) >= 2:
+            width = len(rows[0])
+            body = [(r + [""] * width)[:width] for r in rows[1:]]
+            out.append((heading, pd.DataFrame(body, columns=rows[0])))
+        table.clear()
+
+    for line in text.splitlines():
+        if line.lstrip().startswith("#"):
+            flush()
+            heading = line.lstrip("# ").strip()
+        elif line.lstrip().startswith("|"):
+            table.append(line)
+        else:
+            flush()
+    flush()
+    return out
 
 
 def bench_frame(result: Mapping):

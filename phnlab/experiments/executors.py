@@ -111,13 +111,26 @@ def run_specs(specs: Sequence["RunSpec"], *, jobs: int = 1, executor: str = "loc
 
     for i in [i for i, r in enumerate(results) if r is not None]:
         finish(i, results[i])
+    notice = _Notice(quiet)
     if executor == "slurm":
         _run_slurm(specs, todo, run_fn, kwargs, slurm_kwargs or {}, finish, poll_s, submitit_cluster)
     elif jobs == 1 or len(todo) <= 1:
-        _run_here(specs, todo, run_fn, kwargs, finish, poll_s)
+        _run_here(specs, todo, run_fn, kwargs, finish, poll_s, notice)
     else:
-        _run_pool(specs, todo, run_fn, kwargs, jobs, finish, poll_s)
+        _run_pool(specs, todo, run_fn, kwargs, jobs, finish, poll_s, notice)
     return results
+
+
+class _Notice:
+    """One line on stderr when a sweep starts waiting for specs that another process computes."""
+
+    def __init__(self, quiet: bool):
+        self.quiet, self.said = quiet, False
+
+    def waiting(self, n: int) -> None:
+        if not (self.quiet or self.said):
+            print(f"phnlab: waiting for {n} run(s) that another process is computing", file=sys.stderr, flush=True)
+            self.said = True
 
 
 def _stored(spec, metrics):
@@ -127,7 +140,7 @@ def _stored(spec, metrics):
 
 
 # ---- in this process ---------------------------------------------------------------------------
-def _run_here(specs, todo, run_fn, kwargs, finish, poll_s) -> None:
+def _run_here(specs, todo, run_fn, kwargs, finish, poll_s, notice) -> None:
     """One after another; locked specs go to the back and are retried until stored or free."""
     from .store import SpecLocked
 
@@ -141,6 +154,7 @@ def _run_here(specs, todo, run_fn, kwargs, finish, poll_s) -> None:
             queue.append(i)
             locked_since_progress += 1
             if locked_since_progress >= len(queue):  # a full pass found only locked specs: wait
+                notice.waiting(len(queue))
                 time.sleep(poll_s)
                 locked_since_progress = 0
             continue
@@ -201,7 +215,7 @@ class _Worker:
             self.proc.join()
 
 
-def _run_pool(specs, todo, run_fn, kwargs, jobs, finish, poll_s) -> None:
+def _run_pool(specs, todo, run_fn, kwargs, jobs, finish, poll_s, notice) -> None:
     import multiprocessing as mp
     from multiprocessing.connection import wait
 
@@ -231,6 +245,7 @@ def _run_pool(specs, todo, run_fn, kwargs, jobs, finish, poll_s) -> None:
                 w.send(i, specs[i])
             busy = [w for w in workers if w.busy is not None]
             if not busy:  # only locked specs are left, none due yet
+                notice.waiting(len(locked))
                 time.sleep(max(0.0, poll_s - (time.monotonic() - locked[0][1])))
                 continue
             ready = wait([w.conn for w in busy] + [w.proc.sentinel for w in busy], timeout=poll_s)

@@ -1,0 +1,75 @@
+"""`phnlab bench`: the JSON it prints, the state it times, and one-line errors on bad input."""
+
+import json
+import math
+
+import pytest
+import torch
+
+from phnlab.bench import CASES, RATIOS, TARGETS, paper_ratios, prepare_strategy, random_batch, run_scaling, time_steps
+from phnlab.cli import main
+
+# the smallest run that goes through every strategy's real step (timings here mean nothing)
+TINY = ["--tasks", "2", "--repeats", "1", "--warmup", "0", "--eval-repeats", "1", "--batch-size", "2",
+        "--eval-batch-size", "2", "--device", "cpu"]
+
+
+def _positive(v) -> bool:
+    return isinstance(v, (int, float)) and math.isfinite(v) and v > 0
+
+
+def test_json_has_every_ratio_and_step_rate(capsys):
+    assert main(["bench", "--json", *TINY]) == 0
+    out = capsys.readouterr().out
+    r = json.loads(out)  # exactly one JSON object
+    keys = ["lookahead_first_over_none", "second_over_first_hnf", "second_over_first_hn4", "hnf_over_naive",
+            "hn4_over_naive", "lr4_over_naive", *RATIOS]
+    assert all(_positive(r[k]) for k in keys), {k: r.get(k) for k in keys}
+    assert r["lookahead_first_over_none"] == max(r["lookahead_first_over_none_hnf"], r["lookahead_first_over_none_hn4"])
+    assert set(r["steps_per_s"]) == {c.label for c in CASES}
+    assert all(_positive(v) for v in r["steps_per_s"].values())
+    assert all(_positive(v) for v in r["eval_images_per_s"].values()) and len(r["eval_images_per_s"]) == 5
+    assert r["device"] == "cpu" and r["torch"] == torch.__version__ and r["tasks"] == 2 and r["repeats"] == 1
+    assert set(r["targets"]) == set(TARGETS) and all(isinstance(t["met"], bool) for t in r["targets"].values())
+    assert _positive(r["peak_memory_mb"])
+
+
+@pytest.mark.parametrize("argv, fragment", [
+    (["--tasks", "0"], "--tasks must be an integer >= 2"),
+    (["--device", "tpu"], "unknown device 'tpu'"),
+    (["--repeats", "0"], "--repeats must be an integer >= 1"),
+    (["--tasks", "two"], "invalid int value"),
+])
+def test_bad_input_is_one_line_and_exit_2(argv, fragment, capsys):
+    assert main(["bench", *argv]) == 2
+    err = capsys.readouterr().err
+    assert fragment in err and err.count("\n") == 1, err
+
+
+def test_state_at_task_t_is_the_state_the_stream_would_have():
+    cpu = torch.device("cpu")
+    by_label = {c.label: c for c in CASES}
+    ewc = prepare_strategy(by_label["EWC"], tasks=4, device=cpu)
+    assert sorted(ewc.ewc.importances) == [0, 1, 2] and ewc.clock.train_exp_counter == 3
+    lr = prepare_strategy(by_label["LR-4"], tasks=4, device=cpu)
+    assert lr.model.frozen_depth == 4 and tuple(lr.buffer.z.shape[1:]) == (160, 4, 4)
+    assert 0 < len(lr.buffer) <= 200 and set(lr.buffer.t.tolist()) == {0, 1, 2}
+    hn = prepare_strategy(by_label["HN-4 first"], tasks=4, device=cpu)
+    assert hn.model.frozen and hn.regularizer.previous.tolist() == [0, 1, 2]
+    assert all(p.requires_grad for p in hn.optimizer.param_groups[0]["params"])
+    # one timed iteration of the real loop updates the hypernetwork and records a cosine
+    before = [p.detach().clone() for p in hn.model.hnet.parameters()]
+    (wall, cpu_s), = time_steps(hn, random_batch(2, classes=5, task=3, device=cpu), 1)
+    assert wall > 0 and cpu_s >= 0 and len(hn.cosines) == 1
+    assert any(not torch.equal(a, b) for a, b in zip(before, hn.model.hnet.parameters()))
+
+
+def test_scaling_rows_and_paper_ratios():
+    sc = run_scaling(device=torch.device("cpu"), previous=(1, 3), repeats=1, warmup=0, batch_size=2)
+    rows = sc["rows"]
+    assert [r["previous_tasks"] for r in rows] == [1, 3] and all(_positive(r["step_ms"]) for r in rows)
+    assert _positive(sc["naive_step_ms"]) and all(_positive(r["over_naive"]) for r in rows)
+    assert rows[1]["state_mb"] > rows[0]["state_mb"]  # targets grow with the previous tasks
+    p = paper_ratios()
+    assert p["hnf_over_naive"][0] == pytest.approx(636 / 120)
+    assert p["lookahead_first_over_none"][1] == pytest.approx(636 / 407)
