@@ -20,7 +20,10 @@ def test_run_json_then_from_the_store(tmp_path, capsys):
     assert main(args) == 0
     again = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert not again["computed"] and again["aca"] == out["aca"]
-    assert main(["results", "--table", "2", "--preset", "ci", "--results-dir", str(tmp_path / "r"), "--json"]) == 0
+    results = ["results", "--table", "2", "--preset", "ci", "--results-dir", str(tmp_path / "r"), "--json"]
+    assert main(results) == 0
+    assert json.loads(capsys.readouterr().out) == []  # the preset's own schedule: not run yet
+    assert main([*results, "--epochs", "1"]) == 0
     rows = json.loads(capsys.readouterr().out)
     assert [r["strategy"] for r in rows] == ["HN-4"] and rows[0]["paper_aca"] == [73.6, 0.9]
 

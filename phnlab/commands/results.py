@@ -12,6 +12,7 @@ def register(sub) -> None:
     p.add_argument("--table", default="2", help="2 | 4 | 5")
     p.add_argument("--preset", default="ci")
     p.add_argument("--results-dir", default="results")
+    p.add_argument("--epochs", type=int, default=None, help="the runs made with `phnlab run --epochs N`")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=main)
 
@@ -20,17 +21,19 @@ def _pm(v) -> str:
     return "—" if v is None else f"{v[0]:5.1f} ± {v[1]:3.1f}"
 
 
-def rows_for(table: str, results_dir, preset: str) -> list[dict]:
+def rows_for(table: str, results_dir, preset: str, overrides=()) -> list[dict]:
     from ..experiments.report import check_table, table2_rows, table45_rows
     from ..experiments.store import ResultsStore
 
     store = ResultsStore(results_dir)
     check_table(table)
-    return table2_rows(store, preset) if table == "2" else table45_rows(store, preset, table)
+    if table == "2":
+        return table2_rows(store, preset, overrides=overrides)
+    return table45_rows(store, preset, table, overrides=overrides)
 
 
-def print_table(table: str, results_dir, preset: str) -> None:
-    rows = rows_for(table, results_dir, preset)
+def print_table(table: str, results_dir, preset: str, overrides=()) -> None:
+    rows = rows_for(table, results_dir, preset, overrides)
     if not rows:
         print(f"no stored results for table {table} with preset {preset} in {results_dir}")
         return
@@ -51,8 +54,9 @@ def print_table(table: str, results_dir, preset: str) -> None:
 
 
 def main(args) -> int:
+    overrides = (("epochs", args.epochs),) if args.epochs is not None else ()
     if args.json:
-        print(json.dumps(rows_for(args.table, args.results_dir, args.preset)))
+        print(json.dumps(rows_for(args.table, args.results_dir, args.preset, overrides)))
     else:
-        print_table(args.table, args.results_dir, args.preset)
+        print_table(args.table, args.results_dir, args.preset, overrides)
     return 0

@@ -18,16 +18,21 @@ def mean_sd(values: list[float]) -> tuple[float, float]:
     return (statistics.fmean(values), statistics.stdev(values) if len(values) > 1 else 0.0)
 
 
-def _select(store: ResultsStore, preset: str, **fields):
+def _select(store: ResultsStore, preset: str, seeds=None, overrides=(), **fields):
+    """Runs of one grid: the preset's data set with exactly these overrides (e.g. `--epochs`), given seeds."""
     for spec, m in store.all_metrics():
-        if spec.preset == preset and all(getattr(spec, k) == v for k, v in fields.items()):
+        if (spec.preset != preset or tuple(spec.overrides) != tuple(overrides)
+                or spec.dataset not in (None, spec.resolved_preset().dataset)):
+            continue
+        if (seeds is None or spec.seed in seeds) and all(getattr(spec, k) == v for k, v in fields.items()):
             yield spec, m
 
 
-def table2_rows(store: ResultsStore, preset: str, benchmark: str = "cifar100") -> list[dict]:
+def table2_rows(store: ResultsStore, preset: str, benchmark: str = "cifar100", seeds=None,
+                overrides=()) -> list[dict]:
     """ACA, forgetting (percent, mean ± sd over seeds) and minutes per strategy, beside Table 2."""
     groups = defaultdict(list)
-    for spec, m in _select(store, preset, stream="split"):
+    for spec, m in _select(store, preset, seeds, overrides, stream="split"):
         if spec.strategy != "lr" or spec.replay_coef == 1.0:
             if spec.strategy != "hn" or spec.lookahead == "first":
                 groups[m["label"]].append(m)
@@ -50,13 +55,13 @@ def table2_rows(store: ResultsStore, preset: str, benchmark: str = "cifar100") -
     return rows
 
 
-def table45_rows(store: ResultsStore, preset: str, table: str) -> list[dict]:
+def table45_rows(store: ResultsStore, preset: str, table: str, seeds=None, overrides=()) -> list[dict]:
     """Table 4 (look-ahead vs none) or 5 (first vs second order) per freeze depth."""
     modes, published = (("none", "first"), paper.TABLE4) if table == "4" else (("first", "second"), paper.TABLE5)
     rows = []
     for k in range(5):
         for mode in modes:
-            runs = [m for _, m in _select(store, preset, stream="split", strategy="hn", freeze_depth=k, lookahead=mode)]
+            runs = [m for _, m in _select(store, preset, seeds, overrides, stream="split", strategy="hn", freeze_depth=k, lookahead=mode)]
             if not runs:
                 continue
             p = published[k][mode]
