@@ -6,9 +6,12 @@ from dataclasses import dataclass, field, replace
 
 from .errors import BadInput
 
-__all__ = ["Preset", "PRESETS", "get_preset", "resolve_device", "FREEZE_DEPTHS", "check_freeze_depth"]
+__all__ = ["Preset", "PRESETS", "get_preset", "resolve_device", "FREEZE_DEPTHS", "check_freeze_depth",
+           "STRATEGIES", "check_strategy", "strategy_label", "LOOKAHEAD_MODES", "check_lookahead"]
 
 FREEZE_DEPTHS = (0, 1, 2, 3, 4)
+STRATEGIES = ("naive", "ewc", "lr", "hn")
+LOOKAHEAD_MODES = ("none", "first", "second")
 
 
 @dataclass(frozen=True)
@@ -97,6 +100,31 @@ def check_freeze_depth(k: int, allowed: tuple[int, ...] = FREEZE_DEPTHS) -> int:
     if not isinstance(k, int) or isinstance(k, bool) or k not in allowed:
         raise BadInput(f"freeze depth {k!r} is not allowed; allowed: {', '.join(map(str, allowed))}")
     return k
+
+
+def check_strategy(name: str, freeze_depth: int) -> None:
+    if name not in STRATEGIES:
+        raise BadInput(f"unknown strategy {name!r}; allowed: {', '.join(STRATEGIES)}")
+    if name in ("naive", "ewc") and freeze_depth != 0:
+        raise BadInput(f"strategy {name} freezes nothing: freeze depth must be 0, got {freeze_depth}")
+    check_freeze_depth(freeze_depth)
+
+
+def strategy_label(name: str, freeze_depth: int = 0, replay_coef: float = 1.0) -> str:
+    """The paper's names: Naive, EWC, LR-k, HN-k, HN-F (k = 0)."""
+    if name == "naive":
+        return "Naive"
+    if name == "ewc":
+        return "EWC"
+    if name == "lr":
+        return f"LR-{freeze_depth}" + ("" if replay_coef == 1 else f" (c={replay_coef:g})")
+    return "HN-F" if freeze_depth == 0 else f"HN-{freeze_depth}"
+
+
+def check_lookahead(mode: str) -> str:
+    if mode not in LOOKAHEAD_MODES:
+        raise BadInput(f"unknown look-ahead mode {mode!r}; allowed: {', '.join(LOOKAHEAD_MODES)}")
+    return mode
 
 
 def resolve_device(name: str = "auto"):

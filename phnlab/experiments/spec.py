@@ -6,9 +6,8 @@ import hashlib
 import json
 from dataclasses import asdict, dataclass, field, replace
 
-from ..config import Preset, get_preset
+from ..config import Preset, check_lookahead, check_strategy, get_preset, strategy_label
 from ..errors import BadInput
-from ..hyper.regularizer import check_lookahead
 
 __all__ = ["RunSpec", "STREAMS"]
 
@@ -30,8 +29,6 @@ class RunSpec:
     overrides: tuple[tuple[str, object], ...] = field(default=())  # preset fields, e.g. (("epochs", 1),)
 
     def __post_init__(self):
-        from ..strategies import check_strategy  # avalanche import only when a spec is made
-
         if self.stream not in STREAMS:
             raise BadInput(f"unknown stream {self.stream!r}; allowed: {', '.join(STREAMS)}")
         check_strategy(self.strategy, self.freeze_depth)
@@ -70,6 +67,4 @@ class RunSpec:
         return hashlib.sha256(payload.encode()).hexdigest()[:16]
 
     def label(self) -> str:
-        from ..strategies import strategy_label
-
         return strategy_label(self.strategy, self.freeze_depth, self.replay_coef)

@@ -18,19 +18,10 @@ import torch
 from torch import Tensor
 from torch.func import functional_call
 
-from ..errors import BadInput
+from ..config import LOOKAHEAD_MODES, check_lookahead
 from .heads import HyperNetwork
 
 __all__ = ["LOOKAHEAD_MODES", "OutputRegularizer", "HyperGradients", "lookahead_gradients", "check_lookahead"]
-
-LOOKAHEAD_MODES = ("none", "first", "second")
-
-
-def check_lookahead(mode: str) -> str:
-    if mode not in LOOKAHEAD_MODES:
-        raise BadInput(f"unknown look-ahead mode {mode!r}; allowed: {', '.join(LOOKAHEAD_MODES)}")
-    return mode
-
 
 class OutputRegularizer:
     """Targets H*(j) for previous tasks, fixed at construction; `loss(params)` is L_H at params."""

@@ -1,0 +1,25 @@
+"""A spec is light: sweep workers and the store hash specs without importing torch or Avalanche."""
+
+import subprocess
+import sys
+
+import pytest
+
+from phnlab.errors import BadInput
+from phnlab.experiments.spec import RunSpec
+
+
+def test_spec_key_imports_neither_torch_nor_avalanche():
+    code = ("import sys; from phnlab.experiments.spec import RunSpec; "
+            "RunSpec(stream='split', strategy='hn', freeze_depth=2).key(); "
+            "print(sorted(m for m in ('torch', 'avalanche') if m in sys.modules))")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[]"
+
+
+def test_irrelevant_options_hash_equally_and_labels_are_the_papers():
+    a = RunSpec(stream="split", strategy="lr", freeze_depth=3, lookahead="second", replay_coef=0)
+    assert a.key() == RunSpec(stream="split", strategy="lr", freeze_depth=3, replay_coef=0.0).key()
+    assert a.label() == "LR-3 (c=0)" and RunSpec(stream="split", strategy="hn").label() == "HN-F"
+    with pytest.raises(BadInput, match="freeze depth must be 0"):
+        RunSpec(stream="split", strategy="ewc", freeze_depth=2)
