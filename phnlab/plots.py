@@ -825,17 +825,25 @@ def _aca_noise(t: Mapping, ks: Sequence[int], a: str, b: str, test_images: int |
     return text + (": at this preset the ACA comparison shows no effect either way." if not clear else ".")
 
 
+def _compare_modes(rows: Sequence[Mapping], new: str, old: str, published: Mapping):
+    """Tables 4 and 5 compare two look-ahead modes per depth: the rows by (k, mode), the depths, where
+    `new` has the better ACA (ours, paper's), its time ratio per depth and in total (ours, paper's),
+    and the ACA differences as text."""
+    t = _by_mode(rows)
+    ks = sorted({k for k, _ in t})
+    better = [k for k in ks if t[(k, new)]["aca"] > t[(k, old)]["aca"]]
+    p_better = [k for k in published if published[k][new][0] > published[k][old][0]]
+    cost = {k: t[(k, new)]["minutes"] / t[(k, old)]["minutes"] for k in ks}
+    total = sum(t[(k, new)]["minutes"] for k in ks) / sum(t[(k, old)]["minutes"] for k in ks)
+    p_cost = [published[k][new][2] / published[k][old][2] for k in published]
+    diffs = ", ".join(f"k = {k}: {t[(k, new)]['aca'] - t[(k, old)]['aca']:+.1f}" for k in ks)
+    return t, ks, better, p_better, cost, total, p_cost, diffs
+
+
 def table4_verdict(rows: Sequence[Mapping], test_images: int | None = None) -> str:
     """Table 4's claim: look-ahead improves the final ACA in most cases at a modest cost in time.
     `test_images`: test images behind one run's ACA (`stream_test_images`), for the noise check."""
-    t = _by_mode(rows)
-    ks = sorted({k for k, _ in t})
-    better = [k for k in ks if t[(k, "first")]["aca"] > t[(k, "none")]["aca"]]
-    p_better = [k for k in paper.TABLE4 if paper.TABLE4[k]["first"][0] > paper.TABLE4[k]["none"][0]]
-    cost = {k: t[(k, "first")]["minutes"] / t[(k, "none")]["minutes"] for k in ks}
-    total = sum(t[(k, "first")]["minutes"] for k in ks) / sum(t[(k, "none")]["minutes"] for k in ks)
-    p_cost = [paper.TABLE4[k]["first"][2] / paper.TABLE4[k]["none"][2] for k in paper.TABLE4]
-    diffs = ", ".join(f"k = {k}: {t[(k, 'first')]['aca'] - t[(k, 'none')]['aca']:+.1f}" for k in ks)
+    t, ks, better, p_better, cost, total, p_cost, diffs = _compare_modes(rows, "first", "none", paper.TABLE4)
     return (f"**Verdict:** look-ahead improves the final ACA at **{len(better)} of {len(ks)}** depths ({diffs} points; "
             f"paper: {len(p_better)} of {len(paper.TABLE4)}), i.e. in most cases: {_yes(len(better) > len(ks) / 2)}."
             + _aca_noise(t, ks, "first", "none", test_images)
@@ -848,14 +856,8 @@ def table4_verdict(rows: Sequence[Mapping], test_images: int | None = None) -> s
 def table5_verdict(rows: Sequence[Mapping], test_images: int | None = None) -> str:
     """Table 5's conclusion: second order is not better enough to pay for its time; first order is
     the reasonable choice. `test_images` as for `table4_verdict`."""
-    t = _by_mode(rows)
-    ks = sorted({k for k, _ in t})
-    second_better = [k for k in ks if t[(k, "second")]["aca"] > t[(k, "first")]["aca"]]
-    p_second_better = [k for k in paper.TABLE5 if paper.TABLE5[k]["second"][0] > paper.TABLE5[k]["first"][0]]
-    cost = {k: t[(k, "second")]["minutes"] / t[(k, "first")]["minutes"] for k in ks}
-    total = sum(t[(k, "second")]["minutes"] for k in ks) / sum(t[(k, "first")]["minutes"] for k in ks)
-    p_cost = [paper.TABLE5[k]["second"][2] / paper.TABLE5[k]["first"][2] for k in paper.TABLE5]
-    diffs = ", ".join(f"k = {k}: {t[(k, 'second')]['aca'] - t[(k, 'first')]['aca']:+.1f}" for k in ks)
+    t, ks, second_better, p_second_better, cost, total, p_cost, diffs = _compare_modes(
+        rows, "second", "first", paper.TABLE5)
     reasons = []
     if len(second_better) > len(ks) / 2:
         reasons.append(f"second order has the better ACA at most depths ({len(second_better)} of {len(ks)})")
