@@ -264,7 +264,8 @@ def state_bytes(strategy) -> int:
     reg = getattr(strategy, "regularizer", None)
     if reg is not None:
         for v in reg.targets.values():
-            add(v)
+            for t in v if isinstance(v, tuple) else (v,):
+                add(t)
     buf = getattr(strategy, "buffer", None)
     if buf is not None:
         for v in (buf.z, buf.y, buf.t):

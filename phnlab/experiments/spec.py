@@ -12,7 +12,7 @@ from ..errors import BadInput
 __all__ = ["RunSpec", "STREAMS"]
 
 STREAMS = ("split", "noisy", "clean", "transfer")
-SPEC_VERSION = 1  # bump when a change to training makes old results incomparable
+SPEC_VERSION = 2  # bump when a change to training makes old results incomparable
 
 
 @dataclass(frozen=True)

@@ -37,12 +37,15 @@ class ConvHead(nn.Module):
         self.linear = nn.Linear(hidden + chunk_dim, cin * kh * kw)  # acts on [h ; e_o]
         self.hidden = hidden
 
-    def forward(self, h: Tensor) -> Tensor:
-        # Linear([h ; e]) = W_h h + W_e e + b: the e-part does not depend on the task, so it is
-        # computed once per call for all output channels and broadcast over the batch of tasks.
+    def factors(self, h: Tensor) -> tuple[Tensor, Tensor]:
+        """Linear([h ; e]) = W_h h + W_e e + b: (per_task [B, in·k·k], per_channel [out, in·k·k]);
+        the weight of task b, output channel o is per_task[b] + per_channel[o]."""
         w_h, w_e = self.linear.weight.split([self.hidden, self.chunks.shape[1]], dim=1)
-        per_task = h @ w_h.T  # [B, in·k·k]
-        per_channel = self.chunks @ w_e.T + self.linear.bias  # [out, in·k·k]
+        return h @ w_h.T, self.chunks @ w_e.T + self.linear.bias
+
+    def forward(self, h: Tensor) -> Tensor:
+        # the e-part does not depend on the task: computed once per call, broadcast over the tasks
+        per_task, per_channel = self.factors(h)
         return (per_task[:, None, :] + per_channel[None]).reshape(h.shape[0], *self.shape)
 
 
@@ -96,14 +99,16 @@ class HyperNetwork(nn.Module):
         """Generator weights shared by all tasks."""
         return self.shared.parameters()
 
-    def forward(self, task_ids: Tensor) -> dict[str, Tensor]:
-        """task_ids [B] → {name: [B, *shape]}; one pass for all ids, no loop over tasks."""
+    def forward(self, task_ids: Tensor, factored: bool = False) -> dict[str, Tensor]:
+        """task_ids [B] → {name: [B, *shape]}; one pass for all ids, no loop over tasks.
+        `factored`: conv weights as their two factors (ConvHead.factors), never materialised."""
         h = self.shared["mlp"](self.task_tables["embedding"][task_ids])  # [B, h]
         out = {}
         for spec in self.specs:
             key = key_of(spec.name)
             if spec.role == "conv":
-                out[spec.name] = self.shared[key](h)  # [B, out, in, k, k]
+                head = self.shared[key]
+                out[spec.name] = head.factors(h) if factored else head(h)  # [B, out, in, k, k]
             elif spec.role == "fc_weight":
                 out[spec.name] = self.shared[key](h).view(-1, *spec.shape)  # [B, C, 160]
             else:

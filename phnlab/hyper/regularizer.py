@@ -13,6 +13,7 @@ evaluates L_H at ψ itself (von Oswald et al. 2019). The update uses g1 + g2.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from typing import Sequence
 
 import torch
 from torch import Tensor
@@ -28,13 +29,36 @@ class OutputRegularizer:
 
     def __init__(self, hnet: HyperNetwork, previous_tasks: Tensor, coef: float):
         self.hnet, self.previous, self.coef = hnet, previous_tasks, coef
-        with torch.no_grad():
-            self.targets = {n: t.detach().clone() for n, t in hnet(previous_tasks).items()}  # {name: [P, *shape]}
+        with torch.no_grad():  # conv targets as their factors: [P, in·k·k] and [out, in·k·k]
+            self.targets = {n: tuple(f.detach().clone() for f in t) if isinstance(t, tuple) else t.detach().clone()
+                            for n, t in hnet(previous_tasks, factored=True).items()}
 
     def loss(self, params: dict[str, Tensor] | None = None) -> Tensor:
-        out = self.hnet(self.previous) if params is None else functional_call(self.hnet, params, (self.previous,))
-        per_task = sum(((out[n] - self.targets[n]) ** 2).flatten(1).sum(1) for n in out)  # [P]
+        args, kwargs = (self.previous,), {"factored": True}
+        out = self.hnet(*args, **kwargs) if params is None else functional_call(self.hnet, params, args, kwargs)
+        per_task = sum(_squared_error(out[n], self.targets[n]) for n in out)  # [P]
         return self.coef * per_task.mean()
+
+    def full_targets(self) -> dict[str, Tensor]:
+        """The targets as whole tensors {name: [P, *shape]} (for inspection; the loss never forms them)."""
+        return {n: _assemble(t, self.hnet, n) if isinstance(t, tuple) else t for n, t in self.targets.items()}
+
+
+def _assemble(factors: tuple[Tensor, Tensor], hnet: HyperNetwork, name: str) -> Tensor:
+    per_task, per_channel = factors  # [P, in·k·k], [out, in·k·k]
+    shape = next(spec.shape for spec in hnet.specs if spec.name == name)
+    return (per_task[:, None, :] + per_channel[None]).reshape(per_task.shape[0], *shape)
+
+
+def _squared_error(out, target) -> Tensor:
+    """Σ over the entries of each task's tensor of (out − target)², [P]. A conv weight is
+    a_j ⊗ 1 + B (per-task row a_j broadcast over the output channels, plus a task-independent B), so
+    with δa_j = a_j − a*_j and δB = B − B*:
+    Σ_o ||δa_j + δB_o||² = out·||δa_j||² + 2 δa_j · Σ_o δB_o + ||δB||², never forming [P, out, in·k·k]."""
+    if not isinstance(out, tuple):
+        return ((out - target) ** 2).flatten(1).sum(1)
+    da, db = out[0] - target[0], out[1] - target[1]  # [P, n], [out, n]
+    return db.shape[0] * (da * da).sum(1) + 2 * (da @ db.sum(0)) + (db * db).sum()
 
 
 @dataclass
@@ -52,9 +76,12 @@ class HyperGradients:
         return float(torch.nn.functional.cosine_similarity(a, b, dim=0))
 
 
-def lookahead_gradients(ce: Tensor, reg: OutputRegularizer, mode: str, lr: float) -> HyperGradients:
-    """g1 and g2 for every trainable hypernetwork parameter, by the chosen look-ahead mode."""
+def lookahead_gradients(ce: Tensor, reg: OutputRegularizer, mode: str, lr: float | Sequence[float]) -> HyperGradients:
+    """g1 and g2 for every trainable hypernetwork parameter, by the chosen look-ahead mode.
+    `lr`: β of the virtual step, one number or one per trainable parameter (its optimiser's lr)."""
     names, params = zip(*[(n, p) for n, p in reg.hnet.named_parameters() if p.requires_grad])
+    lrs = [lr] * len(params) if isinstance(lr, (int, float)) else list(lr)
+    assert len(lrs) == len(params), (len(lrs), len(params))
     grad = lambda out, wrt, **kw: torch.autograd.grad(out, wrt, materialize_grads=True, **kw)  # noqa: E731
     if mode == "none":
         g1 = grad(ce, params)
@@ -62,12 +89,12 @@ def lookahead_gradients(ce: Tensor, reg: OutputRegularizer, mode: str, lr: float
         g2 = grad(reg_loss, params)
     elif mode == "first":
         g1 = grad(ce, params)
-        virtual = {n: (p - lr * g).detach().requires_grad_() for n, p, g in zip(names, params, g1)}
+        virtual = {n: (p - b * g).detach().requires_grad_() for n, p, g, b in zip(names, params, g1, lrs)}
         reg_loss = reg.loss(virtual)
         g2 = grad(reg_loss, list(virtual.values()))
     elif mode == "second":
         g1 = grad(ce, params, create_graph=True)
-        virtual = {n: p - lr * g for n, p, g in zip(names, params, g1)}
+        virtual = {n: p - b * g for n, p, g, b in zip(names, params, g1, lrs)}
         reg_loss = reg.loss(virtual)
         g2 = grad(reg_loss, params)
         g1 = [g.detach() for g in g1]

@@ -34,4 +34,5 @@ def make_strategy(name: str, *, preset: Preset, num_tasks: int, num_classes: int
     model = PartialHyperModel(freeze_depth=freeze_depth, num_tasks=num_tasks, num_classes=num_classes,
                               embedding_dim=preset.embedding_dim, hidden_dim=preset.hidden_dim,
                               chunk_dim=preset.chunk_dim)
-    return PartialHN(model=model, lookahead=lookahead, reg_coef=preset.reg_coef, **common)
+    return PartialHN(model=model, lookahead=lookahead, reg_coef=preset.reg_coef, task_lr=preset.task_lr,
+                     **common)

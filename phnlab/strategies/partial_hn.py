@@ -3,7 +3,9 @@
 Experience 1: prefix and hypernetwork learn jointly on cross-entropy; then the prefix is frozen.
 Every later experience: the new task embedding starts as a copy of the previous one, the targets
 H*(j) for all previous tasks are fixed, and each step updates ψ with g1 + g2 where g2 is the
-regulariser's gradient after a look-ahead step (none | first | second order).
+regulariser's gradient after a look-ahead step (none | first | second order). Previous tasks' rows
+(embedding, BatchNorm and bias tables) are stored, not trained: only the shared generator and the
+current task's rows move. The task rows may have their own learning rate (`task_lr`).
 """
 
 from __future__ import annotations
@@ -17,9 +19,18 @@ from .base import PhnTemplate
 __all__ = ["PartialHN"]
 
 
+def _only_row(table_grad, row: int):
+    """The gradient of a per-task table [T, ...] with every row but `row` set to zero."""
+    kept = torch.zeros_like(table_grad)
+    kept[row] = table_grad[row]
+    return kept
+
+
 class PartialHN(PhnTemplate):
-    def __init__(self, *, model: PartialHyperModel, lookahead: str = "first", reg_coef: float = 0.5, **kwargs):
+    def __init__(self, *, model: PartialHyperModel, lookahead: str = "first", reg_coef: float = 0.5,
+                 task_lr: float | None = None, **kwargs):
         super().__init__(model=model, **kwargs)
+        self.task_lr = self.lr if task_lr is None else task_lr
         self.lookahead = check_lookahead(lookahead)
         self.reg_coef = reg_coef
         self.seen_tasks: list[int] = []
@@ -37,12 +48,32 @@ class PartialHN(PhnTemplate):
             self.regularizer = OutputRegularizer(self.model.hnet, ids, self.reg_coef)  # targets from H*
         super()._before_training_exp(**kwargs)
 
+    def make_optimizer(self, **kwargs):
+        """Adam with two groups: shared generator (and, in experience 1, prefix) at lr, task rows at task_lr."""
+        conditional = {id(p) for p in self.model.hnet.conditional_parameters()}
+        params = self.trainable_parameters()
+        self.optimizer = torch.optim.Adam([
+            {"params": [p for p in params if id(p) not in conditional], "lr": self.lr},
+            {"params": [p for p in params if id(p) in conditional], "lr": self.task_lr},
+        ])
+
+    def step_sizes(self) -> list[float]:
+        """β of the look-ahead step for each trainable hypernetwork parameter: its optimiser lr."""
+        conditional = {id(p) for p in self.model.hnet.conditional_parameters()}
+        return [self.task_lr if id(p) in conditional else self.lr
+                for p in self.model.hnet.parameters() if p.requires_grad]
+
     def backward(self):
         if self.regularizer is None:  # experience 1 (or a task with no predecessor): plain SGD update
             self.loss.backward()
             return
-        grads = lookahead_gradients(self.loss, self.regularizer, self.lookahead, self.lr)
+        grads = lookahead_gradients(self.loss, self.regularizer, self.lookahead, self.step_sizes())
         trainable = [p for p in self.model.hnet.parameters() if p.requires_grad]
+        # previous tasks' rows stay as stored (von Oswald et al.): the regulariser moves only shared weights
+        # and the current row; a zero gradient keeps a row still under a fresh Adam
+        conditional = {id(p) for p in self.model.hnet.conditional_parameters()}
+        current = int(self.experience.task_label)
+        grads.g2 = [_only_row(g, current) if id(p) in conditional else g for p, g in zip(trainable, grads.g2)]
         for p, g in zip(trainable, grads.total()):
             p.grad = g
         self.cosines.append({"experience": self.experience_index, "epoch": self.clock.train_exp_epochs,

@@ -28,6 +28,19 @@ def test_hn_prefix_is_bitwise_frozen_after_the_first_experience(tiny_preset, tin
         assert torch.equal(a, b)
 
 
+def test_hn_trains_only_the_current_tasks_rows_and_its_own_task_lr(tiny_preset, tiny_stream, train_stream):
+    s = make("hn", tiny_preset.with_overrides(task_lr=0.05), freeze_depth=3)
+    tables = []
+    for _ in train_stream(s, tiny_stream):
+        tables.append({k: v.detach().clone() for k, v in s.model.hnet.task_tables.items()})
+        assert [g["lr"] for g in s.optimizer.param_groups] == [tiny_preset.lr, 0.05]
+    for k in tables[0]:  # a task's rows are stored after its experience and never trained again
+        assert torch.equal(tables[0][k][0], tables[1][k][0]) and torch.equal(tables[0][k][0], tables[2][k][0]), k
+        assert torch.equal(tables[1][k][1], tables[2][k][1]), k
+    # task 2 starts from task 1's embedding (a copy) and is trained away from it
+    assert not torch.equal(tables[2]["embedding"][2], tables[2]["embedding"][1])
+
+
 def relative_drift(strategy, stream, train_stream):
     """sqrt(Σ (H(j) − H*(j))² / Σ H*(j)²) over previous tasks, at the end of each later experience."""
     drift = []
@@ -37,8 +50,9 @@ def relative_drift(strategy, stream, train_stream):
             continue
         with torch.no_grad():
             out = strategy.model.hnet(reg.previous)
-        err = sum(float(((out[n] - reg.targets[n]) ** 2).sum()) for n in out)
-        drift.append((err / sum(float((reg.targets[n] ** 2).sum()) for n in out)) ** 0.5)
+        targets = reg.full_targets()
+        err = sum(float(((out[n] - targets[n]) ** 2).sum()) for n in out)
+        drift.append((err / sum(float((targets[n] ** 2).sum()) for n in out)) ** 0.5)
     return drift
 
 
