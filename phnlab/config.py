@@ -41,8 +41,46 @@ class Preset:
     hidden_dim: int = 50
     chunk_dim: int = 32  # d: width of the per-output-channel lookup table
     reg_coef: float = 0.5  # λ of the output regulariser
+    reg_tasks_per_step: int | None = None  # previous tasks sampled per regulariser step; None: all
     ewc_lambda: float = 1.0
     curve_every_epoch: bool = True  # accuracy on seen experiences after every epoch
+
+    def __post_init__(self):
+        n = self.reg_tasks_per_step
+        if n is not None and (not isinstance(n, int) or isinstance(n, bool) or n < 1):
+            raise BadInput(f"reg_tasks_per_step must be a positive integer or None, got {n!r}")
+        for key in ("lr", "task_lr"):
+            value = getattr(self, key)
+            if value is not None and not value > 0:
+                raise BadInput(f"{key} must be a positive number, got {value!r}")
+
+    @classmethod
+    def parse_override(cls, text: str) -> tuple[str, object]:
+        """'FIELD=VALUE' from the command line → (field, value of the field's type)."""
+        import ast
+        import typing
+
+        key, sep, raw = text.partition("=")
+        hints = typing.get_type_hints(cls)
+        if not sep or key not in hints or key == "name":
+            allowed = ", ".join(sorted(k for k in hints if k != "name"))
+            raise BadInput(f"--set expects FIELD=VALUE with a preset field; got {text!r}; fields: {allowed}")
+        try:
+            value = ast.literal_eval(raw)
+        except (ValueError, SyntaxError):
+            value = raw
+        hint = hints[key]
+        origin = typing.get_origin(hint)
+        kinds = (origin,) if origin in (tuple, list) else tuple(
+            t for t in typing.get_args(hint) or (hint,) if isinstance(t, type))  # X | None → (X, NoneType)
+        if float in kinds and isinstance(value, int) and not isinstance(value, bool):
+            value = float(value)
+        as_tuple = lambda v: tuple(map(as_tuple, v)) if isinstance(v, (list, tuple)) else v  # noqa: E731
+        value = as_tuple(value)
+        if not isinstance(value, kinds) or (isinstance(value, bool) and bool not in kinds):
+            names = " or ".join("None" if t is type(None) else t.__name__ for t in kinds)
+            raise BadInput(f"--set {key}: {raw!r} is not of type {names}")
+        return key, value
 
     def with_overrides(self, **changes) -> "Preset":
         unknown = set(changes) - set(self.__dataclass_fields__)

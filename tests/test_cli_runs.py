@@ -26,6 +26,8 @@ def test_run_json_then_from_the_store(tmp_path, capsys):
     assert main([*results, "--epochs", "1"]) == 0
     rows = json.loads(capsys.readouterr().out)
     assert [r["strategy"] for r in rows] == ["HN-4"] and rows[0]["paper_aca"] == [73.6, 0.9]
+    assert main([*results, "--set", "epochs=1"]) == 0  # --set FIELD=VALUE names the same override
+    assert json.loads(capsys.readouterr().out) == rows
 
 
 @pytest.mark.parametrize("change, fragment", [
@@ -36,6 +38,9 @@ def test_run_json_then_from_the_store(tmp_path, capsys):
     (["--preset", "huge"], "unknown preset 'huge'"),
     (["--dataset", "mnist"], "mnist"),
     (["--device", "tpu"], "unknown device 'tpu'"),
+    (["--set", "epochs=abc"], "--set epochs: 'abc' is not of type int"),
+    (["--set", "speed=9"], "--set expects FIELD=VALUE with a preset field"),
+    (["--set", "reg_tasks_per_step=0"], "reg_tasks_per_step must be a positive integer"),
 ])
 def test_run_bad_input_is_one_line_exit_2_and_writes_nothing(tmp_path, capsys, change, fragment):
     results = tmp_path / "r"

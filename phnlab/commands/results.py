@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+from .run import add_overrides, overrides_of
+
 __all__ = ["register", "print_table"]
 
 
@@ -12,7 +14,7 @@ def register(sub) -> None:
     p.add_argument("--table", default="2", help="2 | 4 | 5")
     p.add_argument("--preset", default="ci")
     p.add_argument("--results-dir", default="results")
-    p.add_argument("--epochs", type=int, default=None, help="the runs made with `phnlab run --epochs N`")
+    add_overrides(p, "the runs made with `phnlab run --epochs N`")
     p.add_argument("--json", action="store_true")
     p.set_defaults(func=main)
 
@@ -54,7 +56,7 @@ def print_table(table: str, results_dir, preset: str, overrides=()) -> None:
 
 
 def main(args) -> int:
-    overrides = (("epochs", args.epochs),) if args.epochs is not None else ()
+    overrides = overrides_of(args)
     if args.json:
         print(json.dumps(rows_for(args.table, args.results_dir, args.preset, overrides)))
     else:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 
-__all__ = ["register", "add_common"]
+__all__ = ["register", "add_common", "add_overrides", "overrides_of"]
 
 
 def add_common(p) -> None:
@@ -14,6 +14,22 @@ def add_common(p) -> None:
     p.add_argument("--results-dir", default="results", help="the results store (default: ./results)")
     p.add_argument("--data-root", default=None, help="where data sets live (default: $PHNLAB_DATA or the cache)")
     p.add_argument("--quiet", action="store_true", help="no progress bars")
+
+
+def add_overrides(p, epochs_help: str) -> None:
+    """--epochs N and --set FIELD=VALUE: preset fields changed for a run (and selected by `results`)."""
+    p.add_argument("--epochs", type=int, default=None, help=epochs_help)
+    p.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE", dest="overrides",
+                   help="a preset field, e.g. --set task_lr=0.01 --set reg_tasks_per_step=8 (repeatable)")
+
+
+def overrides_of(args) -> tuple[tuple[str, object], ...]:
+    from ..config import Preset
+
+    overrides = dict(Preset.parse_override(text) for text in args.overrides)
+    if args.epochs is not None:
+        overrides["epochs"] = args.epochs
+    return tuple(sorted(overrides.items()))
 
 
 def register(sub) -> None:
@@ -26,7 +42,7 @@ def register(sub) -> None:
     p.add_argument("--lookahead", default="first", help="none | first | second (hn)")
     p.add_argument("--replay-coef", type=float, default=1.0, help="c, weight of the replay loss (lr)")
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--epochs", type=int, default=None, help="override the preset's epochs per experience")
+    add_overrides(p, "override the preset's epochs per experience")
     p.add_argument("--json", action="store_true", help="end with one JSON object of the metrics")
     add_common(p)
     p.set_defaults(func=main)
@@ -36,7 +52,7 @@ def main(args) -> int:
     from ..experiments.runner import run
     from ..experiments.spec import RunSpec
 
-    overrides = (("epochs", args.epochs),) if args.epochs is not None else ()
+    overrides = overrides_of(args)
     spec = RunSpec(args.stream, args.strategy, args.freeze_depth, args.lookahead, args.replay_coef, args.seed,
                    args.preset, args.dataset, args.dataset2, overrides)
     result = run(spec, results_dir=args.results_dir, device=args.device, data_root=args.data_root, quiet=args.quiet)

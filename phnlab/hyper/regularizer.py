@@ -27,21 +27,42 @@ __all__ = ["LOOKAHEAD_MODES", "OutputRegularizer", "HyperGradients", "lookahead_
 class OutputRegularizer:
     """Targets H*(j) for previous tasks, fixed at construction; `loss(params)` is L_H at params."""
 
-    def __init__(self, hnet: HyperNetwork, previous_tasks: Tensor, coef: float):
+    def __init__(self, hnet: HyperNetwork, previous_tasks: Tensor, coef: float, tasks_per_step: int | None = None,
+                 seed: int = 0):
         self.hnet, self.previous, self.coef = hnet, previous_tasks, coef
+        # very long streams: each evaluation uses a random subset of previous tasks (an unbiased estimate
+        # of the mean), as von Oswald et al. allow; None or ≥ P: every previous task
+        self.tasks_per_step = tasks_per_step
+        self.sampler = torch.Generator().manual_seed(seed)
         with torch.no_grad():  # conv targets as their factors: [P, in·k·k] and [out, in·k·k]
             self.targets = {n: tuple(f.detach().clone() for f in t) if isinstance(t, tuple) else t.detach().clone()
                             for n, t in hnet(previous_tasks, factored=True).items()}
 
     def loss(self, params: dict[str, Tensor] | None = None) -> Tensor:
-        args, kwargs = (self.previous,), {"factored": True}
+        rows = self.sample()
+        ids = self.previous if rows is None else self.previous[rows]
+        args, kwargs = (ids,), {"factored": True}
         out = self.hnet(*args, **kwargs) if params is None else functional_call(self.hnet, params, args, kwargs)
-        per_task = sum(_squared_error(out[n], self.targets[n]) for n in out)  # [P]
+        per_task = sum(_squared_error(out[n], _rows(self.targets[n], rows)) for n in out)  # [P] or [m]
         return self.coef * per_task.mean()
+
+    def sample(self) -> Tensor | None:
+        """Positions of the previous tasks this evaluation uses; None: all of them."""
+        p = len(self.previous)
+        if self.tasks_per_step is None or self.tasks_per_step >= p:
+            return None
+        return torch.randperm(p, generator=self.sampler)[: self.tasks_per_step].to(self.previous.device)
 
     def full_targets(self) -> dict[str, Tensor]:
         """The targets as whole tensors {name: [P, *shape]} (for inspection; the loss never forms them)."""
         return {n: _assemble(t, self.hnet, n) if isinstance(t, tuple) else t for n, t in self.targets.items()}
+
+
+def _rows(target, rows: Tensor | None):
+    """The targets of the sampled previous tasks (a conv's task-independent factor is shared by all)."""
+    if rows is None:
+        return target
+    return (target[0][rows], target[1]) if isinstance(target, tuple) else target[rows]
 
 
 def _assemble(factors: tuple[Tensor, Tensor], hnet: HyperNetwork, name: str) -> Tensor:

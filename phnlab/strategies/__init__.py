@@ -35,4 +35,4 @@ def make_strategy(name: str, *, preset: Preset, num_tasks: int, num_classes: int
                               embedding_dim=preset.embedding_dim, hidden_dim=preset.hidden_dim,
                               chunk_dim=preset.chunk_dim)
     return PartialHN(model=model, lookahead=lookahead, reg_coef=preset.reg_coef, task_lr=preset.task_lr,
-                     **common)
+                     reg_tasks_per_step=preset.reg_tasks_per_step, **common)

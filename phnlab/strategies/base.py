@@ -102,7 +102,7 @@ class PhnTemplate(SupervisedTemplate):
             plugins=plugins,
             evaluator=evaluator if evaluator is not None else _silent_evaluator(),
         )
-        self.lr = lr
+        self.lr, self.seed = lr, seed
         self.generator = torch.Generator(device=self.device)
         self.generator.manual_seed(seed)
 

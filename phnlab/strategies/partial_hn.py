@@ -28,8 +28,9 @@ def _only_row(table_grad, row: int):
 
 class PartialHN(PhnTemplate):
     def __init__(self, *, model: PartialHyperModel, lookahead: str = "first", reg_coef: float = 0.5,
-                 task_lr: float | None = None, **kwargs):
+                 task_lr: float | None = None, reg_tasks_per_step: int | None = None, **kwargs):
         super().__init__(model=model, **kwargs)
+        self.reg_tasks_per_step = reg_tasks_per_step
         self.task_lr = self.lr if task_lr is None else task_lr
         self.lookahead = check_lookahead(lookahead)
         self.reg_coef = reg_coef
@@ -45,7 +46,9 @@ class PartialHN(PhnTemplate):
         self.regularizer = None
         if previous:
             ids = torch.tensor(previous, device=self.device)
-            self.regularizer = OutputRegularizer(self.model.hnet, ids, self.reg_coef)  # targets from H*
+            self.regularizer = OutputRegularizer(self.model.hnet, ids, self.reg_coef,  # targets from H*
+                                                 tasks_per_step=self.reg_tasks_per_step,
+                                                 seed=1000 * self.seed + task)
         super()._before_training_exp(**kwargs)
 
     def make_optimizer(self, **kwargs):

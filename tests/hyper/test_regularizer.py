@@ -38,8 +38,8 @@ def test_first_order_g2_is_the_regulariser_gradient_at_the_virtual_step():
     with torch.no_grad():
         for p, g1 in zip(virtual.parameters(), g.g1):
             p.sub_(LR * g1)
-    reg_v = OutputRegularizer.__new__(OutputRegularizer)
-    reg_v.hnet, reg_v.previous, reg_v.coef, reg_v.targets = virtual, reg.previous, reg.coef, reg.targets
+    reg_v = copy.copy(reg)  # same targets, previous tasks and λ; the moved hypernetwork
+    reg_v.hnet = virtual
     expected = torch.autograd.grad(reg_v.loss(), list(virtual.parameters()))
     for a, b in zip(g.g2, expected):
         torch.testing.assert_close(a, b, rtol=1e-4, atol=1e-6)
@@ -89,3 +89,21 @@ def test_factored_regulariser_has_the_gradient_of_the_full_squared_error():
     for a, b in zip(torch.autograd.grad(reg.loss(), params), torch.autograd.grad(brute, params)):
         torch.testing.assert_close(a, b, rtol=1e-4, atol=1e-6)
     assert any(isinstance(t, tuple) for t in reg.targets.values())  # conv targets kept as factors
+
+
+def test_sampled_regulariser_is_an_unbiased_estimate_over_random_subsets_of_previous_tasks():
+    torch.manual_seed(0)
+    model = PartialHyperModel(freeze_depth=3, num_tasks=6, num_classes=3, chunk_dim=4)
+    model.freeze_prefix()
+    previous = torch.arange(5)
+    full = OutputRegularizer(model.hnet, previous, coef=0.5)
+    sampled = OutputRegularizer(model.hnet, previous, coef=0.5, tasks_per_step=2, seed=1)
+    with torch.no_grad():
+        for p in model.hnet.parameters():
+            p.add_(0.05 * torch.randn_like(p))
+    seen = {tuple(sorted(sampled.sample().tolist())) for _ in range(50)}
+    assert all(len(s) == 2 for s in seen) and len(seen) > 5  # different pairs of the 5 previous tasks
+    estimates = [float(sampled.loss()) for _ in range(400)]
+    assert len(set(estimates)) > 1
+    assert sum(estimates) / len(estimates) == pytest.approx(float(full.loss()), rel=0.1)
+    assert OutputRegularizer(model.hnet, previous, coef=0.5, tasks_per_step=5).sample() is None  # all of them

@@ -92,3 +92,9 @@ def test_lr_buffer_is_class_balanced_and_bounded(tiny_preset, tiny_stream, train
 def test_bad_strategy_options(name, kw, fragment, tiny_preset):
     with pytest.raises(BadInput, match=fragment):
         make(name, tiny_preset, **kw)
+
+
+@pytest.mark.parametrize("value", [0, -3, 1.5])
+def test_bad_regulariser_sample_size(value, tiny_preset):
+    with pytest.raises(BadInput, match="reg_tasks_per_step must be a positive integer"):
+        make("hn", tiny_preset.with_overrides(reg_tasks_per_step=value), freeze_depth=2)
