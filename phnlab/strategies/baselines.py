@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import torch
 from avalanche.models import MultiTaskModule
 from avalanche.training.plugins import EWCPlugin
 from avalanche.training.utils import ParamData
@@ -9,7 +10,7 @@ from avalanche.training.utils import ParamData
 from ..models.resnet import SlimResNet18
 from .base import PhnTemplate
 
-__all__ = ["MultiTaskResNet", "Naive", "EWC"]
+__all__ = ["MultiTaskResNet", "Naive", "EWC", "SummedEWCPlugin"]
 
 
 class MultiTaskResNet(SlimResNet18, MultiTaskModule):
@@ -26,11 +27,52 @@ class Naive(PhnTemplate):
     """Plain SGD (Adam) updates on each experience; the task's head is chosen by its task id."""
 
 
+class SummedEWCPlugin(EWCPlugin):
+    """Avalanche's EWC in `separate` mode, its penalty summed over experiences once per experience.
+
+    Σ_e F_e (θ − θ*_e)² = F (θ − θ̄)² + const, with F = Σ_e F_e and θ̄ = Σ_e F_e θ*_e / F: the same loss and
+    gradient as the plugin's loop over experiences × parameters, with one term per parameter tensor.
+    """
+
+    def __init__(self, ewc_lambda: float):
+        super().__init__(ewc_lambda=ewc_lambda, mode="separate")
+        self._summed: tuple[int, dict, float] | None = None  # (experiences, {name: (F, θ̄)}, const)
+
+    def summed(self, model, experiences: int):
+        if self._summed is None or self._summed[0] != experiences:
+            tables, const = {}, 0.0
+            for name, _ in model.named_parameters():
+                seen = [e for e in range(experiences) if name in self.saved_params[e]]
+                if not seen:
+                    continue
+                f = sum(self.importances[e][name].data for e in seen)
+                mean = sum(self.importances[e][name].data * self.saved_params[e][name].data for e in seen)
+                mean = torch.where(f > 0, mean / f.clamp_min(torch.finfo(f.dtype).tiny), torch.zeros_like(f))
+                const += sum(float((self.importances[e][name].data * (self.saved_params[e][name].data - mean) ** 2)
+                                   .sum()) for e in seen)
+                tables[name] = (f, mean)
+            self._summed = (experiences, tables, const)
+        return self._summed[1], self._summed[2]
+
+    def before_backward(self, strategy, **kwargs):
+        experiences = strategy.clock.train_exp_counter
+        if experiences == 0:
+            return
+        tables, const = self.summed(strategy.model, experiences)
+        penalty = sum((tables[n][0] * (p - tables[n][1]) ** 2).sum()
+                      for n, p in strategy.model.named_parameters() if n in tables)
+        strategy.loss += self.ewc_lambda * (penalty + const)
+
+    def after_training_exp(self, strategy, **kwargs):
+        super().after_training_exp(strategy, **kwargs)
+        self._summed = None
+
+
 class EWC(PhnTemplate):
-    """Naive + Avalanche's EWC penalty (separate importances per experience)."""
+    """Naive + EWC (separate importances per experience, Avalanche's plugin with a summed penalty)."""
 
     def __init__(self, *, model, ewc_lambda: float = 1.0, plugins=None, **kwargs):
-        self.ewc = EWCPlugin(ewc_lambda=ewc_lambda)
+        self.ewc = SummedEWCPlugin(ewc_lambda=ewc_lambda)
         super().__init__(model=model, plugins=[self.ewc, *(plugins or [])], **kwargs)
 
     def extra_state(self) -> dict:
@@ -42,3 +84,4 @@ class EWC(PhnTemplate):
             table = getattr(self.ewc, attr)
             for e, d in state[attr].items():
                 table[e] = {n: ParamData(n, init_tensor=t.to(self.device), device=self.device) for n, t in d.items()}
+        self.ewc._summed = None
