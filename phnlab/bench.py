@@ -314,10 +314,12 @@ def _device_name(dev: torch.device) -> str:
 def run_bench(*, device="auto", tasks: int = DEFAULT_TASKS, repeats: int = DEFAULT_REPEATS,
               warmup: int = DEFAULT_WARMUP, scaling: bool = False, scaling_previous=SCALING_PREVIOUS,
               eval_repeats: int | None = None, cases: tuple[Case, ...] = CASES, batch_size: int | None = None,
-              eval_batch_size: int | None = None, log: Callable[[str], None] | None = None) -> dict:
+              eval_batch_size: int | None = None, log: Callable[[str], None] | None = None,
+              overrides: dict | None = None) -> dict:
     """Time every case at the experience with `tasks - 1` previous tasks; one dict of results.
 
     Batch sizes default to the paper preset's (64 and 256); smaller ones are for smoke tests.
+    `overrides`: other preset fields, e.g. {"channels_last": True} or {"precision": "bf16"}.
     """
     check_bench_args(tasks=tasks, repeats=repeats, warmup=warmup, batch_size=batch_size,
                      eval_batch_size=eval_batch_size)
@@ -326,8 +328,8 @@ def run_bench(*, device="auto", tasks: int = DEFAULT_TASKS, repeats: int = DEFAU
     start = time.perf_counter()
     load_before = _machine_load()
     preset = get_preset(PRESET)
-    preset = preset.with_overrides(batch_size=batch_size or preset.batch_size,
-                                   eval_batch_size=eval_batch_size or preset.eval_batch_size)
+    preset = preset.with_overrides(**{**(overrides or {}), "batch_size": batch_size or preset.batch_size,
+                                      "eval_batch_size": eval_batch_size or preset.eval_batch_size})
     current = tasks - 1
     batch = random_batch(preset.batch_size, classes=preset.classes_per_experience, task=current, device=dev)
 
@@ -377,6 +379,7 @@ def run_bench(*, device="auto", tasks: int = DEFAULT_TASKS, repeats: int = DEFAU
         "warmup": warmup,
         "batch_size": preset.batch_size,
         "eval_batch_size": preset.eval_batch_size,
+        "overrides": {k: v for k, v in (overrides or {}).items()},
         "step_ms": step_ms,
         "step_ms_quartiles": quartiles,
         "steps_per_s": {k: 1000 / v for k, v in step_ms.items()},
@@ -538,7 +541,8 @@ def format_report(r: dict) -> str:
     lines = [
         f"phnlab bench: {r['device']} ({r['device_name']}), torch {r['torch']}",
         f"step at task T = {r['tasks']} ({r['previous_tasks']} previous tasks), batch {r['batch_size']}, 32×32; "
-        f"median of {r['repeats']} interleaved rounds after {r['warmup']} warm-up steps",
+        f"median of {r['repeats']} interleaved rounds after {r['warmup']} warm-up steps"
+        + ("; preset fields: " + ", ".join(f"{k}={v}" for k, v in r["overrides"].items()) if r.get("overrides") else ""),
         "",
         f"{'strategy':<13} {'step ms':>9} {'q1–q3 ms':>15} {'steps/s':>8} {'× Naive':>8} {'CPU ms':>8} "
         f"{'state MB':>9}"

@@ -12,6 +12,7 @@ __all__ = ["Preset", "PRESETS", "get_preset", "resolve_device", "FREEZE_DEPTHS",
 FREEZE_DEPTHS = (0, 1, 2, 3, 4)
 STRATEGIES = ("naive", "ewc", "lr", "hn")
 LOOKAHEAD_MODES = ("none", "first", "second")
+PRECISIONS = ("fp32", "bf16")
 
 
 @dataclass(frozen=True)
@@ -43,12 +44,16 @@ class Preset:
     reg_coef: float = 0.5  # λ of the output regulariser
     reg_tasks_per_step: int | None = None  # previous tasks sampled per regulariser step; None: all
     ewc_lambda: float = 1.0
+    precision: str = "fp32"  # "bf16": autocast of the training forward (evaluation stays fp32)
+    channels_last: bool = False  # NHWC memory format for the model and its inputs
     curve_every_epoch: bool = True  # accuracy on seen experiences after every epoch
 
     def __post_init__(self):
         n = self.reg_tasks_per_step
         if n is not None and (not isinstance(n, int) or isinstance(n, bool) or n < 1):
             raise BadInput(f"reg_tasks_per_step must be a positive integer or None, got {n!r}")
+        if self.precision not in PRECISIONS:
+            raise BadInput(f"precision {self.precision!r} is not allowed; allowed: {', '.join(PRECISIONS)}")
         for key in ("lr", "task_lr"):
             value = getattr(self, key)
             if value is not None and not value > 0:

@@ -32,6 +32,14 @@ def test_json_has_every_ratio_and_step_rate(capsys):
     assert r["device"] == "cpu" and r["torch"] == torch.__version__ and r["tasks"] == 2 and r["repeats"] == 1
     assert set(r["targets"]) == set(TARGETS) and all(isinstance(t["met"], bool) for t in r["targets"].values())
     assert _positive(r["peak_memory_mb"])
+    assert r["overrides"] == {}
+
+
+def test_preset_fields_reach_every_strategy(capsys):
+    assert main(["bench", "--json", *TINY, "--set", "channels_last=True", "--set", "precision=bf16"]) == 0
+    r = json.loads(capsys.readouterr().out)
+    assert r["overrides"] == {"channels_last": True, "precision": "bf16"}
+    assert all(_positive(v) for v in r["steps_per_s"].values())
 
 
 @pytest.mark.parametrize("argv, fragment", [
@@ -39,6 +47,7 @@ def test_json_has_every_ratio_and_step_rate(capsys):
     (["--device", "tpu"], "unknown device 'tpu'"),
     (["--repeats", "0"], "--repeats must be an integer >= 1"),
     (["--tasks", "two"], "invalid int value"),
+    (["--set", "precision=fp16"], "allowed: fp32, bf16"),
 ])
 def test_bad_input_is_one_line_and_exit_2(argv, fragment, capsys):
     assert main(["bench", *argv]) == 2

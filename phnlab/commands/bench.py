@@ -27,6 +27,8 @@ def register(sub) -> None:
                    help="also HN-F step time for 2, 5, 20, 50, 100 previous tasks")
     p.add_argument("--profile", action="store_true",
                    help="instead: torch.profiler tables of one HN-F and one HN-4 first-order step")
+    p.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE", dest="overrides",
+                   help="a preset field for every strategy, e.g. --set channels_last=True --set precision=bf16")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
     p.add_argument("--verbose", action="store_true", help="progress on stderr")
     p.set_defaults(func=main)
@@ -42,6 +44,9 @@ def main(args) -> int:
     if args.eval_repeats is not None and args.eval_repeats < 1:
         raise BadInput(f"--eval-repeats must be an integer >= 1, got {args.eval_repeats!r}")
     resolve_device(args.device)  # bad device: one line before any work
+    from ..config import Preset
+
+    overrides = dict(Preset.parse_override(text) for text in args.overrides)
     log = (lambda msg: print(msg, file=sys.stderr, flush=True)) if args.verbose else None
     if args.profile:
         from ..bench import CASES, format_profile, profile_step
@@ -55,6 +60,6 @@ def main(args) -> int:
         return 0
     result = run_bench(device=args.device, tasks=args.tasks, repeats=args.repeats, warmup=args.warmup,
                        scaling=args.scaling, eval_repeats=args.eval_repeats, batch_size=args.batch_size,
-                       eval_batch_size=args.eval_batch_size, log=log)
+                       eval_batch_size=args.eval_batch_size, log=log, overrides=overrides)
     print(json.dumps(result) if args.json else format_report(result))
     return 0

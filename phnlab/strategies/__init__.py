@@ -20,7 +20,8 @@ def make_strategy(name: str, *, preset: Preset, num_tasks: int, num_classes: int
     check_strategy(name, freeze_depth)
     torch.manual_seed(seed)
     common = dict(lr=preset.lr, train_mb_size=preset.batch_size, train_epochs=preset.epochs,
-                  eval_mb_size=preset.eval_batch_size, device=device, seed=seed, plugins=plugins)
+                  eval_mb_size=preset.eval_batch_size, device=device, seed=seed, plugins=plugins,
+                  precision=preset.precision, channels_last=preset.channels_last)
     if name in ("naive", "ewc", "lr"):
         model = MultiTaskResNet(num_classes=num_classes, num_heads=num_tasks,
                                 running_stats_depth=freeze_depth if name == "lr" else 0)

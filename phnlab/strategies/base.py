@@ -90,7 +90,8 @@ class PhnTemplate(SupervisedTemplate):
     """Base of phnlab's strategies; subclasses add their loss or replace `training_epoch`."""
 
     def __init__(self, *, model: nn.Module, lr: float, train_mb_size: int, train_epochs: int, eval_mb_size: int,
-                 device, seed: int = 0, plugins=None, evaluator=None):
+                 device, seed: int = 0, plugins=None, evaluator=None, precision: str = "fp32",
+                 channels_last: bool = False):
         super().__init__(
             model=model,
             optimizer=torch.optim.Adam(model.parameters(), lr=lr),
@@ -103,6 +104,9 @@ class PhnTemplate(SupervisedTemplate):
             evaluator=evaluator if evaluator is not None else _silent_evaluator(),
         )
         self.lr, self.seed = lr, seed
+        self.bf16, self.channels_last = precision == "bf16", channels_last
+        if channels_last:
+            self.model.to(memory_format=torch.channels_last)
         self.generator = torch.Generator(device=self.device)
         self.generator.manual_seed(seed)
 
@@ -144,7 +148,15 @@ class PhnTemplate(SupervisedTemplate):
 
     # ---- model and optimiser ----------------------------------------------------------------------
     def forward(self):
-        return self.model(self.mb_x, self.mb_task_id)
+        with self.autocast():
+            return self.model(self.as_input(self.mb_x), self.mb_task_id).float()
+
+    def autocast(self):
+        """bf16 autocast of the training forward when the preset asks for it (`precision = "bf16"`)."""
+        return torch.autocast(self.device.type, dtype=torch.bfloat16, enabled=self.bf16)
+
+    def as_input(self, x: Tensor) -> Tensor:
+        return x.contiguous(memory_format=torch.channels_last) if self.channels_last and x.ndim == 4 else x
 
     def trainable_parameters(self) -> list[nn.Parameter]:
         return [p for p in self.model.parameters() if p.requires_grad]

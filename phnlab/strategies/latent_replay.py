@@ -61,7 +61,9 @@ class LatentReplay(PhnTemplate):
         loss = self._criterion(self.mb_output, self.mb_y)
         if self.is_training and self.replay_coef > 0 and len(self.buffer):
             z, y, t = self.buffer.sample(self.replay_mb_size)
-            loss = loss + self.replay_coef * self._criterion(self.model.forward_from(z, self.k, t), y)
+            with self.autocast():
+                replayed = self.model.forward_from(self.as_input(z), self.k, t).float()
+            loss = loss + self.replay_coef * self._criterion(replayed, y)
         return loss
 
     def extra_state(self) -> dict:

@@ -98,3 +98,25 @@ def test_bad_strategy_options(name, kw, fragment, tiny_preset):
 def test_bad_regulariser_sample_size(value, tiny_preset):
     with pytest.raises(BadInput, match="reg_tasks_per_step must be a positive integer"):
         make("hn", tiny_preset.with_overrides(reg_tasks_per_step=value), freeze_depth=2)
+
+
+@pytest.mark.parametrize("name, kw", [("naive", {}), ("lr", {"freeze_depth": 2}),
+                                      ("hn", {"freeze_depth": 2, "lookahead": "second"})])
+@pytest.mark.parametrize("flags", [{"precision": "bf16"}, {"channels_last": True}])
+def test_bf16_and_channels_last_flags_train_and_predict(name, kw, flags, tiny_preset, tiny_stream, train_stream):
+    s = make(name, tiny_preset.with_overrides(**flags), **kw)
+    seen = []
+    original = s.model.forward
+
+    def spy(x, *args, **kwargs):
+        out = original(x, *args, **kwargs)
+        seen.append((torch.is_autocast_enabled("cpu"), x.is_contiguous(memory_format=torch.channels_last), out.dtype))
+        return out
+
+    s.model.forward = spy
+    accs = [predict(s.model, tensors_of(exp), batch_size=32, device="cpu") for exp in train_stream(s, tiny_stream, upto=2)]
+    assert len(accs) == 2 and all(0.0 <= a <= 1.0 for a in accs)
+    training = [t for t in seen if t[0]] if "precision" in flags else [t for t in seen if t[1]]
+    assert training  # the flag reached the training forward
+    if "precision" in flags:
+        assert all(dtype == torch.bfloat16 for _, _, dtype in training)
