@@ -89,7 +89,7 @@ def render_stream_grid(stream, per_experience: int = 8, *, seed: int = 0):
 
     g = torch.Generator().manual_seed(seed)
     rows, cols = len(stream), per_experience
-    fig = Figure(figsize=(1.0 * cols + 1.6, 1.12 * rows + 0.4))
+    fig = Figure(figsize=(1.3 * cols + 1.6, 1.55 * rows + 0.5))
     axes = fig.subplots(rows, cols, squeeze=False)
     for r, exp in enumerate(stream):
         c = len(exp.class_names)
@@ -104,13 +104,13 @@ def render_stream_grid(stream, per_experience: int = 8, *, seed: int = 0):
             ax.set_xticks([])
             ax.set_yticks([])
             name = exp.class_names[int(exp.test_y[picks[j]])]
-            ax.set_title(textwrap.shorten(name, 28, placeholder="…").replace(" ", "\n", 1), fontsize=5.5, pad=2)
+            ax.set_title("\n".join(textwrap.wrap(name, 16, break_on_hyphens=False)[:2]), fontsize=8, pad=2)
         label = f"exp {exp.index + 1}\n{exp.noise or 'clean'}"
         if len(set(e.dataset for e in stream)) > 1:
             label += f"\n{exp.dataset}"
-        axes[r, 0].set_ylabel(label, fontsize=8, rotation=0, ha="right", va="center", labelpad=8)
+        axes[r, 0].set_ylabel(label, fontsize=9, rotation=0, ha="right", va="center", labelpad=8)
     meta = stream.meta
-    fig.suptitle(f"{meta['kind']} stream, {', '.join(meta['datasets'])}, seed {meta['seed']}", fontsize=9)
+    fig.suptitle(f"{meta['kind']} stream, {', '.join(meta['datasets'])}, seed {meta['seed']}", fontsize=11)
     fig.tight_layout()
     return fig
 
