@@ -29,9 +29,12 @@ class ChapterParams:
         """One markdown line for the top of a chapter."""
         data = f"`{self.data_root}`" if self.data_root is not None else "the default location"
         seeds = ", ".join(map(str, self.seeds))
+        p = self.preset
         return (
             f"Ran with preset **{self.preset.name}** ({self.preset.dataset} data from {data}), "
-            f"seeds {seeds}, device `{self.device}`; results in `{self.results_dir}`."
+            f"seeds {seeds}, device `{self.device}`; results in `{self.results_dir}`. "
+            f"Training: {p.epochs} epoch(s) per experience, batch {p.batch_size}, Adam lr {p.lr:g}"
+            + (f" (hypernetwork task rows: {p.task_lr:g})" if p.task_lr is not None else "") + "."
         )
 
     def _repr_markdown_(self) -> str:
