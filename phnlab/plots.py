@@ -181,7 +181,7 @@ def _mark_experiences(ax, metrics: Mapping) -> None:
         ax.axvline(e + 0.5, color="0.6", lw=0.8, ls=":")
     for i, (a, b) in enumerate(zip(edges[:-1], edges[1:])):
         ax.text((a + b + 1) / 2, 1.01, f"e{i + 1}", transform=ax.get_xaxis_transform(), ha="center", va="bottom",
-                fontsize=9, color="0.35")
+                fontsize=10.5, color="0.3")
 
 
 def _curve_axes(ax, title: str | None = None) -> None:
@@ -249,14 +249,14 @@ def frozen_diagram(ax, k: int, *, generated: bool = False) -> None:
     for i, stage in enumerate(STAGES):
         frozen = 0 < k and i <= k
         ax.add_patch(Rectangle((x, 0), width, 1, color="#b0b0b0" if frozen else rest, ec="black"))
-        ax.text(x + width / 2, 0.5, stage, ha="center", va="center", fontsize=9, weight="bold",
+        ax.text(x + width / 2, 0.5, stage, ha="center", va="center", fontsize=10, weight="bold",
                 color="black" if frozen else "white")
         if i == k and k > 0:
             ax.axvline(x + width + 0.1, color="crimson", lw=2, ls="--")
         x += width + 0.2
     what = "generated per task" if generated else "trained on every experience"
     ax.set_title(f"k = {k}: " + (f"stem + {k} stage{'s' * (k > 1)} frozen after exp. 1 (grey),\nthe rest {what}"
-                                 if k else f"nothing frozen,\neverything {what}"), fontsize=9)
+                                 if k else f"nothing frozen,\neverything {what}"), fontsize=10.5)
     ax.set_xlim(-0.1, x)
     ax.set_ylim(-0.1, 1.1)
     ax.axis("off")
@@ -299,10 +299,13 @@ def transfer_drops(df) -> list[dict]:
         m = g.groupby("k")["acc_exp2"].mean()
         seeds = g["seed"].nunique()
         lo, hi = min(m.index), max(m.index)
+        n = g["test_images"].iloc[0]
         out.append({"pair": pair, "role": role, "acc_k0": m[lo], "acc_k4": m[hi], "drop": m[lo] - m[hi],
                     "max_drop": m[lo] - m.min(), "k_worst": int(m.idxmin()), "seeds": seeds,
-                    "test_images": g["test_images"].iloc[0],
-                    "se": diff_se(m[lo] / 100, m[hi] / 100, g["test_images"].iloc[0], seeds)})
+                    "test_images": n, "se": diff_se(m[lo] / 100, m[hi] / 100, n, seeds),
+                    # per depth k > lo: (drop from k = lo, its sampling error)
+                    "by_k": {int(k): (m[lo] - m[k], diff_se(m[lo] / 100, m[k] / 100, n, seeds))
+                             for k in m.index if k != lo}})
     return out
 
 
@@ -320,18 +323,40 @@ def transfer_verdict(df, preset_name: str) -> str:
         return ("**Verdict:** the pairs of this preset have no similar and dissimilar roles, so the claim cannot be "
                 "checked here.\n\n" + "\n".join(lines))
     s, d = similar[0], dissimilar[0]
-    gap = d["drop"] - s["drop"]
+    gap = round(d["drop"], 1) - round(s["drop"], 1)
     se = math.hypot(s["se"], d["se"])
     text = (f"**Verdict:** freezing all four stages costs the similar pair ({s['pair']}) {s['drop']:.1f} points and "
             f"the dissimilar pair ({d['pair']}) {d['drop']:.1f} points on experience 2. The similar pair loses less, "
             f"as the paper claims: {_yes(s['drop'] < d['drop'])} (difference {gap:.1f} points).")
     if se > 0 and not clear_effect(gap, se):
-        text += (f" But the difference is within twice its sampling error (±{2 * se:.1f} points with "
+        text += (f" But the difference is within twice its sampling error (2·SE = {2 * se:.1f} points with "
                  f"{int(s['test_images'])} test images per experience and {s['seeds']} seed(s)): at the "
                  f"**{preset_name}** preset the offline data cannot show this effect either way.")
     elif se > 0:
-        text += f" The difference is larger than twice its sampling error (±{2 * se:.1f} points)."
+        text += f" The difference is larger than twice its sampling error (2·SE = {2 * se:.1f} points)."
+    text += " " + _similar_unhurt(s)
+    lines += [f"- drop from k = 0 at k = {', '.join(map(str, r['by_k']))}: "
+              + ", ".join(f"{drop:.1f}" for drop, _ in r["by_k"].values()) + f" points ({r['role']})" for r in drops]
     return text + "\n\n" + "\n".join(lines)
+
+
+def _similar_unhurt(s: dict) -> str:
+    """The paper's other half: freezing does not hurt the similar pair (drop within twice its error)."""
+    unhurt = [k for k, (drop, se) in s["by_k"].items() if drop <= 0 or not clear_effect(drop, se)]
+    depths = sorted(s["by_k"])
+    upto = 0
+    for k in depths:
+        if k not in unhurt:
+            break
+        upto = k
+    claim = "Freezing does not hurt the similar pair (its drop within twice its sampling error)"
+    if upto == depths[-1]:
+        return f"{claim}: **yes**, at every depth."
+    worst = max(s["by_k"].items(), key=lambda kv: kv[1][0])
+    if upto == 0:
+        return f"{claim}: **no**, already at k = {depths[0]} ({s['by_k'][depths[0]][0]:.1f} points)."
+    return (f"{claim}: **only up to k = {upto}**; deeper it loses more, up to {worst[1][0]:.1f} points at "
+            f"k = {worst[0]}.")
 
 
 @_styled
@@ -352,7 +377,7 @@ def plot_transfer(df):
     ax.set_ylabel("accuracy on exp. 2 (%)")
     ax.set_ylim(-2, 102)
     ax.grid(alpha=0.3)
-    ax.legend(loc="upper right")
+    ax.legend(loc="lower left")
     ax.set_title("Test accuracy on the second experience (Figure 4)")
     fig.tight_layout()
     return fig
@@ -364,7 +389,7 @@ def transfer_depth_figure(results: Sequence, k: int):
     from matplotlib.figure import Figure
     from matplotlib.ticker import MaxNLocator
 
-    fig = Figure(figsize=(10, 3.4), dpi=90)
+    fig = Figure(figsize=(10, 3.8), dpi=90)
     gs = fig.add_gridspec(2, 2, width_ratios=[1, 1], height_ratios=[1, 1.1])
     frozen_diagram(fig.add_subplot(gs[0, 0]), k)
     ax = fig.add_subplot(gs[:, 1])
@@ -387,14 +412,14 @@ def transfer_depth_figure(results: Sequence, k: int):
     ax.set_ylabel("accuracy on exp. 2 (%)")
     ax.set_ylim(-2, 102)
     ax.grid(alpha=0.3)
-    ax.legend(loc="upper left")
+    ax.legend(loc="lower right")
     ax.set_title(f"LR-{k} (c = 0) learning experience 2")
     note = fig.add_subplot(gs[1, 0])
     note.axis("off")
-    rows = [f"{pair.replace('synthetic-', '')}: {statistics.fmean(pct(m['accuracy_matrix'][1][1]) for m in runs):.1f} % "
-            f"({statistics.fmean(pct(m['accuracy_matrix'][0][0]) for m in runs):.1f} %)" for pair, runs in by_pair.items()]
-    note.text(0.0, 0.9, "accuracy on exp. 2 after training on it\n(on exp. 1 after training on it)\n"
-              + "\n".join(rows), va="top", fontsize=9.5)
+    rows = [f"{pair.replace('synthetic-', '')}: exp. 2 {statistics.fmean(pct(m['accuracy_matrix'][1][1]) for m in runs):.1f} %, "
+            f"exp. 1 {statistics.fmean(pct(m['accuracy_matrix'][0][0]) for m in runs):.1f} %" for pair, runs in by_pair.items()]
+    note.text(0.0, 0.95, "test accuracy on each experience\nright after training on it:\n"
+              + "\n".join(rows), va="top", fontsize=11)
     fig.tight_layout()
     return fig
 
@@ -471,10 +496,18 @@ def noisy_verdict(results: Iterable, preset_name: str) -> str:
     p_depths = sorted({k for _, k, _ in paper.TABLE1})
     p_lr = [t1[("lr", k, "noisy")] - t1[("lr", k, "normal")] for k in p_depths]
     p_hn_lower = sum(t1[("hn", k, st)] < t1[("lr", k, st)] for k in p_depths for st in ("noisy", "normal"))
+    fgt = s.set_index(["strategy", "k", "stream"])["forgetting of exp. 1 (points)"]
+    hn_holds = [k for k in depths if end[("hn", k, "noisy")] >= end[("lr", k, "noisy")]]
     lines = [
         f"- LR ends lower on experience 1 in the noisy than in the normal stream (the paper's main claim): "
         f"**{len(harmed)} of {len(depths)}** depths (normal − noisy: " + ", ".join(f"k = {k}: {lr_gap[k]:+.1f}" for k in depths)
-        + f" points); larger than twice the sampling error (±{2 * max(se.values()):.1f}) at {len(clear)} of {len(depths)}.",
+        + " points); the difference exceeds twice its sampling error (2·SE: " + ", ".join(f"{2 * se[k]:.1f}" for k in depths)
+        + f") at {len(clear)} of {len(depths)}. Where it comes from: LR forgets experience 1 by "
+        + ", ".join(f"{fgt[('lr', k, 'noisy')]:+.1f}" for k in depths) + " points in the noisy stream and by "
+        + ", ".join(f"{fgt[('lr', k, 'normal')]:+.1f}" for k in depths) + " in the normal one (negative: it gains).",
+        f"- At the end of the noisy stream HN holds experience 1 at least as well as LR: **{len(hn_holds)} of "
+        f"{len(depths)}** depths (HN " + ", ".join(f"{end[('hn', k, 'noisy')]:.1f}" for k in depths) + " % vs LR "
+        + ", ".join(f"{end[('lr', k, 'noisy')]:.1f}" for k in depths) + " %).",
         f"- HN's accuracy on experience 1 moves less between the streams than LR's: **{len(steadier)} of {len(depths)}** "
         "depths (HN, normal − noisy: " + ", ".join(f"{hn_gap[k]:+.1f}" for k in depths) + " points).",
         "- LR's learning accuracy, noisy − normal: " + ", ".join(f"{d:+.1f}" for d in la_lr)
@@ -516,7 +549,7 @@ def plot_noisy_first_experience(results: Sequence):
         ax.axhline(_chance(any_runs), color=_GREY, lw=0.8, ls="--")
         _curve_axes(ax, title)
         _mark_experiences(ax, any_runs)
-        ax.legend(ncol=3, loc="lower left", fontsize=8.5, columnspacing=1.0, handlelength=1.8)
+        ax.legend(ncol=3, loc="lower left", fontsize=8.5, columnspacing=1.0, handlelength=3.2)
     left.set_ylabel("accuracy on experience 1 (%)")
     right.set_ylabel("")
     fig.tight_layout()
@@ -636,17 +669,19 @@ def plot_filters(filters: np.ndarray, e: int, *, layer: str = "", n_out: int = 1
         im2 = axes[1].imshow(_mosaic(part[e] - part[e - 1], n_out, n_in), cmap="PuOr_r", vmin=-dmax, vmax=dmax)
         sim = filter_similarity(filters, e - 1, e)
         axes[1].set_title(f"exp. {e + 1} − exp. {e} ({100 * sim['relative_change']:.2g} % change)")
+        fig.colorbar(im2, ax=axes[1], shrink=0.9, label="weight change")
     else:
-        im2 = axes[1].imshow(np.full_like(_mosaic(part[e], n_out, n_in), np.nan), cmap="PuOr_r", vmin=-dmax, vmax=dmax)
-        axes[1].set_title("experience 1 has no predecessor")
-    fig.colorbar(im2, ax=axes[1], shrink=0.9, label="weight change")
-    for ax in axes:
+        axes[1].axis("off")
+        axes[1].text(0.5, 0.5, "experience 1 has no predecessor:\nmove the slider to see how the kernels\n"
+                     "change from one experience to the next", ha="center", va="center", fontsize=11,
+                     transform=axes[1].transAxes)
+    for ax in axes[: 2 if e > 0 else 1]:
         ax.set_xlabel(f"input channels 1–{n_in}, 3×3 each")
         ax.set_ylabel(f"output channels 1–{n_out}")
         ax.set_xticks([])
         ax.set_yticks([])
     if layer:
-        fig.suptitle(layer, fontsize=9)
+        fig.suptitle(layer, fontsize=11)
     return fig
 
 
@@ -700,10 +735,18 @@ def table2_verdict(rows: Sequence[Mapping], results: Sequence, preset) -> str:
                      f"in {p_t:.2f}× the time). HN-2 is faster: {_yes(t < 1)}.")
     fg = [p for p in pairs if by[p[1]]["forgetting"][0] < by[p[0]]["forgetting"][0]]
     la = [p for p in pairs if by[p[1]]["learning_accuracy"][0] < by[p[0]]["learning_accuracy"][0]]
+    T = len(results[0].metrics["accuracy_matrix"])
+
+    def fgt_se(s):  # forgetting: mean over T − 1 experiences of (right after − end), each on n_test / T images
+        p = by[s]["learning_accuracy"][0] / 100
+        return 100 * math.sqrt(2 * p * (1 - p) / (n_test / T) / max(T - 1, 1) / max(by[s]["seeds"], 1))
+
+    fg_clear = [(lr, hn) for lr, hn in fg if clear_effect(by[hn]["forgetting"][0] - by[lr]["forgetting"][0],
+                                                          math.hypot(fgt_se(hn), fgt_se(lr)))]
     lines.append(f"- HN-k forgets less than LR-k: **{len(fg)} of {len(pairs)}** (forgetting HN " + ", ".join(
         f"{by[hn]['forgetting'][0]:.1f}" for _, hn in pairs) + " vs LR " + ", ".join(
-        f"{by[lr]['forgetting'][0]:.1f}" for lr, _ in pairs) + " points); HN-k learns less than LR-k (learning "
-        f"accuracy): **{len(la)} of {len(pairs)}**.")
+        f"{by[lr]['forgetting'][0]:.1f}" for lr, _ in pairs) + f" points); {len(fg_clear)} of these exceed twice "
+        f"their sampling error. HN-k learns less than LR-k (learning accuracy): **{len(la)} of {len(pairs)}**.")
     chance = 100 / preset.classes_per_experience
     near = [r["strategy"] for r in rows if r["learning_accuracy"][0] < chance + 10]
     if near:
@@ -785,10 +828,10 @@ def figure8_verdict(frame, hn: str = "HN-3", lrs: Sequence[str] = ("LR-3 (c=1)",
                   f"{frame.attrs['test_images']} test images per experience): at this preset they show no effect "
                   "either way.")
     return (f"**Verdict:** over experiences 1–{n}, {hn} loses {lost[hn]:.1f} points on average after learning an "
-            f"experience, " + " and ".join(f"{lr} {lost[lr]:.1f}" for lr in lrs) + f": {hn} is the most stable, as the "
-            f"paper claims: {_yes(lost[hn] < min(lost[lr] for lr in lrs))}. Right after training it reaches "
-            f"{learned[hn]:.1f} % against {learned[lrs[0]]:.1f} % for {lrs[0]}: a lower learning accuracy, as the "
-            f"paper claims: {_yes(learned[hn] < learned[lrs[0]])}." + caveat)
+            f"experience, " + " and ".join(f"{lr} {lost[lr]:.1f}" for lr in lrs) + f". Does {hn} lose the least, as in "
+            f"the paper? {_yes(lost[hn] < min(lost[lr] for lr in lrs))}. Right after training it reaches "
+            f"{learned[hn]:.1f} % against {learned[lrs[0]]:.1f} % for {lrs[0]}. Is its learning accuracy the lower "
+            f"one, as in the paper? {_yes(learned[hn] < learned[lrs[0]])}." + caveat)
 
 
 # ==== chapter 5: look-ahead =============================================================================

@@ -153,6 +153,11 @@ def test_transfer_frame_table_drops_and_figures():
     verdict = plots.transfer_verdict(df, "ci")
     assert "The similar pair loses less, as the paper claims: **yes** (difference 40.0 points)" in verdict
     assert "larger than twice its sampling error" in verdict and "cannot show" not in verdict
+    assert "Freezing does not hurt the similar pair (its drop within twice its sampling error): **yes**" in verdict
+    assert "drop from k = 0 at k = 1, 2, 3, 4: 10.0, 20.0, 30.0, 40.0 points (dissimilar)" in verdict
+    hurt = df.copy()
+    hurt.loc[(hurt.role == "similar") & (hurt.k >= 3), "acc_exp2"] -= 30.0
+    assert "**only up to k = 2**; deeper it loses more, up to 30.0 points at k = 3" in plots.transfer_verdict(hurt, "ci")
     close = df.copy()
     close.loc[close.role == "dissimilar", "acc_exp2"] = close.loc[close.role == "similar", "acc_exp2"].values
     close.loc[(close.role == "dissimilar") & (close.k == 4), "acc_exp2"] -= 1.0
@@ -195,7 +200,8 @@ def test_first_experience_summary_verdict_and_figure7():
     verdict = plots.noisy_verdict(results, "ci")
     # LR: noisy ends 60 points lower than normal at every depth; HN: the same in both streams
     assert "**3 of 3** depths (normal − noisy: k = 2: +60.0, k = 3: +60.0, k = 4: +60.0 points)" in verdict
-    assert "larger than twice the sampling error (±" in verdict and "at 3 of 3" in verdict
+    assert "exceeds twice its sampling error (2·SE: " in verdict and "at 3 of 3" in verdict
+    assert "HN holds experience 1 at least as well as LR: **" in verdict and "LR forgets experience 1 by " in verdict
     assert "moves less between the streams than LR's: **3 of 3**" in verdict
     assert "(paper: 6 of 6)" in verdict and "cannot show" not in verdict
     fig = plots.plot_noisy_first_experience(results)
@@ -310,6 +316,9 @@ def test_table2_frame_and_verdict():
     t2 = paper.TABLE2["cifar100"]
     assert f"in 0.50× the time (paper: {t2['HN-2']['aca'][0] - t2['HN-F']['aca'][0]:+.1f} points" in v
     assert "HN-2 is faster: **yes**" in v and "HN-k forgets less than LR-k: **5 of 5**" in v
+    assert "points); 5 of these exceed twice their sampling error" in v
+    close = [{**r, "forgetting": (29.5, 0.5)} if r["strategy"].startswith("HN") else r for r in table2_rows()]
+    assert "points); 0 of these exceed twice their sampling error" in plots.table2_verdict(close, results, preset)
     assert "barely learn" not in v
     low = plots.table2_verdict(table2_rows(aca_hn=22.0), results, preset)
     assert "HN-k beats LR-k in ACA: **0 of 5**" in low
@@ -335,12 +344,12 @@ def test_experience_panels_retention_and_figure8_verdict():
     assert ret.loc[("HN-3", 3), "lost (points)"] == pytest.approx(1.0)
     assert ret.attrs == {"test_images": 100, "seeds": 1}
     v = plots.figure8_verdict(ret)
-    assert "HN-3 is the most stable, as the paper claims: **yes**" in v
-    assert "a lower learning accuracy, as the paper claims: **yes**" in v and "sampling error" not in v
+    assert "Does HN-3 lose the least, as in the paper? **yes**" in v
+    assert "Is its learning accuracy the lower one, as in the paper? **yes**" in v and "sampling error" not in v
     close = {name: [fake_metrics(FakeSpec(), T=4, decay=d)] for name, d in
              (("HN-3", 0.02), ("LR-3 (c=1)", 0.03), ("LR-3 (c=0)", 0.01))}
     v = plots.figure8_verdict(plots.retention_frame(close, (0, 1, 2)))
-    assert "most stable, as the paper claims: **no**" in v
+    assert "lose the least, as in the paper? **no**" in v
     assert "within twice their sampling error" in v and "100 test images per experience" in v
 
 
