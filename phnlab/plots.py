@@ -864,7 +864,9 @@ def _aca_noise(t: Mapping, ks: Sequence[int], a: str, b: str, test_images: int |
         return ""
     se = {k: diff_se(t[(k, a)]["aca"] / 100, t[(k, b)]["aca"] / 100, test_images, t[(k, a)]["seeds"]) for k in ks}
     clear = [k for k in ks if clear_effect(t[(k, a)]["aca"] - t[(k, b)]["aca"], se[k])]
-    text = f" {len(clear)} of these {len(ks)} differences exceed twice their sampling error (±{2 * max(se.values()):.1f})"
+    text = (f" {len(clear)} of these {len(ks)} differences exceed{'s' if len(clear) == 1 else ''} twice "
+            f"{'its' if len(clear) == 1 else 'their'} test-set sampling error (2·SE up to {2 * max(se.values()):.1f}; "
+            "the spread between training seeds comes on top)")
     return text + (": at this preset the ACA comparison shows no effect either way." if not clear else ".")
 
 
@@ -879,7 +881,7 @@ def _compare_modes(rows: Sequence[Mapping], new: str, old: str, published: Mappi
     cost = {k: t[(k, new)]["minutes"] / t[(k, old)]["minutes"] for k in ks}
     total = sum(t[(k, new)]["minutes"] for k in ks) / sum(t[(k, old)]["minutes"] for k in ks)
     p_cost = [published[k][new][2] / published[k][old][2] for k in published]
-    diffs = ", ".join(f"k = {k}: {t[(k, new)]['aca'] - t[(k, old)]['aca']:+.1f}" for k in ks)
+    diffs = ", ".join(f"k = {k}: {round(t[(k, new)]['aca'], 1) - round(t[(k, old)]['aca'], 1):+.1f}" for k in ks)
     return t, ks, better, p_better, cost, total, p_cost, diffs
 
 

@@ -372,7 +372,7 @@ def test_table45_frame_and_verdicts():
     assert f"**5 of 5** depths (k = 0: +1.0" in v4 and f"paper: {p_better} of 5" in v4
     assert "in most cases: **yes**" in v4 and "it takes 1.50× the time" in v4 and "sampling error" not in v4
     v4n = plots.table4_verdict(r4, test_images=400)  # ±7 points: a 1-point gain is noise
-    assert "0 of these 5 differences exceed twice their sampling error" in v4n and "shows no effect" in v4n
+    assert "0 of these 5 differences exceed twice their test-set sampling error" in v4n and "shows no effect" in v4n
     assert "5 of these 5 differences" in plots.table4_verdict(r4, test_images=10**6)
     r5 = rows45("5", {"first": 50.0, "second": 51.0}, {"first": 1.0, "second": 3.0})
     v5 = plots.table5_verdict(r5)
