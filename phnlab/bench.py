@@ -82,7 +82,7 @@ RATIOS: dict[str, tuple[str, str]] = {
     "hn4_over_naive": ("HN-4 first", "Naive"),
     "lr4_over_naive": ("LR-4", "Naive"),
 }
-# Targets of project issue 7 (upper bounds). `lookahead_first_over_none` is the larger of the
+# The project's performance targets (upper bounds). `lookahead_first_over_none` is the larger of the
 # HN-F and HN-4 ratios.
 TARGETS: dict[str, float] = {
     "lookahead_first_over_none": 1.10,

@@ -200,8 +200,9 @@ class SlimResNet18(nn.Module):
         tasks = torch.unique(task_ids)
         if tasks.numel() == 1:
             return self.heads[int(tasks)](feats)
-        out = feats.new_empty(feats.shape[0], self.num_classes)
-        for t in tasks.tolist():
-            mask = task_ids == t
-            out[mask] = self.heads[t](feats[mask])
+        parts = {t: self.heads[t](feats[task_ids == t]) for t in tasks.tolist()}
+        first = next(iter(parts.values()))  # its dtype: float32, or bfloat16 under autocast
+        out = first.new_empty(feats.shape[0], self.num_classes)
+        for t, logits in parts.items():
+            out[task_ids == t] = logits
         return out

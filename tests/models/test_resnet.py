@@ -67,3 +67,13 @@ def test_running_statistics_only_in_the_prefix():
     m = SlimResNet18(running_stats_depth=2)
     tracked = {n.rsplit(".", 1)[0].split(".")[0] for n, b in m.named_buffers() if n.endswith("running_mean")}
     assert tracked == {"stem", "layer1", "layer2"}
+
+
+def test_mixed_task_heads_under_bf16_autocast():
+    model = SlimResNet18(num_classes=3, num_heads=2)
+    feats = torch.randn(6, 160)
+    tasks = torch.tensor([0, 1, 0, 1, 1, 0])
+    with torch.autocast("cpu", dtype=torch.bfloat16):
+        out = model.classify(feats, tasks)
+    assert out.shape == (6, 3) and out.dtype == torch.bfloat16
+    torch.testing.assert_close(out[1].float(), model.heads[1](feats[1:2])[0], rtol=0.05, atol=0.05)
