@@ -999,8 +999,16 @@ def cosine_experiences_frame(results: Sequence, *, epoch: int = 0):
 
 def cosine_experiences_verdict(frame) -> str:
     negative = int((frame["mean"] < 0).sum())
-    return (f"**Verdict:** the mean cosine over the first epoch is negative in **{negative} of {len(frame)}** "
-            f"experiences (seeds pooled): negative at every experience, {_yes(negative == len(frame))}.")
+    text = (f"**Verdict:** the mean cosine over the first epoch is negative in **{negative} of {len(frame)}** "
+            f"experiences (seeds pooled): negative at every experience, {_yes(negative == len(frame))}. Per "
+            "experience, mean and share of steps below zero: " + ", ".join(
+                f"{e}: {row['mean']:+.2f} ({100 * row['negative']:.0f} %)" for e, row in frame.iterrows()) + ".")
+    if len(frame) > 2:
+        first, last = frame["mean"].iloc[0], frame["mean"].iloc[-1]
+        if abs(last) < abs(first) / 2:
+            text += (f" The conflict weakens along the stream: from {first:+.2f} at experience {frame.index[0]} to "
+                     f"{last:+.2f} at experience {frame.index[-1]}.")
+    return text
 
 
 @_styled

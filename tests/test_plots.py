@@ -425,6 +425,7 @@ def test_cosine_frame_selects_one_epoch_and_counts_its_steps():
     assert per_exp.loc[2, "mean"] == pytest.approx(-0.4) and per_exp.loc[3, "negative"] == 1.0
     assert "negative in **2 of 2** experiences (seeds pooled): negative at every experience, **yes**" in \
         plots.cosine_experiences_verdict(per_exp)
+    assert "Per experience, mean and share of steps below zero: 2: -0.40 (" in plots.cosine_experiences_verdict(per_exp)
 
 
 # ---- chapter 7 -------------------------------------------------------------------------------------------
