@@ -447,11 +447,13 @@ def test_cost_frame_relative_to_naive():
 def test_memory_frame_compares_measured_with_counted():
     hn = account(freeze_depth=4, tasks=3, classes=5).hn_memory_bytes
     lr = account(freeze_depth=2, tasks=3, classes=5, buffer_size=100).lr_memory_bytes
+    T = len(result().metrics["accuracy_matrix"])
+    lr = lr * ((100 // (T * 5)) * T * 5) // 100  # the slots a class-balanced buffer of 100 fills
     results = [result(strategy="hn", freeze_depth=4, memory_bytes=hn), result(strategy="lr", freeze_depth=2, memory_bytes=lr),
                result(strategy="lr", freeze_depth=3, memory_bytes=123), result(strategy="naive", freeze_depth=0)]
     m = plots.memory_frame(results)
     assert list(m.model) == ["HN-4", "LR-2", "LR-3"] and list(m.equal) == [True, True, False]
-    assert m.loc[1, "counted (MB)"] == pytest.approx(100 * 40 * 16 * 16 * 4 / 2**20)
+    assert m.loc[1, "counted (MB)"] == pytest.approx((100 // (T * 5)) * T * 5 * 40 * 16 * 16 * 4 / 2**20)
     verdict, table = plots.memory_verdict(m)
     assert "equals the counted memory in **2 of 3** runs" in verdict
     assert bool(table.loc[("LR-3", "latent buffer"), "equal in every run"]) is False
