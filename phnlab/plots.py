@@ -635,7 +635,20 @@ def filters_verdict(filters: np.ndarray, preset) -> str:
             f"{sim['mean_cosine']:.2f} (lowest {sim['min_cosine']:.2f}; 1 = the same filters) and differ by "
             f"{100 * sim['relative_change']:.2g} % of their norm: **{kind}**. The paper's reading (mostly different "
             f"filters) is {'reproduced' if kind == 'mostly different' else 'not reproduced'} at the **{preset.name}** "
-            f"preset ({preset.epochs} epoch(s) per experience).")
+            f"preset ({preset.epochs} epoch(s) per experience)." + _shared_change(filters, 1, 2))
+
+
+def _shared_change(filters: np.ndarray, a: int, b: int) -> str:
+    """How much of the change between two experiences' kernels is one offset shared by every output channel."""
+    d = (filters[b] - filters[a]).reshape(filters.shape[1], -1)  # [out, in·k·k]
+    total = float((d ** 2).sum())
+    if total == 0:
+        return ""
+    shared = float((d.mean(0) ** 2).sum()) * d.shape[0] / total
+    return (f" Of that change, {100 * shared:.0f} % is one offset added to every output channel alike (the "
+            "columns in the right panel): each head adds a per-task row W_h·h to all output channels' filters (the "
+            "structure that the published parameter counts fix), so a new task shifts the filter bank as a whole "
+            "rather than reshaping its channels one by one.")
 
 
 def _mosaic(w: np.ndarray, n_out: int, n_in: int) -> np.ndarray:

@@ -228,6 +228,11 @@ def test_filter_similarity_and_plot():
     w[2] = w[1] * 1.001
     v = plots.filters_verdict(w, preset)
     assert "**mostly the same**" in v and "is not reproduced at the **ci** preset (2 epoch(s)" in v
+    w[2] = w[1] + rng.normal(size=(1, 4, 3, 3))  # one offset for every output channel
+    assert "Of that change, 100 % is one offset added to every output channel alike" in plots.filters_verdict(w, preset)
+    w[2] = w[1] + rng.normal(size=(6, 4, 3, 3))  # independent changes per channel: little is shared
+    shared = int(plots.filters_verdict(w, preset).split("Of that change, ")[1].split(" %")[0])
+    assert shared < 40
 
 
 def test_generated_filters_trains_through_the_runner_then_reads_the_cache(tmp_path, monkeypatch):
