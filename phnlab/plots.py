@@ -760,6 +760,15 @@ def table2_verdict(rows: Sequence[Mapping], results: Sequence, preset) -> str:
         f"{by[hn]['forgetting'][0]:.1f}" for _, hn in pairs) + " vs LR " + ", ".join(
         f"{by[lr]['forgetting'][0]:.1f}" for lr, _ in pairs) + f" points); {len(fg_clear)} of these exceed twice "
         f"their sampling error. HN-k learns less than LR-k (learning accuracy): **{len(la)} of {len(pairs)}**.")
+    if "Naive" in by:
+        naive, hns = by["Naive"]["forgetting"][0], [hn for _, hn in pairs]
+        less = [hn for hn in hns if by[hn]["forgetting"][0] < naive]
+        less_clear = [hn for hn in less
+                      if clear_effect(naive - by[hn]["forgetting"][0], math.hypot(fgt_se(hn), fgt_se("Naive")))]
+        p_less = sum(p2[hn]["forgetting"][0] < p2["Naive"]["forgetting"][0] for hn in hns if hn in p2)
+        lines.append(f"- HN forgets less than Naive: **{len(less)} of {len(hns)}** (Naive {naive:.1f}; " + ", ".join(
+            f"{hn} {by[hn]['forgetting'][0]:.1f}" for hn in hns) + f" points); {len(less_clear)} of these exceed "
+            f"twice their sampling error. Paper: {p_less} of {sum(hn in p2 for hn in hns)}.")
     chance = 100 / preset.classes_per_experience
     near = [r["strategy"] for r in rows if r["learning_accuracy"][0] < chance + 10]
     if near:

@@ -322,8 +322,15 @@ def test_table2_frame_and_verdict():
     assert f"in 0.50× the time (paper: {t2['HN-2']['aca'][0] - t2['HN-F']['aca'][0]:+.1f} points" in v
     assert "HN-2 is faster: **yes**" in v and "HN-k forgets less than LR-k: **5 of 5**" in v
     assert "points); 5 of these exceed twice their sampling error" in v
+    assert ("HN forgets less than Naive: **5 of 5** (Naive 30.0; HN-1 3.0, HN-2 3.0, HN-3 3.0, HN-4 3.0, HN-F 3.0 "
+            "points); 5 of these exceed twice their sampling error. Paper: 5 of 5.") in v
     close = [{**r, "forgetting": (29.5, 0.5)} if r["strategy"].startswith("HN") else r for r in table2_rows()]
-    assert "points); 0 of these exceed twice their sampling error" in plots.table2_verdict(close, results, preset)
+    v_close = plots.table2_verdict(close, results, preset)
+    assert "points); 0 of these exceed twice their sampling error" in v_close
+    assert "HN forgets less than Naive: **5 of 5** (Naive 30.0; HN-1 29.5" in v_close
+    assert "29.5 points); 0 of these exceed twice their sampling error. Paper: 5 of 5." in v_close
+    calm = [{**r, "forgetting": (2.0, 0.5)} if r["strategy"] == "Naive" else r for r in table2_rows()]
+    assert "HN forgets less than Naive: **0 of 5**" in plots.table2_verdict(calm, results, preset)
     assert "barely learn" not in v
     low = plots.table2_verdict(table2_rows(aca_hn=22.0), results, preset)
     assert "HN-k beats LR-k in ACA: **0 of 5**" in low
