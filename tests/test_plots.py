@@ -476,7 +476,7 @@ def test_table6_frame_and_verdict():
     assert len(t6) == 10
     assert (t6["HN-k (MB)"] == t6["HN-k paper"]).all()
     v = plots.table6_verdict(t6)
-    assert "in **8 of 10** settings (paper: 8 of 10); on CIFAR-100 at k = 1, 2, 3" in v
+    assert "in **8 of 10** settings (paper: 8 of 10): CIFAR-100 at k = 1, 2, 3; TinyImageNet at k = 0, 1, 2, 3, 4." in v
     assert "HN-F 4.86 MB → HN-4 2.04 MB" in v and "largest at k = 1" in v
 
 
