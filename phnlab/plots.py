@@ -754,8 +754,10 @@ def table2_verdict(rows: Sequence[Mapping], results: Sequence, preset) -> str:
         p = by[s]["learning_accuracy"][0] / 100
         return 100 * math.sqrt(2 * p * (1 - p) / (n_test / T) / max(T - 1, 1) / max(by[s]["seeds"], 1))
 
-    fg_clear = [(lr, hn) for lr, hn in fg if clear_effect(by[hn]["forgetting"][0] - by[lr]["forgetting"][0],
-                                                          math.hypot(fgt_se(hn), fgt_se(lr)))]
+    def fgt_clear(a, b):  # a's and b's forgetting differ by more than twice the sampling error
+        return clear_effect(by[a]["forgetting"][0] - by[b]["forgetting"][0], math.hypot(fgt_se(a), fgt_se(b)))
+
+    fg_clear = [(lr, hn) for lr, hn in fg if fgt_clear(hn, lr)]
     lines.append(f"- HN-k forgets less than LR-k: **{len(fg)} of {len(pairs)}** (forgetting HN " + ", ".join(
         f"{by[hn]['forgetting'][0]:.1f}" for _, hn in pairs) + " vs LR " + ", ".join(
         f"{by[lr]['forgetting'][0]:.1f}" for lr, _ in pairs) + f" points); {len(fg_clear)} of these exceed twice "
@@ -763,8 +765,7 @@ def table2_verdict(rows: Sequence[Mapping], results: Sequence, preset) -> str:
     if "Naive" in by:
         naive, hns = by["Naive"]["forgetting"][0], [hn for _, hn in pairs]
         less = [hn for hn in hns if by[hn]["forgetting"][0] < naive]
-        less_clear = [hn for hn in less
-                      if clear_effect(naive - by[hn]["forgetting"][0], math.hypot(fgt_se(hn), fgt_se("Naive")))]
+        less_clear = [hn for hn in less if fgt_clear(hn, "Naive")]
         p_less = sum(p2[hn]["forgetting"][0] < p2["Naive"]["forgetting"][0] for hn in hns if hn in p2)
         lines.append(f"- HN forgets less than Naive: **{len(less)} of {len(hns)}** (Naive {naive:.1f}; " + ", ".join(
             f"{hn} {by[hn]['forgetting'][0]:.1f}" for hn in hns) + f" points); {len(less_clear)} of these exceed "
