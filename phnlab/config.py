@@ -7,12 +7,16 @@ from dataclasses import dataclass, field, replace
 from .errors import BadInput
 
 __all__ = ["Preset", "PRESETS", "get_preset", "resolve_device", "FREEZE_DEPTHS", "check_freeze_depth",
-           "STRATEGIES", "check_strategy", "strategy_label", "LOOKAHEAD_MODES", "check_lookahead"]
+           "STRATEGIES", "check_strategy", "strategy_label", "LOOKAHEAD_MODES", "check_lookahead",
+           "BN_POLICIES", "resolve_bn_policy"]
 
 FREEZE_DEPTHS = (0, 1, 2, 3, 4)
 STRATEGIES = ("naive", "ewc", "lr", "hn")
 LOOKAHEAD_MODES = ("none", "first", "second")
 PRECISIONS = ("fp32", "bf16")
+# BatchNorm policies (phnlab.models.batchnorm): population (ours), running (the authors' LR),
+# batch (the authors' HN); "authors" is their pairing: running for LR, batch for every other strategy.
+BN_POLICIES = ("population", "running", "batch", "authors")
 
 
 @dataclass(frozen=True)
@@ -47,11 +51,18 @@ class Preset:
     precision: str = "fp32"  # "bf16": autocast of the training forward (evaluation stays fp32)
     channels_last: bool = False  # NHWC memory format for the model and its inputs
     curve_every_epoch: bool = True  # accuracy on seen experiences after every epoch
+    # BatchNorm: "population" (frozen prefix on its exact training-set statistics, batch statistics
+    # after it), "running" (momentum statistics everywhere, updated on every experience, frozen layers
+    # too), "batch" (batch statistics everywhere, evaluation too) or "authors" (running for LR, batch
+    # for the others). Under "batch" an accuracy depends on `eval_batch_size`.
+    bn_policy: str = "population"
 
     def __post_init__(self):
         n = self.reg_tasks_per_step
         if n is not None and (not isinstance(n, int) or isinstance(n, bool) or n < 1):
             raise BadInput(f"reg_tasks_per_step must be a positive integer or None, got {n!r}")
+        if self.bn_policy not in BN_POLICIES:
+            raise BadInput(f"bn_policy {self.bn_policy!r} is not allowed; allowed: {', '.join(BN_POLICIES)}")
         if self.precision not in PRECISIONS:
             raise BadInput(f"precision {self.precision!r} is not allowed; allowed: {', '.join(PRECISIONS)}")
         for key in ("lr", "task_lr"):
@@ -171,6 +182,18 @@ def strategy_label(name: str, freeze_depth: int = 0, replay_coef: float = 1.0) -
     if name == "lr":
         return f"LR-{freeze_depth}" + ("" if replay_coef == 1 else f" (c={replay_coef:g})")
     return "HN-F" if freeze_depth == 0 else f"HN-{freeze_depth}"
+
+
+def resolve_bn_policy(policy: str, strategy: str, freeze_depth: int | None = None) -> str:
+    """The policy a strategy's model runs under: "authors" → running for LR, batch for the others.
+    Given the freeze depth, "batch" on a model with no frozen prefix (Naive, EWC, HN-F, LR-0) is
+    "population": the two compute the same thing there, so they share one stored result."""
+    if policy not in BN_POLICIES:
+        raise BadInput(f"bn_policy {policy!r} is not allowed; allowed: {', '.join(BN_POLICIES)}")
+    if policy == "authors":
+        policy = "running" if strategy == "lr" else "batch"
+    no_prefix = strategy in ("naive", "ewc") or freeze_depth == 0
+    return "population" if policy == "batch" and freeze_depth is not None and no_prefix else policy
 
 
 def check_lookahead(mode: str) -> str:

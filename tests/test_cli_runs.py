@@ -42,6 +42,7 @@ def test_run_json_then_from_the_store(tmp_path, capsys):
     (["--set", "speed=9"], "--set expects FIELD=VALUE with a preset field"),
     (["--set", "precision=fp8"], "allowed: fp32, bf16"),
     (["--set", "reg_tasks_per_step=0"], "reg_tasks_per_step must be a positive integer"),
+    (["--set", "bn_policy=group"], "allowed: population, running, batch, authors"),
 ])
 def test_run_bad_input_is_one_line_exit_2_and_writes_nothing(tmp_path, capsys, change, fragment):
     results = tmp_path / "r"

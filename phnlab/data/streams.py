@@ -6,7 +6,8 @@ the device (each experience names its noise), and `Stream.to_avalanche()` attach
 operations as per-sample transforms for Avalanche's own strategies.
 
 Randomness: one generator seeded with `seed` draws the class order, then the per-class subsets,
-so the same seed gives the same classes and images and another seed another order.
+so the same seed gives the same classes and images and another seed another order. Within an
+experience the images are stored in a seeded random order, never sorted by class.
 """
 
 from __future__ import annotations
@@ -133,17 +134,29 @@ def _subsample(labels: torch.Tensor, cls: int, k: int | None, g: torch.Generator
     return idx if k is None else idx[:k]
 
 
-def _experience(index, classes, train, test, preset, g, noise, norm) -> Experience:
+def _mixed(per_class: list[torch.Tensor], g: torch.Generator) -> tuple[torch.Tensor, torch.Tensor]:
+    """(indices, labels 0..c−1) of the per-class subsets in one seeded random order: never class by
+    class, so that every batch of an in-order pass (evaluation, BatchNorm calibration, importance
+    estimates) holds a mix of the classes, as a test set drawn at random does."""
+    idx = torch.cat(per_class)
+    y = torch.cat([torch.full((len(i),), j, dtype=torch.int64) for j, i in enumerate(per_class)])
+    perm = torch.randperm(len(y), generator=g)
+    return idx[perm], y[perm]
+
+
+def _experience(index, classes, train, test, preset, g, noise, norm, seed) -> Experience:
     tr = [_subsample(train.labels, c, preset.train_per_class, g) for c in classes]
     te = [_subsample(test.labels, c, preset.test_per_class, g) for c in classes]
-    ytr = torch.cat([torch.full((len(i),), j, dtype=torch.int64) for j, i in enumerate(tr)])
-    yte = torch.cat([torch.full((len(i),), j, dtype=torch.int64) for j, i in enumerate(te)])
+    # the order comes from its own generator: the classes and images stay those the seed always drew
+    order = torch.Generator().manual_seed(1_000_003 * seed + index)
+    tr_idx, ytr = _mixed(tr, order)
+    te_idx, yte = _mixed(te, order)
     return Experience(
         index=index,
         task_id=index,
-        train_x=train.images[torch.cat(tr)],
+        train_x=train.images[tr_idx],
         train_y=ytr,
-        test_x=test.images[torch.cat(te)],
+        test_x=test.images[te_idx],
         test_y=yte,
         class_names=[train.class_names[c] for c in classes],
         classes=list(classes),
@@ -213,7 +226,7 @@ def build_stream(
             orders = [_order(c, loaded[n][0], g, "a transfer experience") for n in names]
         for i, (n, cls) in enumerate(zip(names, orders)):
             train, test, norm = loaded[n]
-            exps.append(_experience(i, cls, train, test, preset, g, None, norm))
+            exps.append(_experience(i, cls, train, test, preset, g, None, norm, seed))
     else:
         name = dataset or preset.dataset
         train, test, norm = _load(name, data_root, download)
@@ -221,7 +234,7 @@ def build_stream(
         order = _order(n_exp * c, train, g, f"a {kind} stream of {n_exp}×{c}")
         noises = NOISY_SCHEDULE if kind == "noisy" else (None,) * n_exp
         for i in range(n_exp):
-            exps.append(_experience(i, order[i * c : (i + 1) * c], train, test, preset, g, noises[i], norm))
+            exps.append(_experience(i, order[i * c : (i + 1) * c], train, test, preset, g, noises[i], norm, seed))
         names = [name] * n_exp
     meta = dict(
         kind=kind,

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import statistics
 from collections import defaultdict
+from dataclasses import replace
 
 from .. import paper
 from ..errors import BadInput
@@ -19,9 +20,11 @@ def mean_sd(values: list[float]) -> tuple[float, float]:
 
 
 def _select(store: ResultsStore, preset: str, seeds=None, overrides=(), **fields):
-    """Runs of one grid: the preset's data set with exactly these overrides (e.g. `--epochs`), given seeds."""
+    """Runs of one grid: the preset's data set with exactly these overrides (e.g. `--epochs`), given seeds.
+    Overrides compare as the spec keys them (bn_policy=authors is running for LR, batch for HN-k)."""
     for spec, m in store.all_metrics():
-        if (spec.preset != preset or tuple(spec.overrides) != tuple(overrides)
+        wanted = replace(spec, overrides=tuple(overrides)).normalized().overrides
+        if (spec.preset != preset or spec.normalized().overrides != wanted
                 or spec.dataset not in (None, spec.resolved_preset().dataset)):
             continue
         if (seeds is None or spec.seed in seeds) and all(getattr(spec, k) == v for k, v in fields.items()):

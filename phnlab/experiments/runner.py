@@ -11,7 +11,7 @@ import torch
 from avalanche.core import SupervisedPlugin
 from tqdm.auto import tqdm
 
-from ..config import resolve_device
+from ..config import resolve_bn_policy, resolve_device
 from ..metrics import aca_curve, summarize
 from .spec import RunSpec
 from .store import ResultsStore
@@ -138,6 +138,8 @@ def run(spec: RunSpec, *, results_dir="results", device="auto", data_root=None, 
             "memory_bytes": memory_bytes(strategy),
             "trainable_params": sum(p.numel() for p in strategy.model.parameters()),
             "device": str(dev),
+            "bn_policy": resolve_bn_policy(preset.bn_policy, spec.strategy, spec.freeze_depth),
+            "eval_batch_size": preset.eval_batch_size,  # under the "batch" policy accuracies depend on it
             "stream": {k: v for k, v in stream.meta.items()},
             "preset": {k: v for k, v in vars(preset).items() if isinstance(v, (int, float, str, bool, type(None)))},
         }

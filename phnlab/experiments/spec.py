@@ -6,13 +6,15 @@ import hashlib
 import json
 from dataclasses import asdict, dataclass, field, replace
 
-from ..config import Preset, check_lookahead, check_strategy, get_preset, strategy_label
+from ..config import Preset, check_lookahead, check_strategy, get_preset, resolve_bn_policy, strategy_label
 from ..errors import BadInput
 
 __all__ = ["RunSpec", "STREAMS"]
 
 STREAMS = ("split", "noisy", "clean", "transfer")
-SPEC_VERSION = 2  # bump when a change to training makes old results incomparable
+# bump when a change to training makes old results incomparable
+# 3: experiences stored in a seeded random order instead of class by class (evaluation batches mixed)
+SPEC_VERSION = 3
 
 
 @dataclass(frozen=True)
@@ -43,12 +45,20 @@ class RunSpec:
         return get_preset(self.preset).with_overrides(**dict(self.overrides))
 
     def normalized(self) -> "RunSpec":
-        """Irrelevant options reset, so equal runs hash equally (e.g. look-ahead of an LR run)."""
+        """Irrelevant options reset, so equal runs hash equally (e.g. look-ahead of an LR run, or a
+        BatchNorm policy that computes what the default does)."""
+        overrides = dict(self.overrides)
+        if "bn_policy" in overrides:
+            policy = resolve_bn_policy(overrides["bn_policy"], self.strategy, self.freeze_depth)
+            if policy == "population":
+                del overrides["bn_policy"]
+            else:
+                overrides["bn_policy"] = policy
         return replace(
             self,
             lookahead=self.lookahead if self.strategy == "hn" else "first",
             replay_coef=float(self.replay_coef) if self.strategy == "lr" else 1.0,
-            overrides=tuple(sorted(self.overrides)),
+            overrides=tuple(sorted(overrides.items())),
         )
 
     def to_dict(self) -> dict:

@@ -98,8 +98,11 @@ class ResultsStore:
         for d in sorted(p for p in self.root.iterdir() if p.is_dir()):
             spec_d = self._read_json(d / "spec.json")
             metrics = self._read_json(d / "metrics.json") if spec_d is not None else None
-            if metrics is not None:
-                out.append((RunSpec.from_dict(spec_d), metrics))
+            if metrics is None:
+                continue
+            spec = RunSpec.from_dict(spec_d)
+            if spec.key() == d.name:  # another spec version's result is kept, never mixed in
+                out.append((spec, metrics))
         return out
 
     # ---- tensors: a checkpoint after each experience, the final model ---------------------------

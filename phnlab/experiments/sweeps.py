@@ -6,13 +6,62 @@ from ..config import get_preset
 from ..errors import BadInput
 from .spec import RunSpec
 
-__all__ = ["SWEEPS", "sweep_specs"]
+__all__ = ["SWEEPS", "sweep_specs", "AUTHORS", "REGIME_STEPS", "regime_specs", "buffer_specs", "drift_specs",
+           "why_replay_noisy_specs"]
+
+AUTHORS = (("bn_policy", "authors"),)  # the authors' normalisation: running for LR, batch for HN/Naive/EWC
+REGIME_STEPS = (32, 250, 1000, 4000)  # steps per experience: quick's, then towards the paper's ~4,000
+REGIME_DEPTHS = (4, 2)
 
 
-def _table2(preset, seeds):
+def _table2(preset, seeds, overrides=()):
     rows = [("naive", 0, "first"), ("ewc", 0, "first")]
     rows += [("lr", k, "first") for k in range(5)] + [("hn", k, "first") for k in (1, 2, 3, 4, 0)]
-    return [RunSpec("split", s, k, la, 1.0, seed, preset) for seed in seeds for s, k, la in rows]
+    return [RunSpec("split", s, k, la, 1.0, seed, preset, overrides=overrides) for seed in seeds for s, k, la in rows]
+
+
+def _epochs_for(steps: int, p) -> int:
+    per_epoch = -(-p.train_per_class * p.classes_per_experience // p.batch_size) if p.train_per_class else None
+    return max(1, round(steps / per_epoch)) if per_epoch else p.epochs
+
+
+def regime_specs(preset, seed=0, steps=REGIME_STEPS):
+    """LR-4 and LR-2 (c = 1) with more steps per experience, under both normalisations (one seed;
+    no per-epoch curves: only the accuracy matrix is read)."""
+    p = get_preset(preset)
+    out = []
+    for n in steps:
+        for k in REGIME_DEPTHS if n <= 1000 else REGIME_DEPTHS[:1]:
+            for policy in ("population", "running"):
+                over = (("bn_policy", policy), ("curve_every_epoch", False), ("epochs", _epochs_for(n, p)))
+                out.append(RunSpec("split", "lr", k, seed=seed, preset=preset, overrides=over))
+    return out
+
+
+def buffer_specs(preset, seeds):
+    """LR-4 and LR-2 (c = 1) with the paper's 2 latents per class at the end of the stream."""
+    p = get_preset(preset)
+    paper_size = 2 * p.num_experiences * p.classes_per_experience
+    return [RunSpec("split", "lr", k, seed=seed, preset=preset, overrides=(("bn_policy", policy),
+                                                                          ("buffer_size", paper_size)))
+            for seed in seeds for k in REGIME_DEPTHS for policy in ("population", "running")]
+
+
+def drift_specs(preset, seeds):
+    """LR-k with c = 0 (no replay: heads of old tasks are never trained again) under both policies."""
+    return [RunSpec("split", "lr", k, replay_coef=0.0, seed=seed, preset=preset, overrides=over)
+            for seed in seeds for k in REGIME_DEPTHS for over in ((), (("bn_policy", "running"),))]
+
+
+def why_replay_noisy_specs(preset, seeds):
+    """The noisy stream and its clean twin under the authors' pairing (population: the `noisy` sweep)."""
+    return [RunSpec(stream, s, k, replay_coef=1.0, seed=seed, preset=preset, overrides=AUTHORS)
+            for seed in seeds for stream in ("noisy", "clean") for s in ("lr", "hn") for k in (2, 4)]
+
+
+def _why_replay(preset, seeds):
+    return (_table2(preset, seeds) + _table2(preset, seeds, AUTHORS) + drift_specs(preset, seeds)
+            + buffer_specs(preset, seeds) + regime_specs(preset, seeds[0]) + why_replay_noisy_specs(preset, seeds))
 
 
 def _table4(preset, seeds):
@@ -45,7 +94,7 @@ def _figure8(preset, seeds):
 
 
 SWEEPS = {"table2": _table2, "table4": _table4, "table5": _table5, "noisy": _noisy, "transfer": _transfer,
-          "cossim": _cossim, "figure8": _figure8}
+          "cossim": _cossim, "figure8": _figure8, "why-replay": _why_replay}
 
 
 def sweep_specs(name: str, preset: str, seeds: tuple[int, ...] | None = None) -> list[RunSpec]:

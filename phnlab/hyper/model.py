@@ -7,16 +7,20 @@ from collections.abc import Iterable
 import torch
 from torch import Tensor, nn
 
-from ..models.batchnorm import recalibrate, use_batch_statistics
+from ..models.batchnorm import apply_policy_mode, check_model_policy, recalibrate
 from ..models.functional import suffix_forward
 from ..models.resnet import SlimResNet18
-from .heads import HyperNetwork
+from .heads import HyperNetwork, key_of
 
 __all__ = ["PartialHyperModel"]
 
 
 class PartialHyperModel(nn.Module):
-    """f(x, t) = suffix(prefix(x); H_ψ(t)). k = 0 is HN-F (everything generated)."""
+    """f(x, t) = suffix(prefix(x); H_ψ(t)). k = 0 is HN-F (everything generated).
+
+    BatchNorm follows `bn_policy` (`phnlab.models.batchnorm`); under "running" each generated
+    BatchNorm layer keeps one row of running statistics per task (buffers, not generated).
+    """
 
     def __init__(
         self,
@@ -28,40 +32,56 @@ class PartialHyperModel(nn.Module):
         embedding_dim: int = 32,
         hidden_dim: int = 50,
         chunk_dim: int = 32,
+        bn_policy: str = "population",
     ):
         super().__init__()
         self.k = freeze_depth
-        backbone = SlimResNet18(num_classes=num_classes, num_heads=1, nf=nf, running_stats_depth=freeze_depth)
+        self.bn_policy = check_model_policy(bn_policy)
+        backbone = SlimResNet18(num_classes=num_classes, num_heads=1, nf=nf, running_stats_depth=freeze_depth,
+                                bn_policy=bn_policy)
         self.prefix = backbone.prefix(freeze_depth)  # stateful; frozen after experience 1
+        specs = backbone.suffix_specs(freeze_depth)
         self.hnet = HyperNetwork(
-            backbone.suffix_specs(freeze_depth),
+            specs,
             num_tasks=num_tasks,
             embedding_dim=embedding_dim,
             hidden_dim=hidden_dim,
             chunk_dim=chunk_dim,
         )
+        self.suffix_bn = [s.name.rsplit(".", 1)[0] for s in specs if s.role == "bn_weight"]
+        if bn_policy == "running":
+            for name, spec in zip(self.suffix_bn, (s for s in specs if s.role == "bn_weight")):
+                self.register_buffer(f"running_mean__{key_of(name)}", torch.zeros(num_tasks, *spec.shape))  # [T, C]
+                self.register_buffer(f"running_var__{key_of(name)}", torch.ones(num_tasks, *spec.shape))
 
     frozen = False
 
     def freeze_prefix(self, calibration: Iterable[Tensor] | None = None) -> None:
-        """Freeze the stateful prefix after experience 1: no gradients; BatchNorm on running statistics
-        recomputed exactly over the `calibration` batches."""
-        recalibrate(self.prefix, calibration)
+        """Freeze the stateful prefix after experience 1: no gradients. Under "population" its BatchNorm
+        switches to running statistics recomputed exactly over the `calibration` batches."""
+        if self.bn_policy == "population":
+            recalibrate(self.prefix, calibration)
         self.frozen = True
         self.prefix.requires_grad_(False)
         self.train(self.training)
 
     def train(self, mode: bool = True):
         super().train(mode)
-        if self.frozen:
-            self.prefix.eval()
-        else:
-            use_batch_statistics(self.prefix)
+        apply_policy_mode(self.prefix, self.prefix, frozen=self.frozen, policy=self.bn_policy)
         return self
+
+    def running_stats(self, task_id: int) -> dict[str, tuple[Tensor, Tensor]] | None:
+        """One task's rows of the generated layers' running statistics (views: updates land in the
+        buffers); None unless the policy is "running"."""
+        if self.bn_policy != "running":
+            return None
+        return {name: (getattr(self, f"running_mean__{key_of(name)}")[task_id],
+                       getattr(self, f"running_var__{key_of(name)}")[task_id]) for name in self.suffix_bn}
 
     def suffix(self, z: Tensor, task_id: int, params: dict[str, Tensor] | None = None) -> Tensor:
         """Logits for prefix output z of one task (tensors generated once for the whole batch)."""
-        return suffix_forward(z, params if params is not None else self.hnet.generate_one(task_id), self.k)
+        return suffix_forward(z, params if params is not None else self.hnet.generate_one(task_id), self.k,
+                              running_stats=self.running_stats(task_id), update_stats=self.training)
 
     def forward(self, x: Tensor, task_ids: Tensor | int = 0) -> Tensor:
         with torch.set_grad_enabled(torch.is_grad_enabled() and not self.frozen):

@@ -1,9 +1,15 @@
-"""BatchNorm policy of a prefix that is trained, then frozen.
+"""BatchNorm policies of a model whose prefix is trained, then frozen (`Preset.bn_policy`).
 
-Until it is frozen, the prefix normalises with batch statistics (train and eval), like every other
-layer in the paper's models. When it is frozen, its running statistics are recomputed exactly over
-the experience it was trained on (a cumulative average, not the lagging momentum estimate) and it
-switches to them for good: a frozen prefix is then a fixed function of its input.
+- population (phnlab's default): until it is frozen, the prefix normalises with batch statistics
+  (train and eval), like every other layer. When it is frozen, its running statistics are
+  recomputed exactly over the experience it was trained on (a cumulative average, not the lagging
+  momentum estimate) and it switches to them for good: a frozen prefix is then a fixed function.
+  The layers after it keep batch statistics.
+- running (the authors' latent replay): standard BatchNorm in every layer, momentum 0.1; training
+  updates the running statistics on every experience, frozen layers included ("frozen" stops
+  gradients only); evaluation uses them.
+- batch (the authors' hypernetworks): batch statistics in every layer, in training and evaluation;
+  nothing is stored, and an accuracy depends on the evaluation batch.
 """
 
 from __future__ import annotations
@@ -13,7 +19,32 @@ from collections.abc import Iterable
 import torch
 from torch import Tensor, nn
 
-__all__ = ["batchnorms", "use_batch_statistics", "recalibrate"]
+__all__ = ["batchnorms", "use_batch_statistics", "recalibrate", "MODEL_POLICIES", "tracks_running_stats",
+           "apply_policy_mode", "check_model_policy"]
+
+MODEL_POLICIES = ("population", "running", "batch")  # what a model runs under ("authors" resolves to one)
+
+
+def check_model_policy(policy: str) -> str:
+    if policy not in MODEL_POLICIES:
+        raise ValueError(f"BatchNorm policy {policy!r} of a model must be one of {', '.join(MODEL_POLICIES)}")
+    return policy
+
+
+def tracks_running_stats(policy: str, in_prefix: bool) -> bool:
+    """Whether a BatchNorm layer stores running statistics: population only in the stateful prefix."""
+    return {"population": in_prefix, "running": True, "batch": False}[check_model_policy(policy)]
+
+
+def apply_policy_mode(model: nn.Module, prefix: nn.Module, *, frozen: bool, policy: str) -> None:
+    """Called after `model.train(mode)`. population: batch statistics everywhere until the prefix is
+    frozen, then the prefix on its running statistics for good; running and batch: the modes as set."""
+    if policy != "population":
+        return
+    if frozen:
+        prefix.eval()  # a frozen prefix is a fixed function
+    else:
+        use_batch_statistics(model)
 
 
 def batchnorms(module: nn.Module) -> list[nn.modules.batchnorm._BatchNorm]:

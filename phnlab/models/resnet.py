@@ -15,7 +15,7 @@ import torch
 from torch import Tensor, nn
 
 from ..config import check_freeze_depth
-from .batchnorm import recalibrate, use_batch_statistics
+from .batchnorm import apply_policy_mode, check_model_policy, recalibrate, tracks_running_stats
 
 __all__ = ["SlimResNet18", "BasicBlock", "TensorSpec", "STAGE_STRIDES", "feature_shape"]
 
@@ -89,20 +89,22 @@ def feature_shape(k: int, nf: int = 20, image_size: int = 32) -> tuple[int, int,
 class SlimResNet18(nn.Module):
     """Reduced ResNet-18 with one linear head per task; `forward(x, task_ids)`.
 
-    BatchNorm uses batch statistics in train and eval, as in the paper; the stateful prefix
-    (stem + stages 1..`running_stats_depth`) also tracks running statistics, which it uses once
-    frozen (see `phnlab.models.batchnorm`).
+    BatchNorm follows `bn_policy` (see `phnlab.models.batchnorm`). Under "population" it uses batch
+    statistics in train and eval; the stateful prefix (stem + stages 1..`running_stats_depth`) also
+    tracks running statistics, which it uses once frozen.
     """
 
-    def __init__(self, *, num_classes: int = 5, num_heads: int = 1, nf: int = 20, running_stats_depth: int = 0):
+    def __init__(self, *, num_classes: int = 5, num_heads: int = 1, nf: int = 20, running_stats_depth: int = 0,
+                 bn_policy: str = "population"):
         super().__init__()
         check_freeze_depth(running_stats_depth)
+        self.bn_policy = check_model_policy(bn_policy)
         self.nf, self.num_classes, self.num_heads = nf, num_classes, num_heads
         self.widths = tuple(nf * 2**i for i in range(4))  # (20, 40, 80, 160)
-        self.stem = Stem(nf, bn_running_stats=running_stats_depth >= 1)
+        self.stem = Stem(nf, bn_running_stats=tracks_running_stats(bn_policy, running_stats_depth >= 1))
         cin = nf
         for i, (cout, stride) in enumerate(zip(self.widths, STAGE_STRIDES), start=1):
-            rs = i <= running_stats_depth
+            rs = tracks_running_stats(bn_policy, i <= running_stats_depth)
             blocks = [BasicBlock(cin, cout, stride, bn_running_stats=rs)]
             blocks += [BasicBlock(cout, cout, 1, bn_running_stats=rs) for _ in range(BLOCKS_PER_STAGE - 1)]
             setattr(self, f"layer{i}", nn.Sequential(*blocks))
@@ -112,20 +114,19 @@ class SlimResNet18(nn.Module):
         self.frozen_depth = 0  # stem + stages 1..frozen_depth are frozen (0: nothing)
 
     def freeze_prefix(self, k: int, calibration: Iterable[Tensor] | None = None) -> None:
-        """Freeze stem + stages 1..k for good: no gradients; BatchNorm switches to running statistics,
-        recomputed exactly over the `calibration` batches (the data the prefix was trained on)."""
+        """Freeze stem + stages 1..k for good: no gradients. Under "population" BatchNorm switches to
+        running statistics, recomputed exactly over the `calibration` batches (the data the prefix was
+        trained on); under "running" and "batch" its normalisation carries on as before."""
         check_freeze_depth(k)
-        recalibrate(self.prefix(k), calibration)
+        if self.bn_policy == "population":
+            recalibrate(self.prefix(k), calibration)
         self.frozen_depth = k
         self.prefix(k).requires_grad_(False)
         self.train(self.training)
 
     def train(self, mode: bool = True):
         super().train(mode)
-        if self.frozen_depth:
-            self.prefix(self.frozen_depth).eval()  # a frozen prefix is a fixed function
-        else:
-            use_batch_statistics(self)  # until frozen, batch statistics everywhere (as the paper)
+        apply_policy_mode(self, self.prefix(self.frozen_depth), frozen=bool(self.frozen_depth), policy=self.bn_policy)
         return self
 
     # ---- decomposition -------------------------------------------------------------------------

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import torch
 
-from ..config import STRATEGIES, Preset, check_lookahead, check_strategy, strategy_label
+from ..config import STRATEGIES, Preset, check_lookahead, check_strategy, resolve_bn_policy, strategy_label
 from ..hyper.model import PartialHyperModel
 from .base import PhnTemplate, attach_tensors, predict, tensors_of
 from .baselines import EWC, MultiTaskResNet, Naive
@@ -18,13 +18,14 @@ def make_strategy(name: str, *, preset: Preset, num_tasks: int, num_classes: int
                   freeze_depth: int = 0, lookahead: str = "first", replay_coef: float = 1.0, plugins=None):
     """Model + strategy for one run; the model's initial weights are drawn from `seed`."""
     check_strategy(name, freeze_depth)
+    bn_policy = resolve_bn_policy(preset.bn_policy, name, freeze_depth)
     torch.manual_seed(seed)
     common = dict(lr=preset.lr, train_mb_size=preset.batch_size, train_epochs=preset.epochs,
                   eval_mb_size=preset.eval_batch_size, device=device, seed=seed, plugins=plugins,
                   precision=preset.precision, channels_last=preset.channels_last)
     if name in ("naive", "ewc", "lr"):
         model = MultiTaskResNet(num_classes=num_classes, num_heads=num_tasks,
-                                running_stats_depth=freeze_depth if name == "lr" else 0)
+                                running_stats_depth=freeze_depth if name == "lr" else 0, bn_policy=bn_policy)
         if name == "naive":
             return Naive(model=model, **common)
         if name == "ewc":
@@ -34,6 +35,6 @@ def make_strategy(name: str, *, preset: Preset, num_tasks: int, num_classes: int
     check_lookahead(lookahead)
     model = PartialHyperModel(freeze_depth=freeze_depth, num_tasks=num_tasks, num_classes=num_classes,
                               embedding_dim=preset.embedding_dim, hidden_dim=preset.hidden_dim,
-                              chunk_dim=preset.chunk_dim)
+                              chunk_dim=preset.chunk_dim, bn_policy=bn_policy)
     return PartialHN(model=model, lookahead=lookahead, reg_coef=preset.reg_coef, task_lr=preset.task_lr,
                      reg_tasks_per_step=preset.reg_tasks_per_step, **common)

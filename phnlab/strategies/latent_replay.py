@@ -8,15 +8,35 @@ from torch import Tensor
 
 from .base import PhnTemplate, tensors_of
 
-__all__ = ["LatentReplay", "ClassBalancedBuffer"]
+__all__ = ["LatentReplay", "ClassBalancedBuffer", "class_quotas"]
+
+
+def class_quotas(size: int, counts: list[int]) -> list[int]:
+    """Slots per class: as even as the classes allow, every slot handed out while samples remain.
+
+    size // n each, the remainder one by one to the first classes (Avalanche's
+    `ClassBalancedBuffer` does the same); a class with fewer samples than its share passes the
+    rest on to the others.
+    """
+    quota = [0] * len(counts)
+    open_ = [i for i, c in enumerate(counts) if c > 0]
+    left = size
+    while open_ and left > 0:
+        share, extra = divmod(left, len(open_))
+        for j, i in enumerate(open_):
+            give = min(share + (j < extra), counts[i] - quota[i])
+            quota[i] += give
+            left -= give
+        open_ = [i for i in open_ if quota[i] < counts[i]]
+    return quota
 
 
 class ClassBalancedBuffer:
     """Latents of past experiences, at most `size` in all, split evenly over the classes seen.
 
-    A class is (task id, label). When a new class arrives every class is cut to size // classes,
-    keeping a random subset drawn at insertion (as Avalanche's class-balanced buffer does with
-    datasets; this one holds device tensors so that sampling stays on the device).
+    A class is (task id, label). When a new class arrives every class is cut to its quota
+    (`class_quotas`), keeping a random subset drawn at insertion (as Avalanche's class-balanced
+    buffer does with datasets; this one holds device tensors so that sampling stays on the device).
     """
 
     def __init__(self, size: int, generator: torch.Generator):
@@ -32,9 +52,9 @@ class ClassBalancedBuffer:
         if self.y is not None:
             z, y, t = torch.cat([self.z, z]), torch.cat([self.y, y]), torch.cat([self.t, t])
         keys = t * (int(y.max()) + 1) + y
-        classes = torch.unique(keys)
-        quota = self.size // len(classes)
-        keep = torch.cat([torch.nonzero(keys == c).flatten()[:quota] for c in classes])
+        members = [torch.nonzero(keys == c).flatten() for c in torch.unique(keys)]
+        quotas = class_quotas(self.size, [len(m) for m in members])
+        keep = torch.cat([m[:q] for m, q in zip(members, quotas)])
         self.z, self.y, self.t = z[keep], y[keep], t[keep]
 
     def sample(self, n: int) -> tuple[Tensor, Tensor, Tensor]:

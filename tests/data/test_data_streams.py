@@ -164,3 +164,17 @@ def test_to_avalanche_runs_naive(tmp_path, small_synthetic, preset):
     assert any(not torch.equal(a, b) for a, b in zip(before, model.parameters()))
     results = strategy.eval(test[:2])
     assert isinstance(results, dict)
+
+
+def test_experiences_are_not_stored_class_by_class(tmp_path, small_synthetic):
+    """An in-order pass (evaluation, calibration, importance estimates) must see mixed batches."""
+    preset = get_preset("ci").with_overrides(num_experiences=2, classes_per_experience=4, train_per_class=5,
+                                             test_per_class=5)
+    s = build_stream("split", preset=preset, seed=0, data_root=tmp_path)
+    for e in s:
+        for y in (e.train_y, e.test_y):
+            halves = y.split(len(y) // 2)
+            assert all(len(torch.unique(h)) >= 3 for h in halves), y.tolist()  # sorted: 2 classes per half
+            assert not torch.equal(y, torch.sort(y).values)
+    again = build_stream("split", preset=preset, seed=0, data_root=tmp_path)
+    assert all(torch.equal(a.test_x, b.test_x) and torch.equal(a.train_y, b.train_y) for a, b in zip(s, again))

@@ -23,3 +23,17 @@ def test_irrelevant_options_hash_equally_and_labels_are_the_papers():
     assert a.label() == "LR-3 (c=0)" and RunSpec(stream="split", strategy="hn").label() == "HN-F"
     with pytest.raises(BadInput, match="freeze depth must be 0"):
         RunSpec(stream="split", strategy="ewc", freeze_depth=2)
+
+
+def test_a_policy_that_computes_the_default_shares_its_key():
+    from phnlab.experiments.spec import RunSpec
+
+    plain = RunSpec("split", "naive", preset="quick")
+    assert RunSpec("split", "naive", preset="quick", overrides=(("bn_policy", "authors"),)).key() == plain.key()
+    assert RunSpec("split", "hn", 0, preset="quick", overrides=(("bn_policy", "batch"),)).key() == \
+        RunSpec("split", "hn", 0, preset="quick").key()
+    lr = RunSpec("split", "lr", 4, preset="quick", overrides=(("bn_policy", "authors"),))
+    assert lr.key() == RunSpec("split", "lr", 4, preset="quick", overrides=(("bn_policy", "running"),)).key()
+    assert lr.key() != RunSpec("split", "lr", 4, preset="quick").key()
+    hn = RunSpec("split", "hn", 2, preset="quick", overrides=(("bn_policy", "authors"),))
+    assert hn.normalized().overrides == (("bn_policy", "batch"),)

@@ -12,10 +12,15 @@ def tiny_preset():
 
 
 @pytest.fixture(scope="session")
-def tiny_stream(tiny_preset, tmp_path_factory):
+def data_root(tmp_path_factory):
+    return tmp_path_factory.mktemp("data")  # the synthetic data set, generated once per session
+
+
+@pytest.fixture(scope="session")
+def tiny_stream(tiny_preset, data_root):
     from phnlab.data.streams import build_stream
 
-    return build_stream("split", preset=tiny_preset, seed=0, data_root=tmp_path_factory.mktemp("data"))
+    return build_stream("split", preset=tiny_preset, seed=0, data_root=data_root)
 
 
 @pytest.fixture(scope="session")
