@@ -39,9 +39,12 @@ def test_the_final_model_can_be_loaded_and_reproduces_the_last_row(tmp_path, tin
     assert load_model(tiny_spec("naive", 0), results_dir=tmp_path) is None
 
 
-@pytest.mark.parametrize("strategy, k", [("hn", 3), ("lr", 2), ("ewc", 0)])
-def test_resume_after_an_interruption_equals_an_uninterrupted_run(tmp_path, tiny_spec, data_root, strategy, k):
-    spec = tiny_spec(strategy, k)
+@pytest.mark.parametrize("strategy, k, changes", [("hn", 3, {}), ("lr", 2, {}), ("ewc", 0, {}),
+                                                  ("lr", 2, {"bn_policy": "running"}),
+                                                  ("hn", 2, {"bn_policy": "running"})])
+def test_resume_after_an_interruption_equals_an_uninterrupted_run(tmp_path, tiny_spec, data_root, strategy, k,
+                                                                   changes):
+    spec = tiny_spec(strategy, k, **changes)
     whole = run(spec, results_dir=tmp_path / "a", device="cpu", data_root=data_root, quiet=True).metrics
     part = run(spec, results_dir=tmp_path / "b", device="cpu", data_root=data_root, quiet=True, stop_after=1)
     assert len(part.metrics["accuracy_matrix"]) == 1
@@ -49,6 +52,7 @@ def test_resume_after_an_interruption_equals_an_uninterrupted_run(tmp_path, tiny
     assert resumed.resumed_from == 1
     assert resumed.metrics["accuracy_matrix"] == whole["accuracy_matrix"]
     assert resumed.metrics["cosines"] == whole["cosines"]
+    assert whole["bn_policy"] == changes.get("bn_policy", "population") and whole["eval_batch_size"] == 32
 
 
 KILL_SCRIPT = """
