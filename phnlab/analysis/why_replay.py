@@ -20,7 +20,7 @@ __all__ = ["policy_of", "POLICY_NAMES", "policy_rows", "policy_table2_frame", "o
            "regime_frame", "buffer_frame", "noisy_policy_frame", "noisy_verdict", "batch_size_sensitivity", "plot_regime",
            "old_task_groups", "gap_verdict", "hn4_frame"]
 
-POLICY_NAMES = {"population": "ours (population)", "authors": "authors' (running LR / batch HN)"}
+POLICY_NAMES = {"population": "our (population)", "authors": "the authors' (running for LR, batch for HN)"}
 DEPTH_PAIRS = [("LR-1", "HN-1"), ("LR-2", "HN-2"), ("LR-3", "HN-3"), ("LR-4", "HN-4"), ("LR-0", "HN-F")]
 
 
@@ -52,12 +52,13 @@ def policy_table2_frame(rows: Mapping[str, Mapping[str, Mapping]]):
     import pandas as pd
 
     out = []
-    for label, pop in rows["population"].items():
-        auth = rows["authors"].get(label)
+    order = [label for label in report.TABLE2_ORDER if label in rows["population"] or label in rows["authors"]]
+    for label in order:
+        pop, auth = rows["population"].get(label), rows["authors"].get(label)
         p = paper.TABLE2["cifar100"].get(label)
         cell = lambda r, key: (pm(*r[key]) if r["seeds"] > 1 else pm(r[key][0])) if r else "—"  # noqa: E731
         out.append({
-            "strategy": label, "seeds": pop["seeds"],
+            "strategy": label, "seeds": max(r["seeds"] for r in (pop, auth) if r),
             ("ACA (%)", "population"): cell(pop, "aca"), ("ACA (%)", "authors'"): cell(auth, "aca"),
             ("ACA (%)", "paper"): pm(*p["aca"]) if p else "—",
             ("forgetting (points)", "population"): cell(pop, "forgetting"),
@@ -88,7 +89,7 @@ def ordering_verdict(rows: Mapping[str, Mapping[str, Mapping]]) -> str:
         lrs = [lr for lr, _ in pairs]
         reached = [lr for lr in lrs if by[lr]["forgetting"][0] >= p_low]
         lines.append(
-            f"- Under the {POLICY_NAMES[name]} normalisation HN-k beats LR-k in ACA at **{len(wins)} of {len(pairs)}** "
+            f"- Under {POLICY_NAMES[name]} normalisation HN-k beats LR-k in ACA at **{len(wins)} of {len(pairs)}** "
             f"depths (paper: {p_wins} of {len(p_pairs)}); LR forgets " + ", ".join(
                 f"{lr} {by[lr]['forgetting'][0]:.1f}" for lr in lrs)
             + f" points: **{len(reached)} of {len(lrs)}** reach the paper's lowest LR forgetting ({p_low:.1f}, LR-4).")
@@ -122,7 +123,7 @@ def _stat_rows(runs_by_key: Mapping[tuple, list[Mapping]], names: Sequence[str])
                      "learning acc. (%)": pct(_mean(m["learning_accuracy"] for m in runs)),
                      "forgetting (points)": pct(_mean(m["forgetting"] for m in runs)),
                      "ACA (%)": pct(_mean(m["aca"] for m in runs))})
-    return pd.DataFrame(rows).round(1).set_index(list(names)) if rows else pd.DataFrame()
+    return pd.DataFrame(rows).set_index(list(names)).round(1) if rows else pd.DataFrame()
 
 
 def drift_frame(results: Sequence):

@@ -13,6 +13,7 @@ from .store import ResultsStore
 __all__ = ["mean_sd", "table2_rows", "table45_rows", "REPORT_TABLES"]
 
 REPORT_TABLES = ("2", "4", "5")
+TABLE2_ORDER = ("Naive", "EWC", "LR-0", "LR-1", "HN-1", "LR-2", "HN-2", "LR-3", "HN-3", "LR-4", "HN-4", "HN-F")
 
 
 def mean_sd(values: list[float]) -> tuple[float, float]:
@@ -39,9 +40,8 @@ def table2_rows(store: ResultsStore, preset: str, benchmark: str = "cifar100", s
         if spec.strategy != "lr" or spec.replay_coef == 1.0:
             if spec.strategy != "hn" or spec.lookahead == "first":
                 groups[m["label"]].append(m)
-    order = ["Naive", "EWC", "LR-0", "LR-1", "HN-1", "LR-2", "HN-2", "LR-3", "HN-3", "LR-4", "HN-4", "HN-F"]
     rows = []
-    for label in order:
+    for label in TABLE2_ORDER:
         runs = groups.get(label)
         if not runs:
             continue
