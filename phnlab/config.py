@@ -19,6 +19,12 @@ PRECISIONS = ("fp32", "bf16")
 BN_POLICIES = ("population", "running", "batch", "authors")
 
 
+def check_bn_policy(policy: str) -> str:
+    if policy not in BN_POLICIES:
+        raise BadInput(f"bn_policy {policy!r} is not allowed; allowed: {', '.join(BN_POLICIES)}")
+    return policy
+
+
 @dataclass(frozen=True)
 class Preset:
     """Everything a run needs besides the strategy: data sizes, schedule, optimiser, buffers, seeds."""
@@ -61,8 +67,7 @@ class Preset:
         n = self.reg_tasks_per_step
         if n is not None and (not isinstance(n, int) or isinstance(n, bool) or n < 1):
             raise BadInput(f"reg_tasks_per_step must be a positive integer or None, got {n!r}")
-        if self.bn_policy not in BN_POLICIES:
-            raise BadInput(f"bn_policy {self.bn_policy!r} is not allowed; allowed: {', '.join(BN_POLICIES)}")
+        check_bn_policy(self.bn_policy)
         if self.precision not in PRECISIONS:
             raise BadInput(f"precision {self.precision!r} is not allowed; allowed: {', '.join(PRECISIONS)}")
         for key in ("lr", "task_lr"):
@@ -195,8 +200,7 @@ def resolve_bn_policy(policy: str, strategy: str, freeze_depth: int | None = Non
     """The policy a strategy's model runs under: "authors" → running for LR, batch for the others.
     Given the freeze depth, "batch" on a model with no frozen prefix (Naive, EWC, HN-F, LR-0) is
     "population": the two compute the same thing there, so they share one stored result."""
-    if policy not in BN_POLICIES:
-        raise BadInput(f"bn_policy {policy!r} is not allowed; allowed: {', '.join(BN_POLICIES)}")
+    check_bn_policy(policy)
     if policy == "authors":
         policy = "running" if strategy == "lr" else "batch"
     no_prefix = strategy in ("naive", "ewc") or freeze_depth == 0

@@ -285,7 +285,7 @@ def gap_verdict(rows, regime, buffer, drift, preset) -> str:
             v = _value(regime, ("LR-4", s, policy))
             if v is not None:
                 measured[f"{policy}, {s} steps"] = v
-    per_class = round(2.0, 1)
+    per_class = 2.0  # the paper's latents per class (buffer_frame's rounded key)
     for policy in ("population", "running"):
         v = _value(buffer, ("LR-4", per_class, policy))
         if v is not None:

@@ -6,8 +6,8 @@ from ..config import get_preset
 from ..errors import BadInput
 from .spec import RunSpec
 
-__all__ = ["SWEEPS", "sweep_specs", "AUTHORS", "REGIME_STEPS", "regime_specs", "steps_per_experience", "buffer_specs", "drift_specs",
-           "why_replay_noisy_specs", "hn4_specs"]
+__all__ = ["SWEEPS", "sweep_specs", "AUTHORS", "REGIME_STEPS", "regime_specs", "steps_per_experience",
+           "buffer_specs", "drift_specs", "why_replay_noisy_specs", "hn4_specs"]
 
 AUTHORS = (("bn_policy", "authors"),)  # the authors' normalisation: running for LR, batch for HN/Naive/EWC
 # Steps per experience of the replay-regime study, per preset and depth: quick's own 32, then 250 towards
@@ -26,13 +26,19 @@ def _table2(preset, seeds, overrides=()):
     return [RunSpec("split", s, k, la, 1.0, seed, preset, overrides=overrides) for seed in seeds for s, k, la in rows]
 
 
+def _steps_per_epoch(p) -> int | None:
+    """Mini-batches per epoch of one experience (None: the data set's whole split, size unknown here)."""
+    return -(-p.train_per_class * p.classes_per_experience // p.batch_size) if p.train_per_class else None
+
+
 def _epochs_for(steps: int, p) -> int:
-    per_epoch = -(-p.train_per_class * p.classes_per_experience // p.batch_size) if p.train_per_class else None
+    per_epoch = _steps_per_epoch(p)
     return max(1, round(steps / per_epoch)) if per_epoch else p.epochs
 
 
 def steps_per_experience(p) -> int | None:
-    return -(-p.train_per_class * p.classes_per_experience // p.batch_size) * p.epochs if p.train_per_class else None
+    per_epoch = _steps_per_epoch(p)
+    return per_epoch * p.epochs if per_epoch else None
 
 
 def regime_specs(preset, seed=0):
