@@ -114,17 +114,22 @@ def _name(k: int) -> str:
 
 # ---- running and grouping ----------------------------------------------------------------------------
 def run_specs(specs: Iterable, params, *, runner=None) -> list:
-    """Each spec through `runner.run` (stored ones are read, not recomputed), in order; RunResults."""
+    """Each distinct spec through `experiments.executors.run_specs` (stored ones are read, not
+    recomputed), in order; RunResults. Progress goes to $PHNLAB_PROGRESS (the book build's terminal)."""
+    from .experiments import executors
+    from .experiments.progress import RunProgress
+
     if runner is None:
         from .experiments import runner
-    seen, out = set(), []
+    seen, unique = set(), []
     for spec in specs:
-        if spec.key() in seen:
-            continue
-        seen.add(spec.key())
-        out.append(runner.run(spec, results_dir=params.results_dir, device=params.device,
-                              data_root=params.data_root, quiet=True))
-    return out
+        if spec.key() not in seen:
+            seen.add(spec.key())
+            unique.append(spec)
+    progress = RunProgress(unique)
+    return executors.run_specs(unique, results_dir=params.results_dir, device=params.device, data_root=params.data_root,
+                               quiet=True, run_fn=runner.run, on_start=lambda i, spec: progress.start(spec),
+                               on_result=lambda i, spec, result: progress.finish(spec, result))
 
 
 def runs_summary(results: Sequence) -> str:

@@ -82,3 +82,20 @@ def test_scaling_rows_and_paper_ratios():
     p = paper_ratios()
     assert p["hnf_over_naive"][0] == pytest.approx(636 / 120)
     assert p["lookahead_first_over_none"][1] == pytest.approx(636 / 407)
+
+
+def test_both_second_order_methods_give_one_update():
+    """PartialHN's glue (prefix output, labels, task) feeds the forward-over-reverse product the loss it
+    trained on: one step by each method from one state moves the hypernetwork alike."""
+    cpu = torch.device("cpu")
+    by_label = {c.label: c for c in CASES}
+    moved = {}
+    for label in ("HN-F second", "HN-F second, double backward"):
+        s = prepare_strategy(by_label[label], tasks=3, device=cpu)
+        assert s.hvp == by_label[label].hvp
+        before = [p.detach().clone() for p in s.model.hnet.parameters()]
+        time_steps(s, random_batch(8, classes=5, task=2, device=cpu), 1)
+        moved[label] = [p.detach() - b for p, b in zip(s.model.hnet.parameters(), before)]
+    for a, b in zip(*moved.values()):  # Adam's first step is ~lr·sign(g): float32 noise moves a near-zero entry
+        torch.testing.assert_close(a, b, rtol=1e-3, atol=1e-5)
+    assert max(float(t.abs().max()) for t in moved["HN-F second"]) > 0

@@ -9,6 +9,9 @@
    interpreter) into OUT/src/NN-*.ipynb, with the parameters preset, device, results_dir and
    data_root. nbclient stores the widget state in the executed notebook, so sliders render in the
    static page with no kernel; this script checks that every displayed widget has its state.
+   While a chapter runs, its progress (runs done out of the runs it needs, the current run, elapsed
+   time, an estimate of the time left) is printed here, read from the file $PHNLAB_PROGRESS that the
+   chapter's kernel writes (phnlab.experiments.progress); the executed pages never hold it.
 3. `jupyter-book build OUT/src --path-output OUT -W -n --keep-going`, then OUT/_build/html -> OUT/html.
 
 Exits 1 if a chapter fails, holds an error output or lacks widget state, or the build warns.
@@ -24,6 +27,8 @@ import re
 import shutil
 import subprocess
 import sys
+import tempfile
+import threading
 import time
 from pathlib import Path
 
@@ -33,6 +38,7 @@ CHAPTER_RE = re.compile(r"^(\d\d)-[\w.-]+\.ipynb$")
 WIDGET_VIEW = "application/vnd.jupyter.widget-view+json"
 WIDGET_STATE = "application/vnd.jupyter.widget-state+json"
 KERNEL = "python3"
+HEARTBEAT_S = 60.0  # with no new event, the last progress line again after this long
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -185,8 +191,9 @@ def _execute(chapter: Path, dest: Path, params: dict) -> tuple[str, float]:
 
     t0 = time.perf_counter()
     try:
-        pm.execute_notebook(str(chapter), str(dest), parameters=params, kernel_name=KERNEL,
-                            cwd=str(REPO), progress_bar=False, report_mode=False)
+        with _Progress(chapter.stem):
+            pm.execute_notebook(str(chapter), str(dest), parameters=params, kernel_name=KERNEL,
+                                cwd=str(REPO), progress_bar=False, report_mode=False)
     except pm.PapermillExecutionError as exc:
         return f"FAILED in cell {exc.exec_count}: {exc.ename}: {exc.evalue}", time.perf_counter() - t0
     except Exception as exc:  # kernel died, bad notebook, ...
@@ -194,6 +201,52 @@ def _execute(chapter: Path, dest: Path, params: dict) -> tuple[str, float]:
     secs = time.perf_counter() - t0
     nb = nbformat.read(dest, as_version=4)
     return _check_executed(nb), secs
+
+
+class _Progress:
+    """Prints a chapter's progress events (and a heartbeat) while its kernel runs."""
+
+    def __init__(self, name: str):
+        from phnlab.experiments.progress import ENV
+
+        self.name, self.env = name, ENV
+        self.path = Path(tempfile.mkstemp(prefix="phnlab-progress-", suffix=".jsonl")[1])
+        self.stop = threading.Event()
+        self.thread = threading.Thread(target=self._follow, daemon=True)
+
+    def __enter__(self):
+        self.saved = os.environ.get(self.env)
+        os.environ[self.env] = str(self.path)  # the kernel papermill starts inherits it
+        self.thread.start()
+        return self
+
+    def __exit__(self, *exc):
+        self.stop.set()
+        self.thread.join()
+        if self.saved is None:
+            os.environ.pop(self.env, None)
+        else:
+            os.environ[self.env] = self.saved
+        self.path.unlink(missing_ok=True)
+
+    def _follow(self):
+        from phnlab.experiments.progress import format_event, read_events
+
+        offset, last, said = 0, None, time.monotonic()
+        while True:
+            stopping = self.stop.wait(2.0)
+            events, offset = read_events(self.path, offset)
+            for e in events:
+                print(f"    {self.name}: {format_event(e)}", flush=True)
+                last, said = e, time.monotonic()
+            if stopping:
+                return
+            if last is not None and time.monotonic() - said >= HEARTBEAT_S:
+                waited = time.monotonic() - said
+                beat = type(last)(**{**last.__dict__, "elapsed_s": last.elapsed_s + waited,
+                                     "left_s": None if last.left_s is None else max(0.0, last.left_s - waited)})
+                print(f"    {self.name}: {format_event(beat)}", flush=True)
+                last, said = beat, time.monotonic()
 
 
 def _check_executed(nb) -> str:

@@ -18,7 +18,8 @@ from ..plots import _styled, pct, pm
 
 __all__ = ["policy_of", "POLICY_NAMES", "policy_rows", "policy_table2_frame", "ordering_verdict", "drift_frame",
            "regime_frame", "buffer_frame", "noisy_policy_frame", "noisy_verdict", "batch_size_sensitivity", "plot_regime",
-           "old_task_groups", "gap_verdict", "hn4_frame"]
+           "old_task_groups", "gap_verdict", "hn4_frame", "hn4_verdict", "combined_value",
+           "long_schedule_frame", "long_schedule_verdict"]
 
 POLICY_NAMES = {"population": "our (population)", "authors": "the authors' (running for LR, batch for HN)"}
 DEPTH_PAIRS = [("LR-1", "HN-1"), ("LR-2", "HN-2"), ("LR-3", "HN-3"), ("LR-4", "HN-4"), ("LR-0", "HN-F")]
@@ -181,6 +182,51 @@ def plot_regime(frame, paper_forgetting: Mapping[str, float]):
     return fig
 
 
+def long_schedule_frame(results: Sequence, seed: int):
+    """LR-k (c = 1) and HN-k at k = 2 and 4, population, one seed: ACA, forgetting and learning accuracy
+    at the preset's steps per experience (Table 2's runs) and at the longest schedule
+    (`sweeps.long_schedule_specs`)."""
+    import pandas as pd
+
+    rows = []
+    for r in results:
+        s = r.spec
+        extra = _others(s)
+        if s.stream != "split" or s.seed != seed or s.strategy not in ("lr", "hn") or s.freeze_depth not in (2, 4):
+            continue
+        if policy_of(s) != "population" or s.replay_coef != 1.0 or s.lookahead != "first":
+            continue
+        if extra and set(extra) != {"curve_every_epoch", "epochs"}:
+            continue
+        if extra.get("curve_every_epoch", True) is False and "epochs" not in extra:
+            continue  # the regime study's copy of a Table 2 run
+        m = r.metrics
+        rows.append({"k": s.freeze_depth, "steps per experience": steps_per_experience(s.resolved_preset()),
+                     "model": s.label(), "ACA (%)": pct(m["aca"]), "forgetting (points)": pct(m["forgetting"]),
+                     "learning acc. (%)": pct(m["learning_accuracy"])})
+    if not rows:
+        return pd.DataFrame()
+    return pd.DataFrame(rows).set_index(["k", "steps per experience", "model"]).sort_index().round(1)
+
+
+def long_schedule_verdict(frame) -> str:
+    """At which schedule does HN-k beat LR-k in ACA (the paper's ordering)?"""
+    if not len(frame):
+        return ""
+    lines = []
+    for (k, steps), part in frame.groupby(level=[0, 1]):
+        by = {label: row for (_, _, label), row in part.iterrows()}
+        lr, hn = by.get(f"LR-{k}"), by.get(f"HN-{k}")
+        if lr is None or hn is None:
+            continue
+        winner = "HN" if hn["ACA (%)"] > lr["ACA (%)"] else "LR"
+        lines.append(f"- k = {k}, {steps} steps per experience: HN-{k} {hn['ACA (%)']:.1f} % against LR-{k} "
+                     f"{lr['ACA (%)']:.1f} % (forgetting {hn['forgetting (points)']:.1f} against "
+                     f"{lr['forgetting (points)']:.1f}): **{winner}** ahead"
+                     + (" — the paper's ordering." if winner == "HN" else "."))
+    return "**Verdict (schedule):**\n\n" + "\n".join(lines) if lines else ""
+
+
 def buffer_frame(results: Sequence, preset):
     """LR-k (c = 1) with the preset's buffer against the paper's 2 latents per class (at the end of the
     stream), under both normalisations."""
@@ -265,7 +311,20 @@ def _value(frame, key, column="forgetting (points)"):
     return float(frame.loc[key, column]) if key in frame.index else None
 
 
-def gap_verdict(rows, regime, buffer, drift, preset) -> str:
+def combined_value(results: Sequence, preset) -> tuple[float, int] | None:
+    """Forgetting (points) of LR-4 with every candidate at once (running statistics, 2 latents per
+    class, the longest schedule: `sweeps.combined_specs`) and its steps per experience; None if not run."""
+    classes = preset.num_experiences * preset.classes_per_experience
+    for r in results:
+        s = r.spec
+        extra = _others(s)
+        if s.stream == "split" and s.strategy == "lr" and s.freeze_depth == 4 and s.replay_coef == 1.0 \
+                and policy_of(s) == "running" and extra.get("buffer_size") == 2 * classes and "epochs" in extra:
+            return pct(r.metrics["forgetting"]), steps_per_experience(s.resolved_preset())
+    return None
+
+
+def gap_verdict(rows, regime, buffer, drift, preset, combined: tuple[float, int] | None = None) -> str:
     """Which candidate reproduces the paper's LR forgetting, and how the gap splits (LR-4, where every
     candidate was measured)."""
     p2 = paper.TABLE2["cifar100"]
@@ -290,6 +349,8 @@ def gap_verdict(rows, regime, buffer, drift, preset) -> str:
         v = _value(buffer, ("LR-4", per_class, policy))
         if v is not None:
             measured[f"{policy}, 2 latents per class"] = v
+    if combined is not None:
+        measured[f"running, 2 latents per class, {combined[1]} steps"] = combined[0]
     best_name, best = max(measured.items(), key=lambda kv: kv[1])
     gap = target - base
     lines.append(f"- The paper's LR-4 forgets **{target:.1f}** points; ours under our own normalisation at "
@@ -310,6 +371,9 @@ def gap_verdict(rows, regime, buffer, drift, preset) -> str:
         if v is not None and ref is not None:
             lines.append(f"- The paper's 2 latents per class under {policy}: {v:.1f} points against {ref:.1f} with "
                          f"the preset's buffer (**{v - ref:+.1f}**).")
+    if combined is not None:
+        lines.append(f"- All three at once (running statistics, 2 latents per class, {combined[1]} steps per "
+                     f"experience): {combined[0]:.1f} points, **{combined[0] - base:+.1f}** ({_share(combined[0] - base, gap)}).")
     d_pop, d_run = _value(drift, ("LR-4 (c=0)", "population")), _value(drift, ("LR-4 (c=0)", "running"))
     if d_pop is not None and d_run is not None:
         lines.append(f"- Without replay (c = 0) the old heads are never trained again, so only the prefix can move "
@@ -319,7 +383,8 @@ def gap_verdict(rows, regime, buffer, drift, preset) -> str:
     lines.append(f"- Largest LR-4 forgetting of any measured setting: **{best:.1f}** points ({best_name}). Does a "
                  f"candidate reproduce the paper's {target:.1f}? {'**yes**' if reproduced else '**no**'}"
                  + ("" if reproduced else f": {target - best:.1f} points ({_share(target - best, gap)} of the gap) "
-                    "stay unexplained by normalisation, steps per experience and latents per class as measured here."))
+                    "stay unexplained by normalisation, steps per experience and latents per class as measured here"
+                    + (", alone and together." if combined is not None else ".")))
     return "**Verdict:**\n\n" + "\n".join(lines)
 
 
@@ -329,13 +394,38 @@ def _share(part: float, whole: float) -> str:
 
 # ---- HN-4's forgetting -------------------------------------------------------------------------------------------
 def hn4_frame(results: Sequence):
-    """HN-4 under the preset and with changed task-row learning rate or regulariser weight."""
+    """HN-4 (population, first-order look-ahead) under the preset and with a changed task-row learning
+    rate, regulariser weight or number of steps per experience."""
     groups: dict[tuple, list] = defaultdict(list)
     for r in results:
         s = r.spec
         extra = _others(s)
         if s.stream == "split" and s.strategy == "hn" and s.freeze_depth == 4 and policy_of(s) == "population" \
-                and set(extra) <= {"task_lr", "reg_coef"} and s.lookahead == "first":
+                and set(extra) <= {"task_lr", "reg_coef", "epochs", "curve_every_epoch"} and s.lookahead == "first":
             p = s.resolved_preset()
-            groups[(p.task_lr if p.task_lr is not None else p.lr, p.reg_coef)].append(r.metrics)
-    return _stat_rows(dict(sorted(groups.items())), ("task_lr", "reg_coef"))
+            groups[(p.task_lr if p.task_lr is not None else p.lr, p.reg_coef, steps_per_experience(p))].append(r.metrics)
+    return _stat_rows(dict(sorted(groups.items())), ("task_lr", "reg_coef", "steps per experience"))
+
+
+def hn4_verdict(frame, preset) -> str:
+    """Which change brings HN-4's forgetting down to the paper's, and what it does to its accuracy."""
+    target = paper.TABLE2["cifar100"]["HN-4"]["forgetting"][0]
+    own = (preset.task_lr if preset.task_lr is not None else preset.lr, preset.reg_coef, steps_per_experience(preset))
+    if own not in frame.index:
+        return "**Verdict (HN-4):** the preset's own HN-4 runs are not in the store."
+    base = frame.loc[own]
+    lines = [f"- Under the preset (task rows at lr {own[0]:g}, λ = {own[1]:g}, {own[2]} steps per experience) HN-4 "
+             f"forgets **{base['forgetting (points)']:.1f}** points (paper: {target:.1f}), ACA {base['ACA (%)']:.1f} %."]
+    names = ("task-row lr", "λ", "steps per experience")
+    for key, row in frame.iterrows():
+        if key == own:
+            continue
+        changed = ", ".join(f"{n} {v:g}" for n, v, o in zip(names, key, own) if v != o)
+        reaches = row["forgetting (points)"] <= target
+        lines.append(f"- {changed}: forgetting **{row['forgetting (points)']:.1f}** "
+                     f"({row['forgetting (points)'] - base['forgetting (points)']:+.1f}), ACA {row['ACA (%)']:.1f} % "
+                     f"({row['ACA (%)'] - base['ACA (%)']:+.1f}), learning accuracy "
+                     f"{row['learning acc. (%)'] - base['learning acc. (%)']:+.1f}; "
+                     + ("**at or below** the paper's forgetting" if reaches else "above the paper's forgetting")
+                     + f" ({row['seeds']} seed{'s' if row['seeds'] > 1 else ''}).")
+    return "**Verdict (HN-4):**\n\n" + "\n".join(lines)

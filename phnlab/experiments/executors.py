@@ -69,12 +69,13 @@ def _check(jobs, executor) -> None:
 def run_specs(specs: Sequence["RunSpec"], *, jobs: int = 1, executor: str = "local", results_dir="results",
               device: str = "auto", data_root=None, quiet: bool = False, slurm_kwargs: dict | None = None,
               run_fn: Callable | None = None, on_result: Callable | None = None, poll_s: float = POLL_S,
-              submitit_cluster: str | None = None) -> list:
+              submitit_cluster: str | None = None, on_start: Callable | None = None) -> list:
     """Run every spec (stored ones are read, not recomputed); one `RunResult` per spec, in order.
 
     `run_fn(spec, *, results_dir, device, data_root, quiet)` runs one spec (default `runner.run`;
     tests inject a cheap one; it must be importable by name from a fresh process).
-    `on_result(i, spec, result)` is called in this process as each spec finishes.
+    `on_result(i, spec, result)` is called in this process as each spec finishes, `on_start(i, spec)` as
+    one is handed to a worker or a job (or, here, begins).
     `submitit_cluster`: None = Slurm; "local" or "debug" run submitit's jobs on this machine (tests).
     """
     from .store import ResultsStore
@@ -83,6 +84,7 @@ def run_specs(specs: Sequence["RunSpec"], *, jobs: int = 1, executor: str = "loc
     specs = list(specs)
     run_fn = run_fn or _default_run()
     on_result = on_result or (lambda i, spec, result: None)
+    started = (lambda i: on_start(i, specs[i])) if on_start else (lambda i: None)
     kwargs = dict(results_dir=str(results_dir), device=device, data_root=None if data_root is None else str(data_root),
                   quiet=quiet)
     results: list = [None] * len(specs)
@@ -113,11 +115,13 @@ def run_specs(specs: Sequence["RunSpec"], *, jobs: int = 1, executor: str = "loc
         finish(i, results[i])
     notice = _Notice(quiet)
     if executor == "slurm":
+        for i in todo:
+            started(i)
         _run_slurm(specs, todo, run_fn, kwargs, slurm_kwargs or {}, finish, poll_s, submitit_cluster)
     elif jobs == 1 or len(todo) <= 1:
-        _run_here(specs, todo, run_fn, kwargs, finish, poll_s, notice)
+        _run_here(specs, todo, run_fn, kwargs, finish, poll_s, notice, started)
     else:
-        _run_pool(specs, todo, run_fn, kwargs, jobs, finish, poll_s, notice)
+        _run_pool(specs, todo, run_fn, kwargs, jobs, finish, poll_s, notice, started)
     return results
 
 
@@ -140,7 +144,7 @@ def _stored(spec, metrics):
 
 
 # ---- in this process ---------------------------------------------------------------------------
-def _run_here(specs, todo, run_fn, kwargs, finish, poll_s, notice) -> None:
+def _run_here(specs, todo, run_fn, kwargs, finish, poll_s, notice, started) -> None:
     """One after another; locked specs go to the back and are retried until stored or free."""
     from .store import SpecLocked
 
@@ -148,6 +152,7 @@ def _run_here(specs, todo, run_fn, kwargs, finish, poll_s, notice) -> None:
     locked_since_progress = 0
     while queue:
         i = queue.popleft()
+        started(i)
         try:
             result = run_fn(specs[i], **kwargs)
         except SpecLocked:
@@ -215,7 +220,7 @@ class _Worker:
             self.proc.join()
 
 
-def _run_pool(specs, todo, run_fn, kwargs, jobs, finish, poll_s, notice) -> None:
+def _run_pool(specs, todo, run_fn, kwargs, jobs, finish, poll_s, notice, started) -> None:
     import multiprocessing as mp
     from multiprocessing.connection import wait
 
@@ -242,6 +247,7 @@ def _run_pool(specs, todo, run_fn, kwargs, jobs, finish, poll_s, notice) -> None
                     i = locked.popleft()[0]
                 else:
                     continue
+                started(i)
                 w.send(i, specs[i])
             busy = [w for w in workers if w.busy is not None]
             if not busy:  # only locked specs are left, none due yet

@@ -7,7 +7,8 @@ from ..errors import BadInput
 from .spec import RunSpec
 
 __all__ = ["SWEEPS", "sweep_specs", "AUTHORS", "REGIME_STEPS", "regime_specs", "steps_per_experience",
-           "buffer_specs", "drift_specs", "why_replay_noisy_specs", "hn4_specs"]
+           "buffer_specs", "drift_specs", "why_replay_noisy_specs", "hn4_specs", "combined_specs",
+           "long_schedule_specs"]
 
 AUTHORS = (("bn_policy", "authors"),)  # the authors' normalisation: running for LR, batch for HN/Naive/EWC
 # Steps per experience of the replay-regime study, per preset and depth: quick's own 32, then 250 towards
@@ -79,18 +80,53 @@ def why_replay_noisy_specs(preset, seeds):
             for over in ((), AUTHORS) for seed in seeds for stream in ("noisy", "clean") for s in ("lr", "hn")]
 
 
+def _top_steps(preset) -> int | None:
+    """The longest schedule of the regime study at k = 4 (None: the preset has no regime steps)."""
+    counts = REGIME_STEPS.get(preset, {}).get(4)
+    return max(counts) if counts else None
+
+
 def hn4_specs(preset, seeds):
-    """HN-4 with its task rows at the shared lr (the paper's setting) and with a 4x regulariser weight."""
+    """HN-4 with its task rows at the shared lr (the paper's setting), with a 4x regulariser weight, and
+    (first seed, no curves) with the regime study's longest schedule."""
     p = get_preset(preset)
     changes = [(("task_lr", p.lr),)] if p.task_lr not in (None, p.lr) else []
     changes.append((("reg_coef", 4 * p.reg_coef),))
-    return [RunSpec("split", "hn", 4, seed=seed, preset=preset, overrides=over) for over in changes for seed in seeds]
+    out = [RunSpec("split", "hn", 4, seed=seed, preset=preset, overrides=over) for over in changes for seed in seeds]
+    top = _top_steps(preset)
+    if top is not None and _epochs_for(top, p) != p.epochs:
+        over = (("curve_every_epoch", False), ("epochs", _epochs_for(top, p)))
+        out.append(RunSpec("split", "hn", 4, seed=seeds[0], preset=preset, overrides=over))
+    return out
+
+
+def long_schedule_specs(preset, seed=0):
+    """LR-k (c = 1) and HN-k at k = 2 and 4 with the regime study's longest schedule, population (one seed,
+    no curves): Table 2's comparison at more steps per experience."""
+    p = get_preset(preset)
+    top = _top_steps(preset)
+    if top is None or _epochs_for(top, p) == p.epochs:
+        return []
+    over = (("curve_every_epoch", False), ("epochs", _epochs_for(top, p)))
+    return [RunSpec("split", s, k, seed=seed, preset=preset, overrides=over) for k in (4, 2) for s in ("lr", "hn")]
+
+
+def combined_specs(preset, seed=0):
+    """LR-4 (c = 1) with every candidate at once: running statistics, the paper's 2 latents per class and
+    the regime study's longest schedule (one seed, no curves)."""
+    p = get_preset(preset)
+    top = _top_steps(preset)
+    if top is None:
+        return []
+    over = (("bn_policy", "running"), ("buffer_size", 2 * p.num_experiences * p.classes_per_experience),
+            ("curve_every_epoch", False), ("epochs", _epochs_for(top, p)))
+    return [RunSpec("split", "lr", 4, seed=seed, preset=preset, overrides=over)]
 
 
 def _why_replay(preset, seeds):
     return (_table2(preset, seeds) + _table2(preset, seeds, AUTHORS) + drift_specs(preset, seeds)
             + buffer_specs(preset, seeds) + regime_specs(preset, seeds[0]) + why_replay_noisy_specs(preset, seeds)
-            + hn4_specs(preset, seeds))
+            + hn4_specs(preset, seeds) + combined_specs(preset, seeds[0]) + long_schedule_specs(preset, seeds[0]))
 
 
 def _table4(preset, seeds):

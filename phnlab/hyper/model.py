@@ -6,6 +6,7 @@ from collections.abc import Iterable
 
 import torch
 from torch import Tensor, nn
+from torch.func import functional_call
 
 from ..models.batchnorm import apply_policy_mode, check_model_policy, recalibrate
 from ..models.functional import suffix_forward
@@ -83,6 +84,14 @@ class PartialHyperModel(nn.Module):
         return suffix_forward(z, params if params is not None else self.hnet.generate_one(task_id), self.k,
                               running_stats=self.running_stats(task_id), update_stats=self.training)
 
+    def logits_at(self, z: Tensor, task_id: int, hnet_params: dict[str, Tensor]) -> Tensor:
+        """Logits of prefix output z for one task with the hypernetwork's parameters replaced by
+        `hnet_params` (any subset, by name): a pure function of them, batch statistics in every generated
+        layer as in training, no statistics updated (what torch.func transforms differentiate)."""
+        ids = torch.tensor([task_id], device=z.device)
+        generated = functional_call(self.hnet, hnet_params, (ids,), strict=False)
+        return suffix_forward(z, {name: t[0] for name, t in generated.items()}, self.k)
+
     def forward(self, x: Tensor, task_ids: Tensor | int = 0) -> Tensor:
         with torch.set_grad_enabled(torch.is_grad_enabled() and not self.frozen):
             z = self.prefix(x)
@@ -96,6 +105,6 @@ class PartialHyperModel(nn.Module):
             mask = task_ids == t
             logits = self.suffix(z[mask], t)
             if out is None:
-                out = logits.new_empty(x.shape[0], logits.shape[1])
+                out = logits.new_empty(z.shape[0], logits.shape[1])
             out[mask] = logits
         return out

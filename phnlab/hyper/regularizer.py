@@ -8,12 +8,17 @@ previous task ids.
 Look-ahead (Algorithm 1): g1 = ∇ψ CE; virtual step ψ' = ψ − β·g1; g2 = ∇ L_H at ψ' —
 "first" treats g1 as constant, "second" differentiates through the virtual step; "none"
 evaluates L_H at ψ itself (von Oswald et al. 2019). The update uses g1 + g2.
+
+Second order, exactly: with v = ∇L_H(ψ') (the first-order g2) and β diagonal,
+g2 = (I − β·H_CE)ᵀ v = v − H_CE·(β v), one Hessian-vector product of the cross-entropy. Given the
+cross-entropy as a function of ψ (`ce_fn`), that product is taken forward-over-reverse
+(`torch.func.jvp` of `torch.func.grad`); without it, by a double backward through g1's graph.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Sequence
+from typing import Callable, Sequence
 
 import torch
 from torch import Tensor
@@ -22,7 +27,8 @@ from torch.func import functional_call
 from ..config import LOOKAHEAD_MODES, check_lookahead
 from .heads import HyperNetwork
 
-__all__ = ["LOOKAHEAD_MODES", "OutputRegularizer", "HyperGradients", "lookahead_gradients", "check_lookahead"]
+__all__ = ["LOOKAHEAD_MODES", "OutputRegularizer", "HyperGradients", "lookahead_gradients", "hessian_vector_product",
+           "check_lookahead"]
 
 class OutputRegularizer:
     """Targets H*(j) for previous tasks, fixed at construction; `loss(params)` is L_H at params."""
@@ -97,9 +103,12 @@ class HyperGradients:
         return float(torch.nn.functional.cosine_similarity(a, b, dim=0))
 
 
-def lookahead_gradients(ce: Tensor, reg: OutputRegularizer, mode: str, lr: float | Sequence[float]) -> HyperGradients:
+def lookahead_gradients(ce: Tensor, reg: OutputRegularizer, mode: str, lr: float | Sequence[float],
+                        ce_fn: Callable[[dict[str, Tensor]], Tensor] | None = None) -> HyperGradients:
     """g1 and g2 for every trainable hypernetwork parameter, by the chosen look-ahead mode.
-    `lr`: β of the virtual step, one number or one per trainable parameter (its optimiser's lr)."""
+    `lr`: β of the virtual step, one number or one per trainable parameter (its optimiser's lr).
+    `ce_fn`: the same cross-entropy as a function of {name: tensor} of those parameters; given, the
+    second order takes its Hessian-vector product forward-over-reverse (see the module's docstring)."""
     names, params = zip(*[(n, p) for n, p in reg.hnet.named_parameters() if p.requires_grad])
     lrs = [lr] * len(params) if isinstance(lr, (int, float)) else list(lr)
     assert len(lrs) == len(params), (len(lrs), len(params))
@@ -113,6 +122,13 @@ def lookahead_gradients(ce: Tensor, reg: OutputRegularizer, mode: str, lr: float
         virtual = {n: (p - b * g).detach().requires_grad_() for n, p, g, b in zip(names, params, g1, lrs)}
         reg_loss = reg.loss(virtual)
         g2 = grad(reg_loss, list(virtual.values()))
+    elif mode == "second" and ce_fn is not None:
+        g1 = grad(ce, params)
+        virtual = {n: (p - b * g).detach().requires_grad_() for n, p, g, b in zip(names, params, g1, lrs)}
+        reg_loss = reg.loss(virtual)
+        v = grad(reg_loss, list(virtual.values()))
+        hv = hessian_vector_product(ce_fn, dict(zip(names, params)), [b * t for t, b in zip(v, lrs)])
+        g2 = [a - h for a, h in zip(v, hv)]
     elif mode == "second":
         g1 = grad(ce, params, create_graph=True)
         virtual = {n: p - b * g for n, p, g, b in zip(names, params, g1, lrs)}
@@ -122,3 +138,12 @@ def lookahead_gradients(ce: Tensor, reg: OutputRegularizer, mode: str, lr: float
     else:
         check_lookahead(mode)
     return HyperGradients(list(g1), list(g2), float(reg_loss.detach()))
+
+
+def hessian_vector_product(fn: Callable[[dict[str, Tensor]], Tensor], at: dict[str, Tensor],
+                           vectors: Sequence[Tensor]) -> list[Tensor]:
+    """H·u of a scalar `fn` at `at` (u: one tensor per entry, in its order), forward-over-reverse."""
+    primals = {n: p.detach() for n, p in at.items()}
+    tangents = {n: u.detach() for n, u in zip(at, vectors)}
+    _, hu = torch.func.jvp(torch.func.grad(fn), (primals,), (tangents,))
+    return [hu[n] for n in at]

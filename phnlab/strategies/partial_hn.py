@@ -14,9 +14,10 @@ import torch
 
 from ..hyper.model import PartialHyperModel
 from ..hyper.regularizer import OutputRegularizer, check_lookahead, lookahead_gradients
+from ..errors import BadInput
 from .base import PhnTemplate
 
-__all__ = ["PartialHN"]
+__all__ = ["PartialHN", "HVP_METHODS"]
 
 
 def _only_row(table_grad, row: int):
@@ -26,10 +27,22 @@ def _only_row(table_grad, row: int):
     return kept
 
 
+HVP_METHODS = ("forward-over-reverse", "double-backward")  # second order's Hessian-vector product
+
+
 class PartialHN(PhnTemplate):
+    """Algorithm 1 on a `PartialHyperModel`. `hvp`: how the second-order look-ahead takes its
+    Hessian-vector product (`phnlab.hyper.regularizer`); both are exact, docs/benchmarks.md times them."""
+
     def __init__(self, *, model: PartialHyperModel, lookahead: str = "first", reg_coef: float = 0.5,
-                 task_lr: float | None = None, reg_tasks_per_step: int | None = None, **kwargs):
+                 task_lr: float | None = None, reg_tasks_per_step: int | None = None,
+                 hvp: str = "forward-over-reverse", **kwargs):
         super().__init__(model=model, **kwargs)
+        if hvp not in HVP_METHODS:
+            raise BadInput(f"hvp {hvp!r} is not allowed; allowed: {', '.join(HVP_METHODS)}")
+        self.hvp = hvp
+        self.mb_z = None  # the training mini-batch's prefix output, kept for the second order
+        model.prefix.register_forward_hook(self._keep_prefix_output)
         self.reg_tasks_per_step = reg_tasks_per_step
         self.task_lr = self.lr if task_lr is None else task_lr
         self.lookahead = check_lookahead(lookahead)
@@ -66,11 +79,20 @@ class PartialHN(PhnTemplate):
         return [self.task_lr if id(p) in conditional else self.lr
                 for p in self.model.hnet.parameters() if p.requires_grad]
 
+    def _keep_prefix_output(self, module, inputs, output):
+        self.mb_z = output  # the last prefix forward before `backward` is this step's
+
+    def cross_entropy_fn(self):
+        """This mini-batch's loss as a function of the hypernetwork's parameters (prefix output fixed)."""
+        z, y, task = self.mb_z.detach().float(), self.mb_y, int(self.experience.task_label)
+        return lambda params: self._criterion(self.model.logits_at(z, task, params), y)
+
     def backward(self):
         if self.regularizer is None:  # experience 1 (or a task with no predecessor): plain SGD update
             self.loss.backward()
             return
-        grads = lookahead_gradients(self.loss, self.regularizer, self.lookahead, self.step_sizes())
+        ce_fn = self.cross_entropy_fn() if self.lookahead == "second" and self.hvp == "forward-over-reverse" else None
+        grads = lookahead_gradients(self.loss, self.regularizer, self.lookahead, self.step_sizes(), ce_fn=ce_fn)
         trainable = [p for p in self.model.hnet.parameters() if p.requires_grad]
         # previous tasks' rows stay as stored (von Oswald et al.): the regulariser moves only shared weights
         # and the current row; a zero gradient keeps a row still under a fresh Adam

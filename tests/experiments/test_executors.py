@@ -114,9 +114,10 @@ def _start(target, *args):
 def test_pool_runs_every_spec_exactly_once_and_then_reads_the_store(tmp_path, monkeypatch):
     monkeypatch.setenv(SLEEP, "0.3")
     specs = _specs(4)
-    seen = []
+    seen, started = [], []
     results = run_specs(specs + specs[:1], jobs=2, results_dir=tmp_path, device="cpu", run_fn=fake_run,
-                        on_result=lambda i, spec, r: seen.append(i))
+                        on_result=lambda i, spec, r: seen.append(i), on_start=lambda i, spec: started.append(i))
+    assert sorted(started) == [0, 1, 2, 3]  # each distinct spec handed out once
     events = _events(tmp_path)
     assert all(_count(events, "end", s.key()) == 1 for s in specs)
     assert len({pid for *_, pid, _ in events}) == 2  # both workers took specs

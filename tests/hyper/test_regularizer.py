@@ -107,3 +107,25 @@ def test_sampled_regulariser_is_an_unbiased_estimate_over_random_subsets_of_prev
     assert len(set(estimates)) > 1
     assert sum(estimates) / len(estimates) == pytest.approx(float(full.loss()), rel=0.1)
     assert OutputRegularizer(model.hnet, previous, coef=0.5, tasks_per_step=5).sample() is None  # all of them
+
+
+def test_second_order_forward_over_reverse_matches_the_double_backward_in_float64():
+    """g2 = v − H_CE·(β v) by jvp-of-grad against the double backward through g1's graph."""
+    for k in (0, 3):
+        model, reg, x, y = setup(k=k)
+        model, x = model.double(), x.double()
+        reg = OutputRegularizer(model.hnet, torch.tensor([0, 1]), coef=0.5)
+        with torch.no_grad():
+            for p in model.hnet.parameters():
+                p.add_(0.05 * torch.randn_like(p))
+        lrs = [LR if i % 2 else 3 * LR for i, _ in enumerate(model.hnet.parameters())]  # β per parameter
+        z = model.prefix(x)
+        reverse = lookahead_gradients(ce_of(model, x, y), reg, "second", lrs)
+        forward = lookahead_gradients(ce_of(model, x, y), reg, "second", lrs,
+                                      ce_fn=lambda q: torch.nn.functional.cross_entropy(model.logits_at(z, 2, q), y))
+        a, b = torch.cat([g.flatten() for g in forward.g2]), torch.cat([g.flatten() for g in reverse.g2])
+        first = torch.cat([g.flatten() for g in lookahead_gradients(ce_of(model, x, y), reg, "first", lrs).g2])
+        assert float((a - b).norm() / b.norm()) <= 1e-5
+        assert float((first - b).norm() / b.norm()) > 1e-3  # the Hessian term is there to be matched
+        for g, h in zip(forward.g1, reverse.g1):
+            torch.testing.assert_close(g, h)

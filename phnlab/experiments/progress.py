@@ -1,0 +1,101 @@
+"""Progress of a chapter's runs for the terminal that builds the book, never for the executed page.
+
+A chapter's kernel appends one JSON line per event to the file named by $PHNLAB_PROGRESS (set by
+`tools/build_book.py`, unset elsewhere: then nothing is written); the build reads the file and prints
+each line as "runs done / runs needed, the current run, elapsed time, estimate of the time left".
+Stored runs count as done. The estimate is the mean wall time of the runs trained so far in this
+chapter times the runs left.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import time
+from collections.abc import Sequence
+from dataclasses import asdict, dataclass
+from pathlib import Path
+
+__all__ = ["ENV", "ProgressEvent", "RunProgress", "read_events", "format_event"]
+
+ENV = "PHNLAB_PROGRESS"
+
+
+@dataclass
+class ProgressEvent:
+    done: int  # runs finished (stored or trained now)
+    total: int  # distinct runs the call needs
+    current: str  # label of the run in progress ("" when none)
+    elapsed_s: float
+    left_s: float | None  # None: no run trained yet, nothing to estimate from
+
+
+class RunProgress:
+    """Events of one `run_specs` call; a no-op unless $PHNLAB_PROGRESS names a file."""
+
+    def __init__(self, specs: Sequence, path: str | os.PathLike | None = None):
+        path = path if path is not None else os.environ.get(ENV)
+        self.path = Path(path) if path else None
+        self.total = len({s.key() for s in specs})
+        self.done, self.trained_s, self.trained = 0, 0.0, 0
+        self.current: dict[str, str] = {}
+        self.seen: set[str] = set()
+        self.t0 = time.monotonic()
+
+    def start(self, spec) -> None:
+        if self.path is not None:
+            self.current[spec.key()] = _describe(spec)
+            self._write()
+
+    def finish(self, spec, result) -> None:
+        if spec.key() in self.seen:
+            return
+        self.seen.add(spec.key())
+        self.done += 1
+        self.current.pop(spec.key(), None)
+        if getattr(result, "computed", False):
+            self.trained += 1
+            self.trained_s += float(result.metrics.get("wall_time_s", 0.0))
+        self._write()
+
+    def event(self) -> ProgressEvent:
+        left = None
+        if self.trained:
+            left = (self.trained_s / self.trained) * (self.total - self.done) / max(1, len(self.current))
+        return ProgressEvent(self.done, self.total, ", ".join(self.current.values()),
+                             time.monotonic() - self.t0, left)
+
+    def _write(self) -> None:
+        if self.path is None:
+            return
+        with open(self.path, "a") as f:
+            f.write(json.dumps(asdict(self.event())) + "\n")
+
+
+def _describe(spec) -> str:
+    over = ", ".join(f"{k}={v}" for k, v in spec.normalized().overrides)
+    return f"{spec.label()} {spec.stream} seed {spec.seed}" + (f" ({over})" if over else "")
+
+
+def read_events(path: str | os.PathLike, offset: int = 0) -> tuple[list[ProgressEvent], int]:
+    """Complete event lines of the file from byte `offset` on, and the offset after them."""
+    try:
+        with open(path, "rb") as f:
+            f.seek(offset)
+            data = f.read()
+    except FileNotFoundError:
+        return [], offset
+    end = data.rfind(b"\n") + 1
+    events = [ProgressEvent(**json.loads(line)) for line in data[:end].splitlines() if line.strip()]
+    return events, offset + end
+
+
+def format_event(e: ProgressEvent) -> str:
+    """'7/24 runs · now HN-2 split seed 0 · 5.2 min elapsed · ~9.0 min left'."""
+    parts = [f"{e.done}/{e.total} runs"]
+    if e.current:
+        parts.append(f"now {e.current}")
+    parts.append(f"{e.elapsed_s / 60:.1f} min elapsed")
+    if e.left_s is not None and e.done < e.total:
+        parts.append(f"~{e.left_s / 60:.1f} min left")
+    return " · ".join(parts)

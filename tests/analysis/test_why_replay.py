@@ -1,0 +1,101 @@
+"""Chapter 8's analysis on hand-made results: the frames and verdicts carry the numbers they are given."""
+
+from types import SimpleNamespace
+
+import pytest
+
+from phnlab import paper
+from phnlab.analysis import why_replay as W
+from phnlab.config import get_preset
+from phnlab.experiments.spec import RunSpec
+from phnlab.experiments.sweeps import combined_specs, hn4_specs, regime_specs
+
+QUICK = get_preset("quick")
+OWN = 32  # quick: 500 images per experience in batches of 64, 4 epochs
+PAPER_LR4 = paper.TABLE2["cifar100"]["LR-4"]["forgetting"][0]
+PAPER_HN4 = paper.TABLE2["cifar100"]["HN-4"]["forgetting"][0]
+
+
+def result(spec, forgetting, aca=0.5, learning=0.55):
+    return SimpleNamespace(spec=spec, metrics={"forgetting": forgetting, "aca": aca, "learning_accuracy": learning})
+
+
+def lr4(*over, c=1.0, seed=0):
+    return RunSpec("split", "lr", 4, replay_coef=c, seed=seed, preset="quick", overrides=tuple(over))
+
+
+def test_the_sweeps_ask_for_what_the_frames_read():
+    regime = regime_specs("quick")
+    assert {(dict(s.normalized().overrides).get("epochs", 4), s.freeze_depth) for s in regime} == {(4, 4), (31, 4), (4, 2)}
+    (combined,) = combined_specs("quick")
+    assert dict(combined.overrides)["buffer_size"] == 60 and dict(combined.overrides)["bn_policy"] == "running"
+    steps = [s for s in hn4_specs("quick", (0, 1)) if "epochs" in dict(s.overrides)]
+    assert len(steps) == 1 and steps[0].seed == 0
+
+
+def test_gap_verdict_splits_the_gap_and_names_the_largest_setting():
+    off = ("curve_every_epoch", False)
+    results = [
+        result(lr4(off), 0.00), result(lr4(("bn_policy", "running"), off), 0.02),
+        result(lr4(off, ("epochs", 31)), 0.05), result(lr4(("bn_policy", "running"), off, ("epochs", 31)), 0.107),
+        result(lr4(), 0.01), result(lr4(("bn_policy", "running")), 0.03),
+        result(lr4(("buffer_size", 60)), 0.05), result(lr4(("bn_policy", "running"), ("buffer_size", 60)), 0.08),
+        result(lr4(c=0.0), 0.0), result(lr4(("bn_policy", "running"), c=0.0), -0.01),
+        result(combined_specs("quick")[0], 0.15),
+    ]
+    regime = W.regime_frame(results, QUICK)
+    assert regime.loc[("LR-4", 248, "running"), "forgetting (points)"] == pytest.approx(10.7)
+    buffer = W.buffer_frame(results, QUICK)
+    assert buffer.loc[("LR-4", 2.0, "running"), "forgetting (points)"] == pytest.approx(8.0)
+    assert buffer.loc[("LR-4", 6.7, "population"), "forgetting (points)"] == pytest.approx(1.0)
+    combined = W.combined_value(results, QUICK)
+    assert combined == (pytest.approx(15.0), 248)
+    text = W.gap_verdict(None, regime, buffer, W.drift_frame(results), QUICK, combined)
+    gap = PAPER_LR4 - 0.0
+    assert f"a gap of {gap:.1f} points" in text
+    assert "2.0 points, **+2.0**" in text  # normalisation alone, at the preset's steps
+    assert "**15.0** points (running, 2 latents per class, 248 steps)" in text
+    assert f"{PAPER_LR4 - 15.0:.1f} points ({100 * (PAPER_LR4 - 15.0) / gap:.0f} %" in text and "**no**" in text
+    assert "**-1.0**" in text  # drift alone: running − population without replay
+    reproduced = W.gap_verdict(None, regime, buffer, W.drift_frame(results), QUICK, (30.0, 248))
+    assert "**yes**" in reproduced and "unexplained" not in reproduced
+
+
+def test_hn4_verdict_reports_each_change_against_the_preset():
+    hn4 = lambda *over, seed=0: RunSpec("split", "hn", 4, seed=seed, preset="quick", overrides=tuple(over))  # noqa: E731
+    results = [result(hn4(seed=0), 0.062, aca=0.418), result(hn4(seed=1), 0.058, aca=0.40),
+               result(hn4(("reg_coef", 2.0), seed=0), 0.003, aca=0.46),
+               result(hn4(("task_lr", 1e-3), seed=0), 0.103, aca=0.30),
+               result(hn4(("curve_every_epoch", False), ("epochs", 31)), 0.02, aca=0.55),
+               result(hn4(("bn_policy", "batch")), 0.2)]  # another policy: not in this frame
+    frame = W.hn4_frame(results)
+    assert len(frame) == 4
+    assert frame.loc[(0.03, 0.5, OWN), "seeds"] == 2
+    assert frame.loc[(0.03, 0.5, OWN), "forgetting (points)"] == pytest.approx(6.0)
+    text = W.hn4_verdict(frame, QUICK)
+    lines = text.splitlines()
+    assert "forgets **6.0** points" in lines[2] and f"(paper: {PAPER_HN4:.1f})" in lines[2]
+    by_change = {line.split(":")[0]: line for line in lines[3:]}
+    assert "**0.3** (-5.7)" in by_change["- λ 2"] and "**at or below**" in by_change["- λ 2"]
+    assert "**10.3** (+4.3)" in by_change["- task-row lr 0.001"] and "above" in by_change["- task-row lr 0.001"]
+    assert "ACA 55.0 % (+14.1)" in by_change["- steps per experience 248"]
+
+
+def test_long_schedule_verdict_compares_hn_and_lr_at_each_schedule():
+    off, longer = ("curve_every_epoch", False), ("epochs", 31)
+    spec = lambda s, k, *over, seed=0: RunSpec("split", s, k, seed=seed, preset="quick", overrides=tuple(over))  # noqa: E731
+    results = [result(spec("lr", 4), -0.006, aca=0.505), result(spec("hn", 4), 0.062, aca=0.418),
+               result(spec("lr", 4, off), -0.006, aca=0.505),  # the regime study's copy: not a row of its own
+               result(spec("lr", 4, off, longer), 0.053, aca=0.608), result(spec("hn", 4, off, longer), 0.002, aca=0.68),
+               result(spec("lr", 2), 0.037, aca=0.663), result(spec("hn", 2), -0.004, aca=0.498),
+               result(spec("hn", 2, seed=1), 0.0, aca=0.9),  # another seed
+               result(spec("lr", 4, ("bn_policy", "running"), off, longer), 0.107, aca=0.566)]  # another policy
+    frame = W.long_schedule_frame(results, seed=0)
+    assert len(frame) == 6
+    assert frame.loc[(4, 248, "HN-4"), "ACA (%)"] == pytest.approx(68.0)
+    lines = W.long_schedule_verdict(frame).splitlines()[2:]
+    assert len(lines) == 3
+    assert lines[0].startswith("- k = 2, 32 steps") and "**LR** ahead" in lines[0]
+    assert lines[1].startswith("- k = 4, 32 steps") and "**LR** ahead" in lines[1]
+    assert lines[2].startswith("- k = 4, 248 steps") and "HN-4 68.0 % against LR-4 60.8 %" in lines[2]
+    assert "**HN** ahead" in lines[2]

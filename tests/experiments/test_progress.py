@@ -1,0 +1,68 @@
+"""Progress of a chapter's runs: events in the file $PHNLAB_PROGRESS names, read back by the book build."""
+
+from dataclasses import dataclass
+from types import SimpleNamespace
+
+import pytest
+
+from phnlab import plots
+from phnlab.experiments.progress import ENV, RunProgress, format_event, read_events
+
+
+@dataclass(frozen=True)
+class Spec:
+    seed: int
+    stream: str = "split"
+
+    def key(self):
+        return f"k{self.seed}"
+
+    def label(self):
+        return "HN-4"
+
+    def normalized(self):
+        return SimpleNamespace(overrides=(("bn_policy", "batch"),) if self.seed == 2 else ())
+
+
+def test_events_count_stored_runs_as_done_and_estimate_from_the_trained_ones(tmp_path, monkeypatch):
+    path = tmp_path / "progress.jsonl"
+    monkeypatch.setenv(ENV, str(path))
+    specs = [Spec(0), Spec(1), Spec(2), Spec(3), Spec(0)]
+
+    class Runner:
+        @staticmethod
+        def run(spec, **kw):
+            return SimpleNamespace(spec=spec, metrics={"wall_time_s": 120.0}, computed=spec.seed != 1)
+
+    out = plots.run_specs(specs, SimpleNamespace(results_dir=tmp_path, device="cpu", data_root=None), runner=Runner)
+    assert [r.spec.seed for r in out] == [0, 1, 2, 3]
+    events, offset = read_events(path)
+    assert offset == path.stat().st_size
+    assert [(e.done, e.total) for e in events] == [(0, 4), (1, 4), (1, 4), (2, 4), (2, 4), (3, 4), (3, 4), (4, 4)]
+    assert events[0].current == "HN-4 split seed 0" and events[0].left_s is None
+    assert events[4].current == "HN-4 split seed 2 (bn_policy=batch)"
+    assert events[3].left_s == pytest.approx(2 * 120.0)  # one trained (120 s), one stored, two left
+    assert events[-1].current == ""
+    line = format_event(events[4])
+    assert line.startswith("2/4 runs · now HN-4 split seed 2 (bn_policy=batch) · ") and line.endswith("~4.0 min left")
+    assert "left" not in format_event(events[-1])
+
+
+def test_nothing_is_written_without_the_variable(tmp_path, monkeypatch):
+    monkeypatch.delenv(ENV, raising=False)
+    p = RunProgress([Spec(0)])
+    p.start(Spec(0))
+    p.finish(Spec(0), SimpleNamespace(metrics={}, computed=True))
+    assert p.path is None and list(tmp_path.iterdir()) == []
+
+
+def test_a_partly_written_line_is_left_for_the_next_read(tmp_path):
+    path = tmp_path / "p.jsonl"
+    path.write_text('{"done": 1, "total": 2, "current": "", "elapsed_s": 3.0, "left_s": null}\n{"done": 2, "to')
+    events, offset = read_events(path)
+    assert len(events) == 1 and events[0].done == 1
+    with open(path, "a") as f:
+        f.write('tal": 2, "current": "", "elapsed_s": 9.0, "left_s": 0.0}\n')
+    events, _ = read_events(path, offset)
+    assert [e.done for e in events] == [2]
+    assert read_events(tmp_path / "missing.jsonl") == ([], 0)
