@@ -115,8 +115,9 @@ TASK_LR_SHORT = 3e-2  # small presets: tens of steps per experience (see Preset.
 
 # The paper's replay ratios, and which the small presets keep (chapter 8 measures the ones they do not):
 # - kept: one replayed mini-batch of replay_batch_size = batch_size = 64 per step, replay coefficient c = 1;
-# - not kept: ~4,000 steps per experience (quick: 32; 250 and 1,000 in chapter 8's regime study; 4,000
-#   would take ~50 min per LR-4 run on 2 CPU cores), and 2 latents per class at the end of the stream
+# - not kept: ~4,000 steps per experience (quick: 32; 248 in chapter 8's regime study, where an LR-4 or HN-4
+#   run took 7-8 min on one core of this project's 2-core CPU, so 1,000 steps would take ~30 min and 4,000
+#   ~2 h per run), and 2 latents per class at the end of the stream
 #   (quick: 200 for 30 classes, 6.7 per class; 2 per class raised LR-4's forgetting in chapter 8, but
 #   quick keeps 200 so that its stored runs and chapter 7's memory figures stay those of Table 6's buffer).
 

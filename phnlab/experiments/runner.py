@@ -31,9 +31,10 @@ class _Progress(SupervisedPlugin):
     """Per-epoch accuracy on every experience seen so far (learning curves), and the progress bar
     (steps, with the experience and epoch beside it)."""
 
-    def __init__(self, views, *, eval_batch_size: int, every_epoch: bool, bar):
+    def __init__(self, views, *, eval_batch_size: int, every_epoch: bool, bar, cache=None):
         super().__init__()
         self.views, self.eval_batch_size, self.every_epoch, self.bar = views, eval_batch_size, every_epoch, bar
+        self.cache = cache
         self.curves: list[dict] = []
 
     def after_training_iteration(self, strategy, **kwargs):
@@ -48,7 +49,7 @@ class _Progress(SupervisedPlugin):
         from ..strategies import predict
 
         i = strategy.experience_index
-        acc = [predict(strategy.model, v, batch_size=self.eval_batch_size, device=strategy.device)
+        acc = [predict(strategy.model, v, batch_size=self.eval_batch_size, device=strategy.device, cache=self.cache)
                for v in self.views[: i + 1]]
         self.curves.append({"experience": i, "epoch": strategy.clock.train_exp_epochs, "accuracy": acc})
 
@@ -76,6 +77,7 @@ def run(spec: RunSpec, *, results_dir="results", device="auto", data_root=None, 
 
     from ..data.streams import build_stream  # heavy imports only when something runs
     from ..strategies import attach_tensors, make_strategy, predict, tensors_of
+    from ..strategies.base import PrefixCache
 
     stream = build_stream(spec.stream, preset=preset, seed=spec.seed, dataset=spec.dataset, dataset2=spec.dataset2,
                           data_root=data_root)
@@ -91,8 +93,9 @@ def run(spec: RunSpec, *, results_dir="results", device="auto", data_root=None, 
         show = not quiet and sys.stderr.isatty()
         steps = sum(-(-len(e.train_y) // preset.batch_size) for e in stream.experiences) * preset.epochs
         bar = tqdm(total=steps, desc=spec.label(), unit="step", disable=not show, leave=False)
+        cache = PrefixCache()  # a frozen prefix on population statistics runs once per test set
         progress = _Progress(views, eval_batch_size=preset.eval_batch_size, every_epoch=preset.curve_every_epoch,
-                             bar=bar)
+                             bar=bar, cache=cache)
         strategy = make_strategy(spec.strategy, preset=preset, num_tasks=len(experiences),
                                  num_classes=stream.num_classes_per_experience, device=dev, seed=spec.seed,
                                  freeze_depth=spec.freeze_depth, lookahead=spec.lookahead,
@@ -115,7 +118,7 @@ def run(spec: RunSpec, *, results_dir="results", device="auto", data_root=None, 
             if dev.type == "cuda":
                 torch.cuda.synchronize(dev)
             times.append(time.perf_counter() - t0)
-            acc.append([predict(strategy.model, v, batch_size=preset.eval_batch_size, device=dev)
+            acc.append([predict(strategy.model, v, batch_size=preset.eval_batch_size, device=dev, cache=cache)
                         for v in views[: i + 1]])
             store.save_checkpoint(spec, {
                 "next": i + 1, "model": strategy.model.state_dict(), "extra": strategy.extra_state(),

@@ -11,9 +11,10 @@ __all__ = ["SWEEPS", "sweep_specs", "AUTHORS", "REGIME_STEPS", "regime_specs", "
            "long_schedule_specs"]
 
 AUTHORS = (("bn_policy", "authors"),)  # the authors' normalisation: running for LR, batch for HN/Naive/EWC
-# Steps per experience of the replay-regime study, per preset and depth: quick's own 32, then 250 towards
-# the paper's ~4,000. More does not fit a book on 2 CPU cores: an LR-4 run of 1,000 steps per experience
-# takes ~11 min, of 4,000 ~50 min, and LR-2's step is ~4x LR-4's (so LR-2 stays at 32). Run them with
+# Steps per experience of the replay-regime study, per preset and depth: quick's own 32, then 250 (248:
+# whole epochs) towards the paper's ~4,000. More does not fit a book on 2 CPU cores: LR-4 and HN-4 runs of
+# 248 steps per experience took 411-456 s each on one core (two runs side by side), so 1,000 steps take
+# ~30 min and 4,000 ~2 h; LR-2's step is ~4x LR-4's (so its regime stays at 32). Run them with
 # `phnlab run --stream split --strategy lr --freeze-depth 4 --preset quick --set epochs=125
 # --set curve_every_epoch=False --set bn_policy=running`. ci: a check that it runs. Other presets
 # (paper): their own schedule only.

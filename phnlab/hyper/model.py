@@ -92,9 +92,18 @@ class PartialHyperModel(nn.Module):
         generated = functional_call(self.hnet, hnet_params, (ids,), strict=False)
         return suffix_forward(z, {name: t[0] for name, t in generated.items()}, self.k)
 
+    def fixed_prefix(self) -> nn.Module | None:
+        """The frozen prefix when it is a fixed function of its input (population statistics), else None;
+        `from_prefix` takes its output."""
+        return self.prefix if self.frozen and self.k > 0 and self.bn_policy == "population" else None
+
     def forward(self, x: Tensor, task_ids: Tensor | int = 0) -> Tensor:
         with torch.set_grad_enabled(torch.is_grad_enabled() and not self.frozen):
             z = self.prefix(x)
+        return self.from_prefix(z, task_ids)
+
+    def from_prefix(self, z: Tensor, task_ids: Tensor | int = 0) -> Tensor:
+        """Logits of prefix outputs z, one generation per task present (never per sample)."""
         if isinstance(task_ids, int):
             return self.suffix(z, task_ids)
         tasks = torch.unique(task_ids)

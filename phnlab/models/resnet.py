@@ -181,6 +181,15 @@ class SlimResNet18(nn.Module):
             x = stage(x)
         return torch.flatten(nn.functional.adaptive_avg_pool2d(x, 1), 1)  # [B, 160]
 
+    def fixed_prefix(self) -> nn.Module | None:
+        """The frozen prefix when it is a fixed function of its input (population statistics), else None;
+        `from_prefix` takes its output."""
+        k = self.frozen_depth
+        return self.prefix(k) if k and self.bn_policy == "population" else None
+
+    def from_prefix(self, z: Tensor, task_ids: Tensor | int = 0) -> Tensor:
+        return self.forward_from(z, self.frozen_depth, task_ids)
+
     def forward(self, x: Tensor, task_ids: Tensor | int = 0) -> Tensor:
         k = self.frozen_depth
         if k:
