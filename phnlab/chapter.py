@@ -24,6 +24,7 @@ class ChapterParams:
     data_root: Path | None  # None: the library's default location
     results_dir: Path
     seeds: tuple[int, ...]
+    jobs: int = 1  # worker processes for the chapter's runs (`experiments.executors`)
 
     def describe(self) -> str:
         """One markdown line for the top of a chapter."""
@@ -47,10 +48,12 @@ def check_params(
     data_root: str | Path | None,
     results_dir: str | Path,
     seeds: Any = None,
+    jobs: Any = 1,
 ) -> ChapterParams:
     """Check a chapter's parameters: preset ci|quick|paper, device auto|cpu|cuda[:N], data_root an
     existing directory or ""/None for the default, results_dir a directory (created when missing),
-    seeds None/"" for the preset's seeds, an int, a list of ints or a comma string "0,1"."""
+    seeds None/"" for the preset's seeds, an int, a list of ints or a comma string "0,1"; jobs an integer
+    >= 1 (worker processes, one torch thread each on a CPU)."""
     if isinstance(preset, Preset):
         chosen = preset
     elif isinstance(preset, str):
@@ -63,7 +66,20 @@ def check_params(
     root = _data_root(data_root)
     results = _results_dir(results_dir)
     chosen_seeds = chosen.seeds if seeds is None or (isinstance(seeds, str) and not seeds.strip()) else parse_seeds(seeds)
-    return ChapterParams(preset=chosen, device=dev, data_root=root, results_dir=results, seeds=chosen_seeds)
+    return ChapterParams(preset=chosen, device=dev, data_root=root, results_dir=results, seeds=chosen_seeds,
+                         jobs=_jobs(jobs))
+
+
+def _jobs(jobs: Any) -> int:
+    try:
+        if isinstance(jobs, bool) or not isinstance(jobs, (int, str)):
+            raise ValueError
+        n = int(jobs)
+    except ValueError:
+        raise BadInput(f"jobs {jobs!r} is not an integer; allowed: an integer >= 1") from None
+    if n < 1:
+        raise BadInput(f"jobs {n} is not allowed; allowed: an integer >= 1")
+    return n
 
 
 def parse_seeds(seeds: Any) -> tuple[int, ...]:

@@ -127,8 +127,8 @@ def run_specs(specs: Iterable, params, *, runner=None) -> list:
             seen.add(spec.key())
             unique.append(spec)
     progress = RunProgress(unique)
-    return executors.run_specs(unique, results_dir=params.results_dir, device=params.device, data_root=params.data_root,
-                               quiet=True, run_fn=runner.run, on_start=lambda i, spec: progress.start(spec),
+    return executors.run_specs(unique, jobs=getattr(params, "jobs", 1), results_dir=params.results_dir,
+                               device=params.device, data_root=params.data_root, quiet=True, run_fn=runner.run, on_start=lambda i, spec: progress.start(spec),
                                on_result=lambda i, spec, result: progress.finish(spec, result))
 
 

@@ -23,6 +23,8 @@ def test_strings_as_papermill_passes_them(tmp_path):
     assert p.device in {"cpu", "cuda"} or p.device.startswith("cuda")
     assert check_params("ci", "cpu", None, tmp_path, seeds=[3]).seeds == (3,)
     assert check_params("ci", "cpu", None, tmp_path, seeds=5).seeds == (5,)
+    assert check_params("ci", "cpu", None, tmp_path, jobs="2").jobs == 2
+    assert check_params("ci", "cpu", None, tmp_path).jobs == 1
 
 
 @pytest.mark.parametrize(
@@ -34,6 +36,9 @@ def test_strings_as_papermill_passes_them(tmp_path):
         (dict(seeds="1,1"), ["twice"]),
         (dict(seeds="-1"), ["negative"]),
         (dict(data_root="/no/such/dir"), ["does not exist", "default"]),
+        (dict(jobs="two"), ["jobs", "integer >= 1"]),
+        (dict(jobs=0), ["jobs 0", "integer >= 1"]),
+        (dict(jobs=True), ["jobs", "integer >= 1"]),
     ],
 )
 def test_bad_input_is_one_clear_line(tmp_path, kwargs, words):

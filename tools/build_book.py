@@ -6,7 +6,7 @@
 1. Stage: book/ -> OUT/src (config, intro and other pages; book/_static -> OUT/src/_assets, see
    book/_config.yml), and a table of contents listing the chapters present.
 2. Execute every chapter book/NN-*.ipynb with papermill (cwd: the repository root; kernel: this
-   interpreter) into OUT/src/NN-*.ipynb, with the parameters preset, device, results_dir and
+   interpreter) into OUT/src/NN-*.ipynb, with the parameters preset, device, results_dir, jobs and
    data_root. nbclient stores the widget state in the executed notebook, so sliders render in the
    static page with no kernel; this script checks that every displayed widget has its state.
    While a chapter runs, its progress (runs done out of the runs it needs, the current run, elapsed
@@ -47,6 +47,7 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--device", default="auto")
     ap.add_argument("--results-dir", default="results")
     ap.add_argument("--data-root", default="")
+    ap.add_argument("--jobs", type=int, default=1, help="worker processes for each chapter's runs (default 1)")
     ap.add_argument("--out", default="_build")
     ap.add_argument("--chapters", default="", help="comma list of chapter numbers or names, e.g. 01,02")
     args = ap.parse_args(argv)
@@ -82,7 +83,7 @@ def main(argv: list[str] | None = None) -> int:
 
     failures: list[str] = []
     timings: list[tuple[str, float, str]] = []
-    params = dict(preset=args.preset, device=args.device, results_dir=str(results_dir),
+    params = dict(preset=args.preset, device=args.device, results_dir=str(results_dir), jobs=args.jobs,
                   data_root=str(data_root) if data_root else "")
     print(f"build_book: {len(chapters)} chapter(s), parameters {params}", flush=True)
     for chapter in chapters:
