@@ -19,7 +19,8 @@ from ..plots import _styled, pct, pm
 __all__ = ["policy_of", "POLICY_NAMES", "policy_rows", "policy_table2_frame", "ordering_verdict", "drift_frame",
            "regime_frame", "buffer_frame", "noisy_policy_frame", "noisy_verdict", "batch_size_sensitivity", "plot_regime",
            "old_task_groups", "gap_verdict", "hn4_frame", "hn4_verdict", "combined_value",
-           "long_schedule_frame", "long_schedule_verdict"]
+           "long_schedule_frame", "long_schedule_verdict", "longer_stored_runs",
+           "ordering_summary"]
 
 POLICY_NAMES = {"population": "our (population)", "authors": "the authors' (running for LR, batch for HN)"}
 DEPTH_PAIRS = [("LR-1", "HN-1"), ("LR-2", "HN-2"), ("LR-3", "HN-3"), ("LR-4", "HN-4"), ("LR-0", "HN-F")]
@@ -227,6 +228,30 @@ def long_schedule_verdict(frame) -> str:
     return "**Verdict (schedule):**\n\n" + "\n".join(lines) if lines else ""
 
 
+def ordering_summary(rows: Mapping[str, Mapping[str, Mapping]], schedule) -> str:
+    """Which candidate gives the paper's HN-k > LR-k ordering: each normalisation at the preset's steps
+    (Table 2's rows), and the longest schedule (`long_schedule_frame`)."""
+    lines = []
+    for name, by in rows.items():
+        pairs, wins = _ordering(by)
+        title = POLICY_NAMES[name][0].upper() + POLICY_NAMES[name][1:]
+        lines.append(f"- {title} normalisation, the preset's steps: HN-k ahead at "
+                     f"**{len(wins)} of {len(pairs)}** depths.")
+    if len(schedule):
+        top = max(steps for _, steps, _ in schedule.index)
+        ahead, depths = [], []
+        for k in sorted({k for k, steps, _ in schedule.index if steps == top}):
+            part = {label: row for (kk, steps, label), row in schedule.iterrows() if kk == k and steps == top}
+            if f"LR-{k}" in part and f"HN-{k}" in part:
+                depths.append(k)
+                if part[f"HN-{k}"]["ACA (%)"] > part[f"LR-{k}"]["ACA (%)"]:
+                    ahead.append(k)
+        lines.append(f"- {top} steps per experience (population, first seed): HN-k ahead at **{len(ahead)} of "
+                     f"{len(depths)}** depths measured (" + ", ".join(
+                         f"k = {k}: {'HN' if k in ahead else 'LR'}" for k in depths) + ").")
+    return "**Verdict (the paper's ordering, HN-k above LR-k):**\n\n" + "\n".join(lines)
+
+
 def buffer_frame(results: Sequence, preset):
     """LR-k (c = 1) with the preset's buffer against the paper's 2 latents per class (at the end of the
     stream), under both normalisations."""
@@ -311,17 +336,37 @@ def _value(frame, key, column="forgetting (points)"):
     return float(frame.loc[key, column]) if key in frame.index else None
 
 
+def longer_stored_runs(store, preset_name: str, results: Sequence) -> list:
+    """Runs of the split stream in the store with a longer schedule than the sweep's (an `epochs`
+    override, e.g. the regime study's 1,000 steps run by hand), not among `results`."""
+    from ..experiments.runner import RunResult
+
+    have = {r.spec.key() for r in results}
+    out = []
+    for spec, metrics in store.all_metrics():
+        extra = _others(spec)
+        if spec.preset == preset_name and spec.stream == "split" and spec.strategy in ("lr", "hn") \
+                and "epochs" in extra and spec.key() not in have:
+            out.append(RunResult(spec, metrics, computed=False))
+    return out
+
+
 def combined_value(results: Sequence, preset) -> tuple[float, int] | None:
     """Forgetting (points) of LR-4 with every candidate at once (running statistics, 2 latents per
-    class, the longest schedule: `sweeps.combined_specs`) and its steps per experience; None if not run."""
+    class, a longer schedule: `sweeps.combined_specs`) at the longest schedule run, and its steps per
+    experience; None if not run."""
     classes = preset.num_experiences * preset.classes_per_experience
+    found = []
     for r in results:
         s = r.spec
         extra = _others(s)
         if s.stream == "split" and s.strategy == "lr" and s.freeze_depth == 4 and s.replay_coef == 1.0 \
                 and policy_of(s) == "running" and extra.get("buffer_size") == 2 * classes and "epochs" in extra:
-            return pct(r.metrics["forgetting"]), steps_per_experience(s.resolved_preset())
-    return None
+            found.append((steps_per_experience(s.resolved_preset()), pct(r.metrics["forgetting"])))
+    if not found:
+        return None
+    steps, value = max(found)
+    return value, steps
 
 
 def gap_verdict(rows, regime, buffer, drift, preset, combined: tuple[float, int] | None = None) -> str:
@@ -427,5 +472,5 @@ def hn4_verdict(frame, preset) -> str:
                      f"({row['ACA (%)'] - base['ACA (%)']:+.1f}), learning accuracy "
                      f"{row['learning acc. (%)'] - base['learning acc. (%)']:+.1f}; "
                      + ("**at or below** the paper's forgetting" if reaches else "above the paper's forgetting")
-                     + f" ({row['seeds']} seed{'s' if row['seeds'] > 1 else ''}).")
+                     + f" ({int(row['seeds'])} seed{'s' if row['seeds'] > 1 else ''}).")
     return "**Verdict (HN-4):**\n\n" + "\n".join(lines)

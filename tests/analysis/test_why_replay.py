@@ -99,3 +99,38 @@ def test_long_schedule_verdict_compares_hn_and_lr_at_each_schedule():
     assert lines[1].startswith("- k = 4, 32 steps") and "**LR** ahead" in lines[1]
     assert lines[2].startswith("- k = 4, 248 steps") and "HN-4 68.0 % against LR-4 60.8 %" in lines[2]
     assert "**HN** ahead" in lines[2]
+
+
+def test_longer_runs_in_the_store_are_read_and_the_longest_combined_one_counts(tmp_path):
+    from phnlab.experiments.store import ResultsStore
+
+    store = ResultsStore(tmp_path)
+    (combined,) = combined_specs("quick")
+    longer = RunSpec("split", "lr", 4, seed=0, preset="quick",
+                     overrides=tuple(dict(combined.overrides, epochs=125).items()))
+    other_preset = RunSpec("split", "lr", 4, seed=0, preset="ci", overrides=(("epochs", 9),))
+    for spec, f in ((combined, 0.183), (longer, 0.25), (other_preset, 0.5), (lr4(), 0.0)):
+        store.save_metrics(spec, {"forgetting": f, "aca": 0.5, "learning_accuracy": 0.5})
+    swept = [result(combined, 0.183), result(lr4(), 0.0)]
+    extra = W.longer_stored_runs(store, "quick", swept)
+    assert [r.spec.key() for r in extra] == [longer.key()]
+    assert W.combined_value(swept, QUICK) == (pytest.approx(18.3), 248)
+    assert W.combined_value(swept + extra, QUICK) == (pytest.approx(25.0), 1000)
+
+
+def test_ordering_summary_counts_the_depths_where_hn_is_ahead():
+    row = lambda aca: {"aca": (aca, 0.0)}  # noqa: E731
+    rows = {"population": {"LR-2": row(66.3), "HN-2": row(49.8), "LR-4": row(50.5), "HN-4": row(41.8)},
+            "authors": {"LR-2": row(55.2), "HN-2": row(56.0), "LR-4": row(44.3), "HN-4": row(38.0)}}
+    import pandas as pd
+
+    schedule = pd.DataFrame([{"k": 2, "steps per experience": 248, "model": "LR-2", "ACA (%)": 80.1},
+                             {"k": 2, "steps per experience": 248, "model": "HN-2", "ACA (%)": 76.7},
+                             {"k": 4, "steps per experience": 248, "model": "LR-4", "ACA (%)": 60.8},
+                             {"k": 4, "steps per experience": 248, "model": "HN-4", "ACA (%)": 68.0},
+                             {"k": 4, "steps per experience": 32, "model": "HN-4", "ACA (%)": 99.0}]
+                            ).set_index(["k", "steps per experience", "model"])
+    lines = W.ordering_summary(rows, schedule).splitlines()[2:]
+    assert lines[0].startswith("- Our (population)") and "**0 of 2**" in lines[0]
+    assert "(running for LR, batch for HN)" in lines[1] and "**1 of 2**" in lines[1]
+    assert lines[2].startswith("- 248 steps") and "**1 of 2**" in lines[2] and "k = 2: LR, k = 4: HN" in lines[2]
