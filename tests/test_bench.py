@@ -90,7 +90,7 @@ def test_both_second_order_methods_give_one_update():
     cpu = torch.device("cpu")
     by_label = {c.label: c for c in CASES}
     moved = {}
-    for label in ("HN-F second", "HN-F second, double backward"):
+    for label in ("HN-F second", "HN-F second, forward-over-reverse"):
         s = prepare_strategy(by_label[label], tasks=3, device=cpu)
         assert s.hvp == by_label[label].hvp
         before = [p.detach().clone() for p in s.model.hnet.parameters()]
