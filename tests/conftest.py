@@ -1,3 +1,7 @@
+import os
+
+os.environ.setdefault("MPLBACKEND", "Agg")  # figures render off-screen, before any test imports pyplot
+
 import pytest
 import torch
 

@@ -21,6 +21,7 @@ The last line printed is the absolute path of OUT/html/index.html.
 from __future__ import annotations
 
 import argparse
+import dataclasses
 import json
 import os
 import re
@@ -58,7 +59,7 @@ def main(argv: list[str] | None = None) -> int:
 
     # Fail fast, before minutes of execution, with the message a chapter's first cell would give.
     sys.path.insert(0, str(REPO))
-    from phnlab.chapter import check_params
+    from phnlab.book.params import check_params
     from phnlab.errors import PhnlabError
 
     try:
@@ -201,7 +202,18 @@ def _execute(chapter: Path, dest: Path, params: dict) -> tuple[str, float]:
         return f"FAILED: {type(exc).__name__}: {exc}", time.perf_counter() - t0
     secs = time.perf_counter() - t0
     nb = nbformat.read(dest, as_version=4)
+    _hide_injected_parameters(nb)
+    nbformat.write(nb, dest)
     return _check_executed(nb), secs
+
+
+def _hide_injected_parameters(nb) -> None:
+    """The cell papermill inserts (tagged `injected-parameters`) holds this build's absolute paths and
+    repeats the parameters that the chapter's first line states: it stays in the notebook, not on the page."""
+    for cell in nb.cells:
+        tags = cell.metadata.setdefault("tags", [])
+        if "injected-parameters" in tags and "remove-cell" not in tags:
+            tags.append("remove-cell")
 
 
 class _Progress:
@@ -244,8 +256,8 @@ class _Progress:
                 return
             if last is not None and time.monotonic() - said >= HEARTBEAT_S:
                 waited = time.monotonic() - said
-                beat = type(last)(**{**last.__dict__, "elapsed_s": last.elapsed_s + waited,
-                                     "left_s": None if last.left_s is None else max(0.0, last.left_s - waited)})
+                beat = dataclasses.replace(last, elapsed_s=last.elapsed_s + waited,
+                                           left_s=None if last.left_s is None else max(0.0, last.left_s - waited))
                 print(f"    {self.name}: {format_event(beat)}", flush=True)
                 last, said = beat, time.monotonic()
 

@@ -12,9 +12,10 @@ from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 
 from .. import paper
-from ..experiments import report
 from ..experiments.sweeps import AUTHORS, steps_per_experience
-from ..plots import _styled, pct, pm
+from .figures import styled
+from .split import TABLE2_ORDER, table2_rows
+from .stats import pct, pm
 
 __all__ = ["policy_of", "POLICY_NAMES", "policy_rows", "policy_table2_frame", "ordering_verdict", "drift_frame",
            "regime_frame", "buffer_frame", "noisy_policy_frame", "noisy_verdict", "batch_size_sensitivity", "plot_regime",
@@ -42,9 +43,9 @@ def _mean(values: Iterable[float]) -> float:
 
 # ---- Table 2 under both normalisations -------------------------------------------------------------------
 def policy_rows(store, preset: str, seeds) -> dict[str, dict[str, Mapping]]:
-    """{"population": {label: row}, "authors": {label: row}} of `report.table2_rows` (Naive and EWC
+    """{"population": {label: row}, "authors": {label: row}} of `split.table2_rows` (Naive and EWC
     are the same runs under both: with no frozen prefix the two normalisations coincide)."""
-    return {name: {r["strategy"]: r for r in report.table2_rows(store, preset, seeds=seeds, overrides=over)}
+    return {name: {r["strategy"]: r for r in table2_rows(store, preset, seeds=seeds, overrides=over)}
             for name, over in (("population", ()), ("authors", AUTHORS))}
 
 
@@ -54,11 +55,11 @@ def policy_table2_frame(rows: Mapping[str, Mapping[str, Mapping]]):
     import pandas as pd
 
     out = []
-    order = [label for label in report.TABLE2_ORDER if label in rows["population"] or label in rows["authors"]]
+    order = [label for label in TABLE2_ORDER if label in rows["population"] or label in rows["authors"]]
     for label in order:
         pop, auth = rows["population"].get(label), rows["authors"].get(label)
         p = paper.TABLE2["cifar100"].get(label)
-        cell = lambda r, key: (pm(*r[key]) if r["seeds"] > 1 else pm(r[key][0])) if r else "—"  # noqa: E731
+        cell = lambda r, key: pm(*r[key]) if r else "—"  # noqa: E731 (no ± for one seed: sd is None)
         out.append({
             "strategy": label, "seeds": max(r["seeds"] for r in (pop, auth) if r),
             ("ACA (%)", "population"): cell(pop, "aca"), ("ACA (%)", "authors'"): cell(auth, "aca"),
@@ -101,7 +102,7 @@ def ordering_verdict(rows: Mapping[str, Mapping[str, Mapping]]) -> str:
 # ---- one old task over the stream ---------------------------------------------------------------------------
 def old_task_groups(results: Sequence, k: int) -> dict[str, list[Mapping]]:
     """LR-k (c = 1) and HN-k (HN-F at k = 0) on the split stream under both normalisations, runs with
-    per-epoch curves only; for `plots.plot_experience_panels`."""
+    per-epoch curves only; for `figures.plot_experience_panels`."""
     groups: dict[str, list] = defaultdict(list)
     for r in results:
         s = r.spec
@@ -156,7 +157,7 @@ def regime_frame(results: Sequence, preset):
                       ("model", "steps per experience", "policy"))
 
 
-@_styled
+@styled
 def plot_regime(frame, paper_forgetting: Mapping[str, float]):
     """Forgetting against steps per experience (log x), one line per (model, policy); the paper's
     forgetting of each model as a dotted line."""

@@ -20,11 +20,15 @@ def register(sub) -> None:
 
 
 def _pm(v) -> str:
-    return "—" if v is None else f"{v[0]:5.1f} ± {v[1]:3.1f}"
+    if v is None:
+        return "—"
+    return f"{v[0]:5.1f}" + ("" if v[1] is None else f" ± {v[1]:3.1f}")  # no sd from a single seed
 
 
 def rows_for(table: str, results_dir, preset: str, overrides=()) -> list[dict]:
-    from ..experiments.report import check_table, table2_rows, table45_rows
+    from ..analysis.lookahead import table45_rows
+    from ..analysis.selection import check_table
+    from ..analysis.split import table2_rows
     from ..experiments.store import ResultsStore
 
     store = ResultsStore(results_dir)

@@ -5,7 +5,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from phnlab import plots
+from phnlab.book.runs import run_specs
 from phnlab.experiments.progress import ENV, RunProgress, format_event, read_events
 
 
@@ -34,7 +34,7 @@ def test_events_count_stored_runs_as_done_and_estimate_from_the_trained_ones(tmp
         def run(spec, **kw):
             return SimpleNamespace(spec=spec, metrics={"wall_time_s": 120.0}, computed=spec.seed != 1)
 
-    out = plots.run_specs(specs, SimpleNamespace(results_dir=tmp_path, device="cpu", data_root=None), runner=Runner)
+    out = run_specs(specs, SimpleNamespace(results_dir=tmp_path, device="cpu", data_root=None), runner=Runner)
     assert [r.spec.seed for r in out] == [0, 1, 2, 3]
     events, offset = read_events(path)
     assert offset == path.stat().st_size

@@ -11,8 +11,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from .config import Preset, get_preset, resolve_device
-from .errors import BadInput
+from ..config import Preset, get_preset, resolve_device
+from ..errors import BadInput
 
 __all__ = ["ChapterParams", "check_params", "parse_seeds"]
 
@@ -28,18 +28,27 @@ class ChapterParams:
 
     def describe(self) -> str:
         """One markdown line for the top of a chapter."""
-        data = f"`{self.data_root}`" if self.data_root is not None else "the default location"
+        data = f"`{_shown(self.data_root)}`" if self.data_root is not None else "the default location"
         seeds = ", ".join(map(str, self.seeds))
         p = self.preset
         return (
             f"Ran with preset **{self.preset.name}** ({self.preset.dataset} data from {data}), "
-            f"seeds {seeds}, device `{self.device}`; results in `{self.results_dir}`. "
+            f"seeds {seeds}, device `{self.device}`; results in `{_shown(self.results_dir)}`. "
             f"Training: {p.epochs} epoch(s) per experience, batch {p.batch_size}, Adam lr {p.lr:g}"
             + (f" (hypernetwork task rows: {p.task_lr:g})" if p.task_lr is not None else "") + "."
         )
 
     def _repr_markdown_(self) -> str:
         return self.describe()
+
+
+def _shown(path: Path) -> str:
+    """A directory as a page may show it: relative to the working directory (the repository root
+    when the book builds) when inside it, else by its name; never the machine's absolute path."""
+    try:
+        return str(Path(path).resolve().relative_to(Path.cwd().resolve()))
+    except ValueError:
+        return Path(path).name
 
 
 def check_params(

@@ -1,6 +1,6 @@
 import pytest
 
-from phnlab.chapter import ChapterParams, check_params, parse_seeds
+from phnlab.book.params import ChapterParams, check_params, parse_seeds
 from phnlab.config import get_preset
 from phnlab.errors import BadInput
 
@@ -15,6 +15,14 @@ def test_defaults_and_describe(tmp_path):
     line = p.describe()
     assert "\n" not in line and "quick" in line and "cpu" in line and "default location" in line
     assert p._repr_markdown_() == line
+    assert str(tmp_path) not in line and "`results`" in line  # outside the working directory: by name
+
+
+def test_describe_shows_paths_relative_to_the_working_directory(tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    (tmp_path / "data").mkdir()
+    line = check_params("ci", "cpu", tmp_path / "data", tmp_path / "out" / "results").describe()
+    assert "`out/results`" in line and "`data`" in line and str(tmp_path) not in line
 
 
 def test_strings_as_papermill_passes_them(tmp_path):

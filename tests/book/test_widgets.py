@@ -6,7 +6,7 @@ matplotlib.use("Agg")
 import matplotlib.pyplot as plt  # noqa: E402
 import pytest  # noqa: E402
 
-from phnlab.widgets import as_widget, depth_slider, option_slider  # noqa: E402
+from phnlab.book.widgets import as_widget, depth_slider, option_slider  # noqa: E402
 
 
 def _fig(i):

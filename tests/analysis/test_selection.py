@@ -1,6 +1,7 @@
 """Tables of stored results: only the preset's own grid, and only the seeds asked for."""
 
-from phnlab.experiments.report import table2_rows, table45_rows
+from phnlab.analysis.lookahead import table45_rows
+from phnlab.analysis.split import table2_rows
 from phnlab.experiments.spec import RunSpec
 from phnlab.experiments.store import ResultsStore
 

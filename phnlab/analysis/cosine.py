@@ -1,0 +1,94 @@
+"""Figure 12 (chapter 6): the cosine similarity of the cross-entropy and look-ahead gradients per step.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+
+from .figures import styled
+from .stats import yes
+
+__all__ = [
+    "cosine_frame", "cosine_verdict", "cosine_experiences_frame", "cosine_experiences_verdict", "plot_cosines"
+]
+
+
+def cosine_frame(results: Iterable, *, experience: int = 1, epoch: int = 0):
+    """cos(g1, g2) per step of the given experience (0-based) and epoch, one row per step and seed."""
+    import pandas as pd
+
+    rows = []
+    for r in results:
+        for c in r.metrics.get("cosines", []):
+            if c["experience"] == experience and c["epoch"] == epoch:
+                rows.append({"seed": r.spec.seed, "label": r.metrics["label"], "step": c["step"],
+                             "cosine": c["cosine"], "reg_loss": c["reg_loss"]})
+    df = pd.DataFrame(rows, columns=["seed", "label", "step", "cosine", "reg_loss"])
+    if len(df):  # steps counted from the first of this epoch
+        df["step"] = df["step"] - df.groupby("seed")["step"].transform("min") + 1
+    return df
+
+
+def cosine_verdict(df, preset_name: str) -> tuple[str, object]:
+    """Figure 12's claim (negative similarity whatever the seed), checked: the verdict and a table
+    of the cosine per seed (steps, mean, min, max, share of negative steps)."""
+    per_seed = df.groupby("seed")["cosine"].agg(steps="count", mean="mean", min="min", max="max",
+                                                negative=lambda c: (c < 0).mean())
+    negative = int((per_seed["mean"] < 0).sum())
+    text = (f"**Verdict:** over the first epoch of experience 2 the mean cosine is negative for **{negative} of "
+            f"{len(per_seed)}** seeds (" + ", ".join(
+                f"seed {s}: {r['mean']:+.2f}, {100 * r['negative']:.0f} % of {int(r['steps'])} steps negative"
+                for s, r in per_seed.iterrows())
+            + f"). The paper's claim (negative whatever the seed) holds here: {yes(negative == len(per_seed))}.")
+    if len(per_seed) and per_seed["steps"].min() < 10:
+        text += (f" With {int(per_seed['steps'].min())} steps per epoch at the **{preset_name}** preset, this is a "
+                 "thin sample.")
+    return text, per_seed.round(3)
+
+
+def cosine_experiences_frame(results: Sequence, *, epoch: int = 0):
+    """Per experience from the second on: steps, mean cos(g1, g2) and share of negative steps in
+    the given epoch, seeds pooled."""
+    import pandas as pd
+
+    n_exp = len(results[0].metrics["accuracy_matrix"])
+    frames = [cosine_frame(results, experience=e, epoch=epoch).assign(experience=e + 1) for e in range(1, n_exp)]
+    pooled = pd.concat(frames) if frames else pd.DataFrame(columns=["experience", "cosine"])
+    return pooled.groupby("experience")["cosine"].agg(steps="count", mean="mean",
+                                                      negative=lambda c: (c < 0).mean()).round(3)
+
+
+def cosine_experiences_verdict(frame) -> str:
+    negative = int((frame["mean"] < 0).sum())
+    text = (f"**Verdict:** the mean cosine over the first epoch is negative in **{negative} of {len(frame)}** "
+            f"experiences (seeds pooled): negative at every experience, {yes(negative == len(frame))}. Per "
+            "experience, mean and share of steps below zero: " + ", ".join(
+                f"{e}: {row['mean']:+.2f} ({100 * row['negative']:.0f} %)" for e, row in frame.iterrows()) + ".")
+    if len(frame) > 2:
+        first, last = frame["mean"].iloc[0], frame["mean"].iloc[-1]
+        if abs(last) < abs(first) / 2:
+            text += (f" The conflict weakens along the stream: from {first:+.2f} at experience {frame.index[0]} to "
+                     f"{last:+.2f} at experience {frame.index[-1]}.")
+    return text
+
+
+@styled
+def plot_cosines(df, *, title: str = ""):
+    """Figure 12: cos(g1, g2) against the step, one line per seed; zero marked."""
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
+
+    fig = Figure(figsize=(8, 3.4), dpi=90)
+    ax = fig.subplots()
+    for seed, g in df.groupby("seed"):
+        ax.plot(g["step"], g["cosine"], marker="o", ms=3.5, label=f"seed {seed}")
+    ax.axhline(0, color="black", lw=0.8)
+    ax.set_ylim(-1.05, 1.05)
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_xlabel("training step (mini-batch) in the epoch")
+    ax.set_ylabel("cos(g1, g2)")
+    ax.grid(alpha=0.3)
+    ax.legend()
+    ax.set_title(title or "Cosine similarity of the cross-entropy and look-ahead gradients")
+    fig.tight_layout()
+    return fig

@@ -1,0 +1,160 @@
+"""Section 4.4, look-ahead (chapter 5): Tables 4 (look-ahead or none) and 5 (first or second order)
+per freeze depth, and Figure 11's curves.
+"""
+
+from __future__ import annotations
+
+import statistics
+from collections.abc import Mapping, Sequence
+
+from .. import paper
+from ..experiments.store import ResultsStore
+from .figures import HN_COLOR, LR_COLOR, mean_curve, plot_experience_panels
+from .selection import select_runs
+from .stats import clear_effect, diff_se, model_name, yes
+
+__all__ = [
+    "table45_rows", "table45_frame", "by_mode", "table4_verdict", "table5_verdict", "plot_lookahead_curves",
+    "figure11_frame", "figure11_verdict"
+]
+
+
+def table45_rows(store: ResultsStore, preset: str, table: str, seeds=None, overrides=()) -> list[dict]:
+    """Table 4 (look-ahead vs none) or 5 (first vs second order) per freeze depth; where both modes ran
+    on some seeds, only those seeds (a paired comparison, not one mode's extra seeds mixed in)."""
+    modes, published = (("none", "first"), paper.TABLE4) if table == "4" else (("first", "second"), paper.TABLE5)
+    rows = []
+    for k in range(5):
+        by_mode = {mode: {spec.seed: m for spec, m in select_runs(store, preset, seeds, overrides, stream="split",
+                                                             strategy="hn", freeze_depth=k, lookahead=mode)}
+                   for mode in modes}
+        paired = set.intersection(*(set(v) for v in by_mode.values()))  # both modes on the same seeds
+        for mode in modes:
+            runs = [by_mode[mode][seed] for seed in sorted(paired or by_mode[mode])]
+            if not runs:
+                continue
+            p = published[k][mode]
+            rows.append({
+                "k": k, "mode": mode, "seeds": len(runs),
+                "aca": statistics.fmean(100 * r["aca"] for r in runs),
+                "learning_accuracy": statistics.fmean(100 * r["learning_accuracy"] for r in runs),
+                "minutes": statistics.fmean(r["wall_time_s"] for r in runs) / 60,
+                "paper_aca": p[0], "paper_learning_accuracy": p[1], "paper_minutes": p[2],
+            })
+    return rows
+
+
+def table45_frame(rows: Sequence[Mapping], table: str):
+    """`report.table45_rows` as a table: ACA, learning accuracy, time; ours beside the paper's."""
+    import pandas as pd
+
+    names = {"none": "no look-ahead", "first": "first order", "second": "second order"}
+    out = []
+    for r in rows:
+        out.append({
+            "model": f"ResNet-{r['k']}", "update": names[r["mode"]],
+            ("ACA (%)", "ours"): round(r["aca"], 1), ("ACA (%)", "paper"): r["paper_aca"],
+            ("learning acc. (%)", "ours"): round(r["learning_accuracy"], 1),
+            ("learning acc. (%)", "paper"): r["paper_learning_accuracy"],
+            ("time", "ours (s)"): round(60 * r["minutes"], 1), ("time", "paper (min)"): r["paper_minutes"],
+        })
+    df = pd.DataFrame(out).set_index(["model", "update"])
+    df.columns = pd.MultiIndex.from_tuples(df.columns)
+    return df
+
+
+def by_mode(rows: Sequence[Mapping]) -> dict:
+    return {(r["k"], r["mode"]): r for r in rows}
+
+
+def _aca_noise(t: Mapping, ks: Sequence[int], a: str, b: str, test_images: int | None) -> str:
+    """How many of the ACA differences (mode a − mode b) exceed twice their sampling error."""
+    if not test_images:
+        return ""
+    se = {k: diff_se(t[(k, a)]["aca"] / 100, t[(k, b)]["aca"] / 100, test_images, t[(k, a)]["seeds"]) for k in ks}
+    clear = [k for k in ks if clear_effect(t[(k, a)]["aca"] - t[(k, b)]["aca"], se[k])]
+    text = (f" {len(clear)} of these {len(ks)} differences exceed{'s' if len(clear) == 1 else ''} twice "
+            f"{'its' if len(clear) == 1 else 'their'} test-set sampling error (2·SE up to {2 * max(se.values()):.1f}; "
+            "the spread between training seeds comes on top)")
+    return text + (": at this preset the ACA comparison shows no effect either way." if not clear else ".")
+
+
+def _compare_modes(rows: Sequence[Mapping], new: str, old: str, published: Mapping):
+    """Tables 4 and 5 compare two look-ahead modes per depth: the rows by (k, mode), the depths, where
+    `new` has the better ACA (ours, paper's), its time ratio per depth and in total (ours, paper's),
+    and the ACA differences as text."""
+    t = by_mode(rows)
+    ks = sorted({k for k, _ in t})
+    better = [k for k in ks if t[(k, new)]["aca"] > t[(k, old)]["aca"]]
+    p_better = [k for k in published if published[k][new][0] > published[k][old][0]]
+    cost = {k: t[(k, new)]["minutes"] / t[(k, old)]["minutes"] for k in ks}
+    total = sum(t[(k, new)]["minutes"] for k in ks) / sum(t[(k, old)]["minutes"] for k in ks)
+    p_cost = [published[k][new][2] / published[k][old][2] for k in published]
+    diffs = ", ".join(f"k = {k}: {round(t[(k, new)]['aca'], 1) - round(t[(k, old)]['aca'], 1):+.1f}" for k in ks)
+    return t, ks, better, p_better, cost, total, p_cost, diffs
+
+
+def table4_verdict(rows: Sequence[Mapping], test_images: int | None = None) -> str:
+    """Table 4's claim: look-ahead improves the final ACA in most cases at a modest cost in time.
+    `test_images`: test images behind one run's ACA (`stream_test_images`), for the noise check."""
+    t, ks, better, p_better, cost, total, p_cost, diffs = _compare_modes(rows, "first", "none", paper.TABLE4)
+    return (f"**Verdict:** look-ahead improves the final ACA at **{len(better)} of {len(ks)}** depths ({diffs} points; "
+            f"paper: {len(p_better)} of {len(paper.TABLE4)}), i.e. in most cases: {yes(len(better) > len(ks) / 2)}."
+            + _aca_noise(t, ks, "first", "none", test_images)
+            + f" Over the {len(ks)} runs it takes {total:.2f}× the time of no look-ahead ({min(cost.values()):.2f}–"
+            f"{max(cost.values()):.2f}× per depth; paper: {min(p_cost):.2f}–{max(p_cost):.2f}×, quoted as "
+            f"{paper.LOOKAHEAD_COST[0]}–{paper.LOOKAHEAD_COST[1]}×). These are whole-run wall times of single runs on "
+            "a shared machine; chapter 7 points to the step-level measurement.")
+
+
+def table5_verdict(rows: Sequence[Mapping], test_images: int | None = None) -> str:
+    """Table 5's conclusion: second order is not better enough to pay for its time; first order is
+    the reasonable choice. `test_images` as for `table4_verdict`."""
+    t, ks, second_better, p_second_better, cost, total, p_cost, diffs = _compare_modes(
+        rows, "second", "first", paper.TABLE5)
+    reasons = []
+    if len(second_better) > len(ks) / 2:
+        reasons.append(f"second order has the better ACA at most depths ({len(second_better)} of {len(ks)})")
+    if total <= 1:
+        reasons.append(f"second order is not slower in total: {total:.2f}×")
+    return (f"**Verdict:** second order beats first order in ACA at **{len(second_better)} of {len(ks)}** depths "
+            f"({diffs} points; paper: {len(p_second_better)} of {len(paper.TABLE5)})."
+            + _aca_noise(t, ks, "second", "first", test_images) + f" It takes {total:.2f}× the time "
+            f"of first order over the {len(ks)} runs ({min(cost.values()):.2f}–{max(cost.values()):.2f}× per depth; "
+            f"paper: {min(p_cost):.2f}–{max(p_cost):.2f}×). First order is the better trade-off here, as the paper "
+            f"concludes: {yes(not reasons)}"
+            + (f" ({'; '.join(reasons)})." if reasons else
+               f" (second order wins at {len(second_better)} of {len(ks)} depths and costs more in total)."))
+
+
+def plot_lookahead_curves(none: Sequence[Mapping], first: Sequence[Mapping], *, max_experiences: int = 8,
+                          title: str = ""):
+    """Figure 11: accuracy on experiences 1..8 over the stream, with (first order) and without look-ahead."""
+    n = min(max_experiences, len(first[0]["accuracy_matrix"]))
+    return plot_experience_panels({"look-ahead (first order)": first, "no look-ahead": none}, range(n),
+                                  styles={"look-ahead (first order)": {"color": HN_COLOR},
+                                          "no look-ahead": {"color": LR_COLOR, "ls": "--"}}, title=title)
+
+
+def figure11_frame(groups: Mapping[tuple[int, str], Sequence[Mapping]], *, max_experiences: int = 8):
+    """Per freeze depth: on how many of the first (up to 8) experiences the look-ahead curve is
+    higher on average than the no-look-ahead curve, and which. `groups`: (k, mode) → runs."""
+    import pandas as pd
+
+    rows = []
+    for k in sorted({k for k, _ in groups}):
+        first, none = groups.get((k, "first")), groups.get((k, "none"))
+        if not first or not none:
+            continue
+        n = min(max_experiences, len(first[0]["accuracy_matrix"]))
+        above = [j for j in range(n) if mean_curve(first, j)[1].mean() > mean_curve(none, j)[1].mean()]
+        rows.append({"model": model_name(k), "experiences": n, "look-ahead higher on average": len(above),
+                     "which": ", ".join(f"e{j + 1}" for j in above) or "—"})
+    return pd.DataFrame(rows).set_index("model")
+
+
+def figure11_verdict(frame) -> str:
+    higher, total = int(frame["look-ahead higher on average"].sum()), int(frame["experiences"].sum())
+    return (f"**Verdict:** averaged over each curve, look-ahead is higher on {higher} of {total} (experience, depth) "
+            f"curves ({100 * higher / total:.0f} %). The paper sees it higher on every experience but the second in "
+            f"one run; look-ahead higher on most curves here: {yes(higher > total / 2)}.")

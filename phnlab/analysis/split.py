@@ -1,0 +1,168 @@
+"""Section 4.3, the split benchmarks (chapter 4): Table 2 beside the paper's, and Figure 8's retention
+of old experiences.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections import defaultdict
+from collections.abc import Mapping, Sequence
+
+from .. import paper
+from ..experiments.store import ResultsStore
+from .selection import select_runs
+from .stats import accuracy_se, clear_effect, diff_se, mean_sd, pct, pm, stream_test_images, test_size, yes
+
+__all__ = [
+    "TABLE2_ORDER", "table2_rows", "table2_frame", "table2_verdict", "retention_frame", "figure8_verdict"
+]
+
+
+TABLE2_ORDER = ("Naive", "EWC", "LR-0", "LR-1", "HN-1", "LR-2", "HN-2", "LR-3", "HN-3", "LR-4", "HN-4", "HN-F")
+
+
+def table2_rows(store: ResultsStore, preset: str, benchmark: str = "cifar100", seeds=None,
+                overrides=()) -> list[dict]:
+    """ACA, forgetting (percent, mean ± sd over seeds) and minutes per strategy, beside Table 2."""
+    groups = defaultdict(list)
+    for spec, m in select_runs(store, preset, seeds, overrides, stream="split"):
+        if spec.strategy != "lr" or spec.replay_coef == 1.0:
+            if spec.strategy != "hn" or spec.lookahead == "first":
+                groups[m["label"]].append(m)
+    rows = []
+    for label in TABLE2_ORDER:
+        runs = groups.get(label)
+        if not runs:
+            continue
+        p = paper.TABLE2[benchmark].get(label)
+        rows.append({
+            "strategy": label, "seeds": len(runs),
+            "aca": mean_sd([100 * r["aca"] for r in runs]),
+            "forgetting": mean_sd([100 * r["forgetting"] for r in runs]),
+            "learning_accuracy": mean_sd([100 * r["learning_accuracy"] for r in runs]),
+            "minutes": statistics.fmean(r["wall_time_s"] for r in runs) / 60,
+            "paper_aca": p["aca"] if p else None, "paper_forgetting": p["forgetting"] if p else None,
+            "paper_minutes": p["minutes"] if p else None,
+        })
+    return rows
+
+
+def table2_frame(rows: Sequence[Mapping]):
+    """`report.table2_rows` as a table: ours (mean ± sd over seeds) beside the paper's."""
+    import pandas as pd
+
+    out = []
+    for r in rows:
+        p_aca, p_fgt = r["paper_aca"], r["paper_forgetting"]
+        out.append({
+            "strategy": r["strategy"], "seeds": r["seeds"],
+            ("ACA (%)", "ours"): pm(*r["aca"]), ("ACA (%)", "paper"): pm(*p_aca) if p_aca else "—",
+            ("forgetting (%)", "ours"): pm(*r["forgetting"]),
+            ("forgetting (%)", "paper"): pm(*p_fgt) if p_fgt else "—",
+            ("learning acc. (%)", "ours"): pm(*r["learning_accuracy"]),
+            ("time", "ours (s)"): f"{60 * r['minutes']:.0f}",
+            ("time", "paper (min)"): f"~{r['paper_minutes']}" if r["paper_minutes"] else "—",
+        })
+    df = pd.DataFrame(out).set_index(["strategy", "seeds"])
+    df.columns = pd.MultiIndex.from_tuples(df.columns)
+    return df
+
+
+def table2_verdict(rows: Sequence[Mapping], results: Sequence, preset) -> str:
+    """Section 4.3's claims on Table 2, checked: HN-k beats LR-k in ACA; HN-2 ≈ HN-F in less time;
+    HN forgets less and learns less than LR. Strategies that barely beat chance are named."""
+    by = {r["strategy"]: r for r in rows}
+    p2 = paper.TABLE2["cifar100"]
+    n_test = stream_test_images(results[0].metrics)  # ACA: all experiences' test sets
+    pairs = [(lr, hn) for lr, hn in [(f"LR-{k}", f"HN-{k}") for k in (1, 2, 3, 4)] + [("LR-0", "HN-F")]
+             if lr in by and hn in by]
+    aca = lambda s: by[s]["aca"][0]  # noqa: E731
+    wins = [(lr, hn) for lr, hn in pairs if aca(hn) > aca(lr)]
+    clear = [(lr, hn) for lr, hn in pairs
+             if clear_effect(aca(hn) - aca(lr), diff_se(aca(hn) / 100, aca(lr) / 100, n_test, by[hn]["seeds"]))]
+    p_pairs = [(lr, hn) for lr, hn in pairs if lr in p2 and hn in p2]
+    p_wins = sum(p2[hn]["aca"][0] > p2[lr]["aca"][0] for lr, hn in p_pairs)
+    lines = [f"- HN-k beats LR-k in ACA: **{len(wins)} of {len(pairs)}** depths (" + ", ".join(
+        f"{hn} {aca(hn):.1f} vs {lr} {aca(lr):.1f}" for lr, hn in pairs)
+        + f"); {len(clear)} of the {len(pairs)} differences exceed twice their sampling error. "
+        f"Paper: {p_wins} of {len(p_pairs)}."]
+    if "HN-2" in by and "HN-F" in by:
+        gap, t = aca("HN-2") - aca("HN-F"), by["HN-2"]["minutes"] / by["HN-F"]["minutes"]
+        p_gap = p2["HN-2"]["aca"][0] - p2["HN-F"]["aca"][0]
+        p_t = p2["HN-2"]["minutes"] / p2["HN-F"]["minutes"]
+        lines.append(f"- HN-2 against HN-F: ACA {gap:+.1f} points in {t:.2f}× the time (paper: {p_gap:+.1f} points "
+                     f"in {p_t:.2f}× the time). HN-2 is faster: {yes(t < 1)}.")
+    fg = [p for p in pairs if by[p[1]]["forgetting"][0] < by[p[0]]["forgetting"][0]]
+    la = [p for p in pairs if by[p[1]]["learning_accuracy"][0] < by[p[0]]["learning_accuracy"][0]]
+    T = len(results[0].metrics["accuracy_matrix"])
+
+    def fgt_se(s):  # forgetting: mean over T − 1 experiences of (right after − end), each on n_test / T images
+        p = by[s]["learning_accuracy"][0] / 100
+        return 100 * math.sqrt(2 * p * (1 - p) / (n_test / T) / max(T - 1, 1) / max(by[s]["seeds"], 1))
+
+    def fgt_clear(a, b):  # a's and b's forgetting differ by more than twice the sampling error
+        return clear_effect(by[a]["forgetting"][0] - by[b]["forgetting"][0], math.hypot(fgt_se(a), fgt_se(b)))
+
+    fg_clear = [(lr, hn) for lr, hn in fg if fgt_clear(hn, lr)]
+    lines.append(f"- HN-k forgets less than LR-k: **{len(fg)} of {len(pairs)}** (forgetting HN " + ", ".join(
+        f"{by[hn]['forgetting'][0]:.1f}" for _, hn in pairs) + " vs LR " + ", ".join(
+        f"{by[lr]['forgetting'][0]:.1f}" for lr, _ in pairs) + f" points); {len(fg_clear)} of these exceed twice "
+        f"their sampling error. HN-k learns less than LR-k (learning accuracy): **{len(la)} of {len(pairs)}**.")
+    if "Naive" in by:
+        naive, hns = by["Naive"]["forgetting"][0], [hn for _, hn in pairs]
+        less = [hn for hn in hns if by[hn]["forgetting"][0] < naive]
+        less_clear = [hn for hn in less if fgt_clear(hn, "Naive")]
+        p_less = sum(p2[hn]["forgetting"][0] < p2["Naive"]["forgetting"][0] for hn in hns if hn in p2)
+        lines.append(f"- HN forgets less than Naive: **{len(less)} of {len(hns)}** (Naive {naive:.1f}; " + ", ".join(
+            f"{hn} {by[hn]['forgetting'][0]:.1f}" for hn in hns) + f" points); {len(less_clear)} of these exceed "
+            f"twice their sampling error. Paper: {p_less} of {sum(hn in p2 for hn in hns)}.")
+    chance = 100 / preset.classes_per_experience
+    near = [r["strategy"] for r in rows if r["learning_accuracy"][0] < chance + 10]
+    if near:
+        lines.append(
+            f"\n{', '.join(near)} learn{'s' if len(near) == 1 else ''} each experience to within 10 points of chance "
+            f"({chance:.0f} %; learning accuracy " + ", ".join(f"{by[s]['learning_accuracy'][0]:.1f}" for s in near)
+            + f"): at the **{preset.name}** preset ({preset.epochs} epoch(s) of {preset.train_per_class} images per "
+            f"class) {'it barely learns' if len(near) == 1 else 'they barely learn'}, so the comparisons involving "
+            f"{'it' if len(near) == 1 else 'them'} check that everything runs, not the paper's claims.")
+    return "**Verdict:**\n\n" + "\n".join(lines)
+
+
+def retention_frame(groups: Mapping[str, Sequence[Mapping]], experiences: Sequence[int] = (0, 1, 2)):
+    """Per group and experience: accuracy (%) right after learning it, at the end of the stream, and
+    the points lost in between (mean over seeds)."""
+    import pandas as pd
+
+    rows = []
+    for name, runs in groups.items():
+        for j in experiences:
+            after = statistics.fmean(m["accuracy_matrix"][j][j] for m in runs)
+            end = statistics.fmean(m["accuracy_matrix"][-1][j] for m in runs)
+            rows.append({"strategy": name, "experience": j + 1, "right after (%)": pct(after),
+                         "at the end (%)": pct(end), "lost (points)": pct(after - end)})
+    frame = pd.DataFrame(rows).round(1).set_index(["strategy", "experience"])
+    first = next(iter(groups.values()))[0]
+    frame.attrs.update(test_images=test_size(first), seeds=min(len(runs) for runs in groups.values()))
+    return frame
+
+
+def figure8_verdict(frame, hn: str = "HN-3", lrs: Sequence[str] = ("LR-3 (c=1)", "LR-3 (c=0)")) -> str:
+    """Figure 8's reading, checked: the partial HN is the most stable on old experiences but has a
+    lower learning accuracy than LR (c = 1)."""
+    lost = frame.groupby(level="strategy")["lost (points)"].mean()
+    learned = frame.groupby(level="strategy")["right after (%)"].mean()
+    n = frame.index.get_level_values("experience").nunique()
+    # sampling error of a difference of two mean losses (each: after − end, over n experiences and the seeds)
+    se = 2 * accuracy_se(learned.mean() / 100, frame.attrs.get("test_images")) / math.sqrt(
+        n * frame.attrs.get("seeds", 1))
+    caveat = ""
+    if se > 0 and not any(clear_effect(lost[hn] - lost[lr], se) for lr in lrs):
+        caveat = (f" The differences in loss are within twice their sampling error (±{2 * se:.1f} points with "
+                  f"{frame.attrs['test_images']} test images per experience): at this preset they show no effect "
+                  "either way.")
+    return (f"**Verdict:** over experiences 1–{n}, {hn} loses {lost[hn]:.1f} points on average after learning an "
+            f"experience, " + " and ".join(f"{lr} {lost[lr]:.1f}" for lr in lrs) + f". Does {hn} lose the least, as in "
+            f"the paper? {yes(lost[hn] < min(lost[lr] for lr in lrs))}. Right after training it reaches "
+            f"{learned[hn]:.1f} % against {learned[lrs[0]]:.1f} % for {lrs[0]}. Is its learning accuracy the lower "
+            f"one, as in the paper? {yes(learned[hn] < learned[lrs[0]])}." + caveat)

@@ -1,0 +1,193 @@
+"""Section 4.1, freeze depth and transfer (chapter 2): how much the second experience loses when the
+backbone is frozen after the first, for a similar and a dissimilar pair of data sets (Figure 4).
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections import defaultdict
+from collections.abc import Iterable, Sequence
+
+import numpy as np
+
+from .figures import GREY, frozen_diagram, styled
+from .stats import chance, clear_effect, diff_se, mean_sd, pct, pm, test_size, yes
+
+__all__ = [
+    "TRANSFER_ROLES", "transfer_frame", "transfer_table", "transfer_drops", "transfer_verdict", "plot_transfer",
+    "transfer_depth_figure"
+]
+
+
+# Roles of the transfer pairs of the presets (config.Preset.transfer_pairs): the first experience's
+# data set → the second's. The synthetic shapes and glyphs share one renderer (similar); textures
+# have no object and no smooth background (dissimilar). The paper's pairs as its Section 4.1 reads them.
+TRANSFER_ROLES: dict[tuple[str, str], str] = {
+    ("synthetic-shapes", "synthetic-glyphs"): "similar",
+    ("synthetic-shapes", "synthetic-textures"): "dissimilar",
+    ("cifar10", "cifar100"): "similar",
+    ("gtsrb", "cifar100"): "dissimilar",
+    ("svhn", "fashionmnist"): "dissimilar, simpler second task",
+}
+
+
+def _pair_name(a: str, b: str) -> str:
+    return f"{a} → {b}"
+
+
+def transfer_frame(results: Iterable):
+    """One row per transfer run: pair, role, k, seed, accuracy (%) on experience 1 after it and on
+    experience 2 after it (the quantity of Figure 4), test images per experience, chance (%)."""
+    import pandas as pd
+
+    rows = []
+    for r in results:
+        s, m = r.spec, r.metrics
+        acc = m["accuracy_matrix"]
+        a, b = m["stream"]["datasets"][0], m["stream"]["datasets"][-1]
+        rows.append({"pair": _pair_name(a, b), "role": TRANSFER_ROLES.get((a, b), "—"), "k": s.freeze_depth,
+                     "seed": s.seed, "acc_exp1": pct(acc[0][0]), "acc_exp2": pct(acc[1][1]),
+                     "test_images": test_size(m), "chance": chance(m)})
+    return pd.DataFrame(rows)
+
+
+def transfer_table(df):
+    """Accuracy (%) on experience 2 per pair (rows) and freeze depth k (columns), mean ± sd over seeds."""
+    g = df.groupby(["pair", "role", "k"], sort=False)["acc_exp2"]
+    table = g.agg(lambda v: pm(*mean_sd(v))).unstack("k")
+    table.columns.name = "freeze depth k"
+    return table
+
+
+def transfer_drops(df) -> list[dict]:
+    """Per pair: mean accuracy (%) on experience 2 at k = 0 and k = 4, the drop between them, the
+    largest drop from k = 0 to any k, and the standard error of the drop (test-set sampling)."""
+    out = []
+    for (pair, role), g in df.groupby(["pair", "role"], sort=False):
+        m = g.groupby("k")["acc_exp2"].mean()
+        seeds = g["seed"].nunique()
+        lo, hi = min(m.index), max(m.index)
+        n = g["test_images"].iloc[0]
+        out.append({"pair": pair, "role": role, "acc_k0": m[lo], "acc_k4": m[hi], "drop": m[lo] - m[hi],
+                    "max_drop": m[lo] - m.min(), "k_worst": int(m.idxmin()), "seeds": seeds,
+                    "test_images": n, "se": diff_se(m[lo] / 100, m[hi] / 100, n, seeds),
+                    # per depth k > lo: (drop from k = lo, its sampling error)
+                    "by_k": {int(k): (m[lo] - m[k], diff_se(m[lo] / 100, m[k] / 100, n, seeds))
+                             for k in m.index if k != lo}})
+    return out
+
+
+def transfer_verdict(df, preset_name: str) -> str:
+    """Does the similar pair lose less accuracy on experience 2 than the dissimilar one when the
+    whole backbone is frozen (k = 4 vs k = 0)? With the per-pair drops, and a plain statement when
+    the difference is within the sampling noise."""
+    drops = transfer_drops(df)
+    lines = [f"- **{d['pair']}** ({d['role']}): {d['acc_k0']:.1f} % at k = 0, {d['acc_k4']:.1f} % at k = 4, a drop of "
+             f"{d['drop']:.1f} points (largest drop {d['max_drop']:.1f}, at k = {d['k_worst']}; sampling error of the "
+             f"drop ±{d['se']:.1f})" for d in drops]
+    similar = [d for d in drops if d["role"] == "similar"]
+    dissimilar = [d for d in drops if d["role"] == "dissimilar"]
+    if not similar or not dissimilar:
+        return ("**Verdict:** the pairs of this preset have no similar and dissimilar roles, so the claim cannot be "
+                "checked here.\n\n" + "\n".join(lines))
+    s, d = similar[0], dissimilar[0]
+    gap = round(d["drop"], 1) - round(s["drop"], 1)
+    se = math.hypot(s["se"], d["se"])
+    text = (f"**Verdict:** freezing all four stages costs the similar pair ({s['pair']}) {s['drop']:.1f} points and "
+            f"the dissimilar pair ({d['pair']}) {d['drop']:.1f} points on experience 2. The similar pair loses less, "
+            f"as the paper claims: {yes(s['drop'] < d['drop'])} (difference {gap:.1f} points).")
+    if se > 0 and not clear_effect(gap, se):
+        text += (f" But the difference is within twice its sampling error (2·SE = {2 * se:.1f} points with "
+                 f"{int(s['test_images'])} test images per experience and {s['seeds']} seed(s)): at the "
+                 f"**{preset_name}** preset the offline data cannot show this effect either way.")
+    elif se > 0:
+        text += f" The difference is larger than twice its sampling error (2·SE = {2 * se:.1f} points)."
+    text += " " + _similar_unhurt(s)
+    lines += [f"- drop from k = 0 at k = {', '.join(map(str, r['by_k']))}: "
+              + ", ".join(f"{drop:.1f}" for drop, _ in r["by_k"].values()) + f" points ({r['role']})" for r in drops]
+    return text + "\n\n" + "\n".join(lines)
+
+
+def _similar_unhurt(s: dict) -> str:
+    """The paper's other half: freezing does not hurt the similar pair (drop within twice its error)."""
+    unhurt = [k for k, (drop, se) in s["by_k"].items() if drop <= 0 or not clear_effect(drop, se)]
+    depths = sorted(s["by_k"])
+    upto = 0
+    for k in depths:
+        if k not in unhurt:
+            break
+        upto = k
+    claim = "Freezing does not hurt the similar pair (its drop within twice its sampling error)"
+    if upto == depths[-1]:
+        return f"{claim}: **yes**, at every depth."
+    worst = max(s["by_k"].items(), key=lambda kv: kv[1][0])
+    if upto == 0:
+        return f"{claim}: **no**, already at k = {depths[0]} ({s['by_k'][depths[0]][0]:.1f} points)."
+    return (f"{claim}: **only up to k = {upto}**; deeper it loses more, up to {worst[1][0]:.1f} points at "
+            f"k = {worst[0]}.")
+
+
+@styled
+def plot_transfer(df):
+    """Figure 4: accuracy on experience 2 against freeze depth k, one line per pair (mean ± sd)."""
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(8, 3.6), dpi=90)
+    ax = fig.subplots()
+    for pair, g in df.groupby("pair", sort=False):
+        s = g.groupby("k")["acc_exp2"].agg(["mean", "std"]).fillna(0.0)
+        ax.errorbar(s.index, s["mean"], yerr=s["std"], marker="o", capsize=3,
+                    label=f"{pair} ({g['role'].iloc[0]})")
+    if "chance" in df:
+        ax.axhline(df["chance"].iloc[0], color=GREY, lw=0.8, ls="--", label="chance")
+    ax.set_xticks(range(5))
+    ax.set_xlabel("freeze depth k (stem + k stages frozen after experience 1)")
+    ax.set_ylabel("accuracy on exp. 2 (%)")
+    ax.set_ylim(-2, 102)
+    ax.grid(alpha=0.3)
+    ax.legend(loc="lower left")
+    ax.set_title("Test accuracy on the second experience (Figure 4)")
+    fig.tight_layout()
+    return fig
+
+
+@styled
+def transfer_depth_figure(results: Sequence, k: int):
+    """For freeze depth k: what is frozen, and the learning curve of experience 2 for every pair."""
+    from matplotlib.figure import Figure
+    from matplotlib.ticker import MaxNLocator
+
+    fig = Figure(figsize=(10, 3.8), dpi=90)
+    gs = fig.add_gridspec(2, 2, width_ratios=[1, 1], height_ratios=[1, 1.1])
+    frozen_diagram(fig.add_subplot(gs[0, 0]), k)
+    ax = fig.add_subplot(gs[:, 1])
+    by_pair: dict[str, list] = defaultdict(list)
+    for r in results:
+        if r.spec.freeze_depth == k:
+            d = r.metrics["stream"]["datasets"]
+            by_pair[_pair_name(d[0], d[-1])].append(r.metrics)
+    for pair, runs in by_pair.items():
+        curves = [[(p["epoch"] + 1, pct(p["accuracy"][1])) for p in m["epoch_curves"] if p["experience"] == 1]
+                  for m in runs]
+        n = min(len(c) for c in curves)
+        x = [e for e, _ in curves[0][:n]]
+        y = np.mean([[a for _, a in c[:n]] for c in curves], axis=0)
+        ax.plot(x, y, marker="o", label=pair.replace("synthetic-", ""))
+    if by_pair:
+        ax.axhline(chance(next(iter(by_pair.values()))[0]), color=GREY, lw=0.8, ls="--", label="chance")
+    ax.xaxis.set_major_locator(MaxNLocator(integer=True))
+    ax.set_xlabel("epoch of experience 2")
+    ax.set_ylabel("accuracy on exp. 2 (%)")
+    ax.set_ylim(-2, 102)
+    ax.grid(alpha=0.3)
+    ax.legend(loc="lower right")
+    ax.set_title(f"LR-{k} (c = 0) learning experience 2")
+    note = fig.add_subplot(gs[1, 0])
+    note.axis("off")
+    rows = [f"{pair.replace('synthetic-', '')}: exp. 2 {statistics.fmean(pct(m['accuracy_matrix'][1][1]) for m in runs):.1f} %, "
+            f"exp. 1 {statistics.fmean(pct(m['accuracy_matrix'][0][0]) for m in runs):.1f} %" for pair, runs in by_pair.items()]
+    note.text(0.0, 0.95, "test accuracy on each experience\nright after training on it:\n"
+              + "\n".join(rows), va="top", fontsize=11)
+    fig.tight_layout()
+    return fig

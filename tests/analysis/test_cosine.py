@@ -1,0 +1,28 @@
+"""Chapter 6's analysis: the gradient cosine per step."""
+
+import pytest
+from phnlab.analysis import cosine
+from fakes import result, assert_labelled
+
+
+def test_cosine_frame_selects_one_epoch_and_counts_its_steps():
+    results = [result(seed=s, T=3, E=2) for s in (0, 1)]
+    df = cosine.cosine_frame(results, experience=1, epoch=0)
+    assert len(df) == 6 and set(df.seed) == {0, 1}
+    assert list(df[df.seed == 0].step) == [1, 2, 3]
+    assert list(df[df.seed == 0].cosine) == pytest.approx([-0.5, -0.4, -0.3])
+    assert len(cosine.cosine_frame(results, experience=2, epoch=1)) == 6
+    assert cosine.cosine_frame([result(strategy="lr")] * 0).empty
+    assert_labelled(cosine.plot_cosines(df))
+    verdict, per_seed = cosine.cosine_verdict(df, "ci")
+    assert "negative for **2 of 2** seeds" in verdict and "holds here: **yes**" in verdict
+    assert "With 3 steps per epoch at the **ci** preset, this is a thin sample." in verdict
+    assert per_seed.loc[0, "mean"] == pytest.approx(-0.4) and per_seed.loc[0, "negative"] == 1.0
+    df.loc[df.seed == 1, "cosine"] += 1.0
+    assert "negative for **1 of 2** seeds" in cosine.cosine_verdict(df, "ci")[0]
+    per_exp = cosine.cosine_experiences_frame(results)
+    assert list(per_exp.index) == [2, 3] and list(per_exp["steps"]) == [6, 6]
+    assert per_exp.loc[2, "mean"] == pytest.approx(-0.4) and per_exp.loc[3, "negative"] == 1.0
+    assert "negative in **2 of 2** experiences (seeds pooled): negative at every experience, **yes**" in \
+        cosine.cosine_experiences_verdict(per_exp)
+    assert "Per experience, mean and share of steps below zero: 2: -0.40 (" in cosine.cosine_experiences_verdict(per_exp)

@@ -1,0 +1,50 @@
+"""Chapter 2's analysis: freeze depth and transfer, on hand-made results."""
+
+import pytest
+from phnlab.analysis import transfer
+from fakes import PM, FakeSpec, FakeResult, fake_metrics, assert_labelled
+
+
+def transfer_results():
+    out = []
+    for a, b, decay in (("synthetic-shapes", "synthetic-glyphs", 0.0), ("synthetic-shapes", "synthetic-textures", 0.1)):
+        for k in range(5):
+            for seed in (0, 1):
+                spec = FakeSpec(stream="transfer", strategy="lr", freeze_depth=k, replay_coef=0.0, seed=seed,
+                                dataset=a, dataset2=b)
+                m = fake_metrics(spec, T=2, E=3, base=0.9 - decay * k, datasets=(a, b))
+                out.append(FakeResult(spec, m))
+    return out
+
+
+def test_transfer_frame_table_drops_and_figures():
+    results = transfer_results()
+    df = transfer.transfer_frame(results)
+    assert len(df) == 20 and set(df.role) == {"similar", "dissimilar"}
+    row = df[(df.role == "dissimilar") & (df.k == 4) & (df.seed == 0)].iloc[0]
+    assert row.acc_exp2 == pytest.approx(50.0) and row.acc_exp1 == pytest.approx(50.0) and row.test_images == 100
+    table = transfer.transfer_table(df)
+    assert list(table.columns) == list(range(5)) and table.columns.name == "freeze depth k"
+    assert table.loc[("synthetic-shapes → synthetic-glyphs", "similar"), 0] == f"90.5{PM}0.7"
+    drops = {d["role"]: d for d in transfer.transfer_drops(df)}
+    assert drops["similar"]["drop"] == pytest.approx(0.0) and drops["dissimilar"]["drop"] == pytest.approx(40.0)
+    assert drops["dissimilar"]["k_worst"] == 4 and drops["dissimilar"]["se"] > 0
+    verdict = transfer.transfer_verdict(df, "ci")
+    assert "The similar pair loses less, as the paper claims: **yes** (difference 40.0 points)" in verdict
+    assert "larger than twice its sampling error" in verdict and "cannot show" not in verdict
+    assert "Freezing does not hurt the similar pair (its drop within twice its sampling error): **yes**" in verdict
+    assert "drop from k = 0 at k = 1, 2, 3, 4: 10.0, 20.0, 30.0, 40.0 points (dissimilar)" in verdict
+    hurt = df.copy()
+    hurt.loc[(hurt.role == "similar") & (hurt.k >= 3), "acc_exp2"] -= 30.0
+    assert "**only up to k = 2**; deeper it loses more, up to 30.0 points at k = 3" in transfer.transfer_verdict(hurt, "ci")
+    close = df.copy()
+    close.loc[close.role == "dissimilar", "acc_exp2"] = close.loc[close.role == "similar", "acc_exp2"].values
+    close.loc[(close.role == "dissimilar") & (close.k == 4), "acc_exp2"] -= 1.0
+    noisy = transfer.transfer_verdict(close, "ci")
+    assert "**yes** (difference 1.0 points)" in noisy and "at the **ci** preset the offline data cannot show" in noisy
+    assert_labelled(transfer.plot_transfer(df))
+    fig = transfer.transfer_depth_figure(results, 3)
+    curve_ax = [ax for ax in fig.axes if ax.get_xlabel()][0]
+    assert [line.get_label() for line in curve_ax.lines] == ["shapes → glyphs", "shapes → textures", "chance"]
+    assert list(curve_ax.lines[0].get_xdata()) == [1, 2, 3]
+    assert list(curve_ax.lines[0].get_ydata()) == pytest.approx([70.5, 80.5, 90.5])  # mean of seeds 0, 1
