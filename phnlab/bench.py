@@ -130,56 +130,18 @@ def check_bench_args(*, tasks: int, repeats: int, warmup: int = DEFAULT_WARMUP, 
 
 # ---- the state at experience T ------------------------------------------------------------------
 def prepare_strategy(case: Case, *, tasks: int, device, preset=None, seed: int = 0):
-    """`make_strategy(...)` put into its state at the experience with `tasks - 1` previous tasks."""
-    from avalanche.training.utils import copy_params_dict, zerolike_params_dict
-
-    from .hyper.regularizer import OutputRegularizer
-    from .models.resnet import feature_shape
+    """`make_strategy(...)` put into its state at the experience with `tasks - 1` previous tasks
+    (`PhnTemplate.assume_experience`: each strategy sets up its own state)."""
     from .strategies import make_strategy
 
     preset = preset or get_preset(PRESET)
-    current = tasks - 1  # task id and experience index of the experience being trained
     s = make_strategy(case.strategy, preset=preset, num_tasks=tasks, num_classes=preset.classes_per_experience,
                       device=device, seed=seed, freeze_depth=case.freeze_depth, lookahead=case.lookahead)
     s.model.to(s.device)
-    g = torch.Generator(device="cpu").manual_seed(seed + 1)
-    if case.strategy == "ewc":  # importances and parameters saved after every previous experience
-        for e in range(current):
-            s.ewc.saved_params[e] = copy_params_dict(s.model)
-            imp = zerolike_params_dict(s.model)
-            for p in imp.values():
-                p.data.copy_(torch.rand(p.data.shape, generator=g))
-            s.ewc.importances[e] = imp
-    elif case.strategy == "lr":  # frozen prefix, buffer filled by the previous experiences
-        s.model.freeze_prefix(case.freeze_depth)
-        c = preset.classes_per_experience
-        per_class = -(-preset.buffer_size // (current * c)) + 1
-        y = torch.arange(c).repeat_interleave(per_class).repeat(current)
-        t = torch.arange(current).repeat_interleave(c * per_class)
-        z = torch.randn(len(y), *feature_shape(case.freeze_depth), generator=g)
-        s.buffer.add(z.to(s.device), y.to(s.device), t.to(s.device))
-    elif case.strategy == "hn":  # prefix frozen after experience 1; regulariser over previous tasks
+    if case.strategy == "hn":
         s.hvp = case.hvp
-        s.model.freeze_prefix()
-        s.seen_tasks = list(range(current))
-        s.model.hnet.copy_task_embedding(current - 1, current)
-        s.regularizer = OutputRegularizer(s.model.hnet, torch.arange(current, device=s.device), s.reg_coef)
-    s.make_optimizer()  # afresh for the trainable parameters, as at the start of every experience
-    s.experience = _Experience(current)
-    s.clock.train_exp_counter = current
-    s.is_training, s._stop_training = True, False
-    s.model.train()
+    s.assume_experience(tasks - 1, generator=torch.Generator(device="cpu").manual_seed(seed + 1))
     return s
-
-
-class _Experience:
-    """What the step reads of the current Avalanche experience: its index and task label."""
-
-    def __init__(self, index: int):
-        self.current_experience = self.task_label = index
-
-    def logging(self):  # Avalanche's evaluation plugin switches the experience to logging mode
-        return self
 
 
 def random_batch(n: int, *, classes: int, task: int, device, seed: int = 0) -> list[torch.Tensor]:
@@ -250,37 +212,12 @@ def time_eval(strategy, *, batch_size: int, repeats: int, warmup: int = 1, seed:
 
 
 def state_bytes(strategy) -> int:
-    """Bytes a strategy keeps on its device between steps: parameters, gradients, optimiser
-    state, and its own tables (regulariser targets, replay buffer, EWC importances)."""
+    """Bytes a strategy keeps on its device between steps (`state_tensors`, each tensor once)."""
     seen, total = set(), 0
-
-    def add(t):
-        nonlocal total
-        if isinstance(t, torch.Tensor) and id(t) not in seen:
+    for t in strategy.state_tensors():
+        if id(t) not in seen:
             seen.add(id(t))
             total += t.numel() * t.element_size()
-
-    for p in strategy.model.parameters():
-        add(p)
-        add(p.grad)
-    for st in strategy.optimizer.state.values():
-        for v in st.values():
-            add(v)
-    reg = getattr(strategy, "regularizer", None)
-    if reg is not None:
-        for v in reg.targets.values():
-            for t in v if isinstance(v, tuple) else (v,):
-                add(t)
-    buf = getattr(strategy, "buffer", None)
-    if buf is not None:
-        for v in (buf.z, buf.y, buf.t):
-            add(v)
-    ewc = getattr(strategy, "ewc", None)
-    if ewc is not None:
-        for table in (ewc.saved_params, ewc.importances):
-            for d in table.values():
-                for v in d.values():
-                    add(v.data)
     return total
 
 

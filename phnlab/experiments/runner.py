@@ -16,7 +16,7 @@ from ..metrics import aca_curve, summarize
 from .spec import RunSpec
 from .store import ResultsStore
 
-__all__ = ["run", "RunResult", "memory_bytes", "load_model"]
+__all__ = ["run", "RunResult", "load_model"]
 
 
 @dataclass
@@ -52,17 +52,6 @@ class _Progress(SupervisedPlugin):
         acc = [predict(strategy.model, v, batch_size=self.eval_batch_size, device=strategy.device, cache=self.cache)
                for v in self.views[: i + 1]]
         self.curves.append({"experience": i, "epoch": strategy.clock.train_exp_epochs, "accuracy": acc})
-
-
-def memory_bytes(strategy) -> int:
-    """Table 6's memory: LR stores its buffer; HN stores the previous hypernetwork (float32)."""
-    from ..strategies import LatentReplay, PartialHN
-
-    if isinstance(strategy, LatentReplay):
-        return 0 if strategy.buffer.z is None else strategy.buffer.z.numel() * 4
-    if isinstance(strategy, PartialHN):
-        return sum(p.numel() for p in strategy.model.hnet.parameters()) * 4
-    return 0
 
 
 def run(spec: RunSpec, *, results_dir="results", device="auto", data_root=None, quiet: bool = False,
@@ -138,7 +127,7 @@ def run(spec: RunSpec, *, results_dir="results", device="auto", data_root=None, 
             "time_per_experience_s": times,
             "epoch_curves": progress.curves,
             "cosines": list(getattr(strategy, "cosines", [])),
-            "memory_bytes": memory_bytes(strategy),
+            "memory_bytes": strategy.memory_bytes(),
             "trainable_params": sum(p.numel() for p in strategy.model.parameters()),
             "device": str(dev),
             "bn_policy": resolve_bn_policy(preset.bn_policy, spec.strategy, spec.freeze_depth),

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import warnings
 from dataclasses import dataclass
-from typing import Any, Sequence
+from typing import Any, Iterator, Sequence
 
 import torch
 from avalanche.training.plugins.evaluation import EvaluationPlugin
@@ -20,7 +20,7 @@ from torch import Tensor, nn
 
 from ..data.augment import prepare
 
-__all__ = ["PhnTemplate", "DeviceBatches", "TensorView", "attach_tensors", "tensors_of", "predict", "PrefixCache"]
+__all__ = ["PhnTemplate", "PlaceholderExperience", "DeviceBatches", "TensorView", "attach_tensors", "tensors_of", "predict", "PrefixCache"]
 
 
 @dataclass
@@ -86,6 +86,16 @@ def _silent_evaluator() -> EvaluationPlugin:
         return EvaluationPlugin(loggers=[])
 
 
+class PlaceholderExperience:
+    """What a training step reads of the current Avalanche experience: its index and task label."""
+
+    def __init__(self, index: int):
+        self.current_experience = self.task_label = index
+
+    def logging(self):  # Avalanche's evaluation plugin switches the experience to logging mode
+        return self
+
+
 class PhnTemplate(SupervisedTemplate):
     """Base of phnlab's strategies; subclasses add their loss or replace `training_epoch`."""
 
@@ -145,6 +155,35 @@ class PhnTemplate(SupervisedTemplate):
 
     def load_extra_state(self, state: dict) -> None:
         pass
+
+    # ---- what the strategy keeps, and its state at a later experience -----------------------------
+    def assume_experience(self, current: int, *, generator: torch.Generator) -> None:
+        """Put the strategy into its state at the start of experience `current` (0-based) of a stream of
+        equal tasks, as training would leave it, with stand-ins (drawn from `generator`) for what real data
+        would have stored: the state `phnlab bench` times one step from."""
+        self._assume_previous_tasks(current, generator)
+        self.make_optimizer()  # afresh for the trainable parameters, as at the start of every experience
+        self.experience = PlaceholderExperience(current)
+        self.clock.train_exp_counter = current
+        self.is_training, self._stop_training = True, False
+        self.model.train()
+
+    def _assume_previous_tasks(self, current: int, generator: torch.Generator) -> None:
+        """What experiences 0..current-1 leave behind besides the weights (nothing, for Naive)."""
+
+    def memory_bytes(self) -> int:
+        """Table 6's memory: what the strategy stores for earlier tasks (float32 bytes)."""
+        return 0
+
+    def state_tensors(self) -> Iterator[Tensor]:
+        """Every tensor the strategy keeps between steps: parameters, gradients, optimiser state and
+        its own tables (subclasses add theirs)."""
+        for param in self.model.parameters():
+            yield param
+            if param.grad is not None:
+                yield param.grad
+        for state in self.optimizer.state.values():
+            yield from (v for v in state.values() if isinstance(v, Tensor))
 
     # ---- model and optimiser ----------------------------------------------------------------------
     def forward(self):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import torch
 from avalanche.models import MultiTaskModule
 from avalanche.training.plugins import EWCPlugin
-from avalanche.training.utils import ParamData
+from avalanche.training.utils import ParamData, copy_params_dict, zerolike_params_dict
 
 from ..models.resnet import SlimResNet18
 from .base import PhnTemplate
@@ -74,6 +74,22 @@ class EWC(PhnTemplate):
     def __init__(self, *, model, ewc_lambda: float = 1.0, plugins=None, **kwargs):
         self.ewc = SummedEWCPlugin(ewc_lambda=ewc_lambda)
         super().__init__(model=model, plugins=[self.ewc, *(plugins or [])], **kwargs)
+
+    def _assume_previous_tasks(self, current: int, generator: torch.Generator) -> None:
+        """Parameters and stand-in importances saved after every earlier experience."""
+        for e in range(current):
+            self.ewc.saved_params[e] = copy_params_dict(self.model)
+            imp = zerolike_params_dict(self.model)
+            for p in imp.values():
+                p.data.copy_(torch.rand(p.data.shape, generator=generator))
+            self.ewc.importances[e] = imp
+        self.ewc._summed = None
+
+    def state_tensors(self):
+        yield from super().state_tensors()
+        for table in (self.ewc.saved_params, self.ewc.importances):
+            for d in table.values():
+                yield from (v.data for v in d.values())
 
     def extra_state(self) -> dict:
         as_tensors = lambda table: {e: {n: p.data.cpu() for n, p in d.items()} for e, d in table.items()}  # noqa: E731

@@ -86,6 +86,26 @@ class LatentReplay(PhnTemplate):
             loss = loss + self.replay_coef * self._criterion(replayed, y)
         return loss
 
+    def _assume_previous_tasks(self, current: int, generator: torch.Generator) -> None:
+        """Prefix frozen after experience 1; the buffer holds stand-in latents of every earlier class."""
+        from ..models.resnet import feature_shape
+
+        self.model.freeze_prefix(self.k)
+        c = self.model.num_classes
+        per_class = -(-self.buffer.size // (current * c)) + 1
+        y = torch.arange(c).repeat_interleave(per_class).repeat(current)  # [current·c·per_class]
+        t = torch.arange(current).repeat_interleave(c * per_class)
+        z = torch.randn(len(y), *feature_shape(self.k), generator=generator)  # [M, C, H, W]
+        self.buffer.add(z.to(self.device), y.to(self.device), t.to(self.device))
+
+    def memory_bytes(self) -> int:
+        """The latent buffer (float32)."""
+        return 0 if self.buffer.z is None else self.buffer.z.numel() * 4
+
+    def state_tensors(self):
+        yield from super().state_tensors()
+        yield from (v for v in (self.buffer.z, self.buffer.y, self.buffer.t) if v is not None)
+
     def extra_state(self) -> dict:
         return {"buffer": self.buffer.state_dict(), "frozen_depth": self.model.frozen_depth}
 

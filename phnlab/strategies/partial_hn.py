@@ -12,9 +12,9 @@ from __future__ import annotations
 
 import torch
 
+from ..errors import BadInput
 from ..hyper.model import PartialHyperModel
 from ..hyper.regularizer import OutputRegularizer, check_lookahead, lookahead_gradients
-from ..errors import BadInput
 from .base import PhnTemplate
 
 __all__ = ["PartialHN", "HVP_METHODS"]
@@ -54,7 +54,11 @@ class PartialHN(PhnTemplate):
         self.cosines: list[dict] = []  # cos(g1, g2) per step from experience 2 on (Figure 12)
 
     def _before_training_exp(self, **kwargs):
-        task = int(self.experience.task_label)
+        self._start_task(int(self.experience.task_label))
+        super()._before_training_exp(**kwargs)
+
+    def _start_task(self, task: int) -> None:
+        """A new task's embedding starts as the previous one's; the targets of all previous tasks are fixed."""
         if self.seen_tasks and task not in self.seen_tasks:
             self.model.hnet.copy_task_embedding(self.seen_tasks[-1], task)
         previous = [t for t in self.seen_tasks if t != task]
@@ -64,7 +68,22 @@ class PartialHN(PhnTemplate):
             self.regularizer = OutputRegularizer(self.model.hnet, ids, self.reg_coef,  # targets from H*
                                                  tasks_per_step=self.reg_tasks_per_step,
                                                  seed=1000 * self.seed + task)
-        super()._before_training_exp(**kwargs)
+
+    def _assume_previous_tasks(self, current: int, generator: torch.Generator) -> None:
+        """Prefix frozen after experience 1; tasks 0..current-1 seen, their targets fixed."""
+        self.model.freeze_prefix()
+        self.seen_tasks = list(range(current))
+        self._start_task(current)
+
+    def memory_bytes(self) -> int:
+        """The stored previous hypernetwork (float32)."""
+        return sum(p.numel() for p in self.model.hnet.parameters()) * 4
+
+    def state_tensors(self):
+        yield from super().state_tensors()
+        if self.regularizer is not None:
+            for v in self.regularizer.targets.values():
+                yield from (v if isinstance(v, tuple) else (v,))
 
     def make_optimizer(self, **kwargs):
         """Adam with two groups: shared generator (and, in experience 1, prefix) at lr, task rows at task_lr."""
