@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from typing import Any
 
 from .errors import BadInput
 
 __all__ = ["Preset", "PRESETS", "get_preset", "resolve_device", "FREEZE_DEPTHS", "check_freeze_depth",
            "STRATEGIES", "check_strategy", "strategy_label", "LOOKAHEAD_MODES", "check_lookahead",
-           "BN_POLICIES", "resolve_bn_policy"]
+           "BN_POLICIES", "resolve_bn_policy", "STREAM_KINDS", "parse_seeds"]
+
+STREAM_KINDS = ("split", "noisy", "clean", "transfer")  # phnlab.data.streams builds each
 
 FREEZE_DEPTHS = (0, 1, 2, 3, 4)
 STRATEGIES = ("naive", "ewc", "lr", "hn")
@@ -227,3 +230,35 @@ def resolve_device(name: str = "auto"):
             raise BadInput(f"device {name!r} asked for but no CUDA device is present; allowed here: auto, cpu")
         return torch.device(name)
     raise BadInput(f"unknown device {name!r}; allowed: auto, cpu, cuda, cuda:N")
+
+
+def parse_seeds(seeds: Any) -> tuple[int, ...]:
+    """``"0,1"`` / ``"0 1"`` / ``3`` / ``[0, 1]`` → a tuple of distinct non-negative ints."""
+    if isinstance(seeds, str):
+        parts = [p for p in seeds.replace(",", " ").split() if p]
+    elif isinstance(seeds, int) and not isinstance(seeds, bool):
+        parts = [seeds]
+    else:
+        try:
+            parts = list(seeds)
+        except TypeError:
+            parts = [seeds]
+    out: list[int] = []
+    for p in parts:
+        try:
+            if isinstance(p, bool) or (not isinstance(p, (int, str))):
+                raise ValueError
+            s = int(p)
+        except ValueError:
+            raise BadInput(
+                f"seeds {seeds!r} is not a list of integers; allowed: '' for the preset's seeds, "
+                "or integers like 0,1,2"
+            ) from None
+        if s < 0:
+            raise BadInput(f"seed {s} is negative; seeds must be integers >= 0")
+        if s in out:
+            raise BadInput(f"seed {s} is given twice in {seeds!r}; give each seed once")
+        out.append(s)
+    if not out:
+        raise BadInput(f"seeds {seeds!r} holds no seed; give '' for the preset's seeds or integers like 0,1")
+    return tuple(out)

@@ -68,7 +68,8 @@ def test_unwritable_results_dir(tmp_path, capsys):
 
 @pytest.mark.parametrize("argv, fragment", [
     (["sweep", "table9"], "unknown sweep 'table9'"),
-    (["sweep", "table2", "--seeds", "a,b"], "--seeds must be comma-separated integers"),
+    (["sweep", "table2", "--seeds", "a,b"], "is not a list of integers; allowed"),
+    (["sweep", "table2", "--seeds", "1,1"], "seed 1 is given twice"),
     (["results", "--table", "7"], "allowed: 2, 4, 5"),
 ])
 def test_sweep_and_results_bad_input(tmp_path, capsys, argv, fragment):

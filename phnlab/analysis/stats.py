@@ -10,6 +10,8 @@ import statistics
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 
+from ..config import strategy_label
+
 __all__ = [
     "NBSP", "pm", "pct", "mean_sd", "yes", "model_name", "group_runs", "chance", "test_size",
     "stream_test_images", "accuracy_se", "diff_se", "clear_effect"
@@ -40,7 +42,8 @@ def yes(flag: bool) -> str:
 
 
 def model_name(k: int) -> str:
-    return "HN-F" if k == 0 else f"HN-{k}"
+    """The partial hypernetwork of freeze depth k by the paper's name: HN-F (k = 0) or HN-k."""
+    return strategy_label("hn", k)
 
 
 def group_runs(results: Iterable, key=None) -> dict:

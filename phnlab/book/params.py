@@ -11,10 +11,10 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..config import Preset, get_preset, resolve_device
+from ..config import Preset, get_preset, parse_seeds, resolve_device
 from ..errors import BadInput
 
-__all__ = ["ChapterParams", "check_params", "parse_seeds"]
+__all__ = ["ChapterParams", "check_params"]
 
 
 @dataclass(frozen=True)
@@ -89,38 +89,6 @@ def _jobs(jobs: Any) -> int:
     if n < 1:
         raise BadInput(f"jobs {n} is not allowed; allowed: an integer >= 1")
     return n
-
-
-def parse_seeds(seeds: Any) -> tuple[int, ...]:
-    """``"0,1"`` / ``"0 1"`` / ``3`` / ``[0, 1]`` → a tuple of distinct non-negative ints."""
-    if isinstance(seeds, str):
-        parts = [p for p in seeds.replace(",", " ").split() if p]
-    elif isinstance(seeds, int) and not isinstance(seeds, bool):
-        parts = [seeds]
-    else:
-        try:
-            parts = list(seeds)
-        except TypeError:
-            parts = [seeds]
-    out: list[int] = []
-    for p in parts:
-        try:
-            if isinstance(p, bool) or (not isinstance(p, (int, str))):
-                raise ValueError
-            s = int(p)
-        except ValueError:
-            raise BadInput(
-                f"seeds {seeds!r} is not a list of integers; allowed: '' for the preset's seeds, "
-                "or integers like 0,1,2"
-            ) from None
-        if s < 0:
-            raise BadInput(f"seed {s} is negative; seeds must be integers >= 0")
-        if s in out:
-            raise BadInput(f"seed {s} is given twice in {seeds!r}; give each seed once")
-        out.append(s)
-    if not out:
-        raise BadInput(f"seeds {seeds!r} holds no seed; give '' for the preset's seeds or integers like 0,1")
-    return tuple(out)
 
 
 def _data_root(data_root: str | Path | None) -> Path | None:

@@ -40,7 +40,9 @@ def run(args) -> int:
     if args.json:
         print(json.dumps(a.to_dict()))
         return 0
-    name = "HN-F" if a.freeze_depth == 0 else f"HN-{a.freeze_depth}"
+    from ..config import strategy_label
+
+    name = strategy_label("hn", a.freeze_depth)
     print(f"{name}, T={a.tasks} tasks, C={a.classes} classes, d={a.chunk_dim}")
     print(f"  hypernetwork parameters    {a.hypernetwork_params:>12,}  ({a.hn_memory_mb:.2f} MB stored copy)")
     print(f"    per-task tables          {a.hypernetwork_conditional_params:>12,}")

@@ -24,14 +24,11 @@ def register(sub) -> None:
 
 
 def main(args) -> int:
-    from ..errors import BadInput
+    from ..config import parse_seeds
     from ..experiments.executors import run_specs
     from ..experiments.sweeps import sweep_specs
 
-    try:
-        seeds = tuple(int(s) for s in args.seeds.split(",")) if args.seeds else None
-    except ValueError:
-        raise BadInput(f"--seeds must be comma-separated integers, got {args.seeds!r}") from None
+    seeds = parse_seeds(args.seeds) if args.seeds else None
     specs = sweep_specs(args.name, args.preset, seeds)
 
     def report(i, spec, r):

@@ -18,14 +18,13 @@ from dataclasses import dataclass, field
 
 import torch
 
-from ..config import Preset, get_preset
+from ..config import STREAM_KINDS, Preset, get_preset
 from ..errors import BadInput
 from .augment import NOISES, SampleTransform
 from .datasets import ImageData, load_dataset
 
 __all__ = ["Experience", "Stream", "build_stream", "STREAM_KINDS", "NOISY_SCHEDULE", "normalization"]
 
-STREAM_KINDS = ("split", "noisy", "clean", "transfer")
 NOISY_SCHEDULE = (None,) + NOISES  # experience 1 clean, then solarize, blur, autocontrast-grey-blur
 NOISY_EXPERIENCES = len(NOISY_SCHEDULE)
 TRANSFER_EXPERIENCES = 2

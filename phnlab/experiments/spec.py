@@ -6,12 +6,11 @@ import hashlib
 import json
 from dataclasses import asdict, dataclass, field, replace
 
-from ..config import Preset, check_lookahead, check_strategy, get_preset, resolve_bn_policy, strategy_label
+from ..config import STREAM_KINDS, Preset, check_lookahead, check_strategy, get_preset, resolve_bn_policy, strategy_label
 from ..errors import BadInput
 
-__all__ = ["RunSpec", "STREAMS"]
+__all__ = ["RunSpec"]
 
-STREAMS = ("split", "noisy", "clean", "transfer")
 # bump when a change to training makes old results incomparable
 # 3: experiences stored in a seeded random order instead of class by class (evaluation batches mixed)
 SPEC_VERSION = 3
@@ -31,8 +30,8 @@ class RunSpec:
     overrides: tuple[tuple[str, object], ...] = field(default=())  # preset fields, e.g. (("epochs", 1),)
 
     def __post_init__(self):
-        if self.stream not in STREAMS:
-            raise BadInput(f"unknown stream {self.stream!r}; allowed: {', '.join(STREAMS)}")
+        if self.stream not in STREAM_KINDS:
+            raise BadInput(f"unknown stream {self.stream!r}; allowed: {', '.join(STREAM_KINDS)}")
         check_strategy(self.strategy, self.freeze_depth)
         check_lookahead(self.lookahead)
         if not isinstance(self.seed, int) or self.seed < 0:

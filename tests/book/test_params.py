@@ -1,7 +1,7 @@
 import pytest
 
-from phnlab.book.params import ChapterParams, check_params, parse_seeds
-from phnlab.config import get_preset
+from phnlab.book.params import ChapterParams, check_params
+from phnlab.config import get_preset, parse_seeds
 from phnlab.errors import BadInput
 
 
