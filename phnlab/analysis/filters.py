@@ -34,7 +34,8 @@ def generated_filters(spec, params, *, after: int = 3, layer: str = "layer3.0.co
     import torch
 
     from ..experiments import runner
-    from ..experiments.store import ResultsStore, atomic_write_bytes
+    from ..experiments.store import ResultsStore
+    from ..files import atomic_write_bytes
     from ..hyper.model import PartialHyperModel
 
     if spec.strategy != "hn":

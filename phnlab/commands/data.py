@@ -80,7 +80,7 @@ def run_get(args) -> int:
 
 def run_show(args) -> int:
     from ..config import get_preset
-    from ..data.datasets import atomic_write
+    from ..files import atomic_write
     from ..data.streams import STREAM_KINDS, build_stream
 
     if args.stream not in STREAM_KINDS:

@@ -26,6 +26,7 @@ import torch
 import torch.nn.functional as F
 
 from ..errors import BadInput, DataCorrupt, DataMissing
+from ..files import atomic_write
 from . import synthetic
 
 __all__ = [
@@ -36,7 +37,6 @@ __all__ = [
     "dataset_info",
     "download_dataset",
     "resolve_data_root",
-    "atomic_write",
     "SPLITS",
 ]
 
@@ -113,24 +113,6 @@ def _fingerprint(paths: list[Path]) -> str:
         st = p.stat()
         h.update(f"{p}|{st.st_size}|{st.st_mtime_ns}\n".encode())
     return h.hexdigest()
-
-
-def atomic_write(path: str | os.PathLike, write: Callable) -> None:
-    """Write a file all at once or not at all: `write(f)` fills a temp file beside `path`, which
-    then replaces `path` in one rename (readers never see half a file; a crash leaves no debris)."""
-    path = Path(path)
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=path.parent)
-    try:
-        with os.fdopen(fd, "wb") as f:
-            write(f)
-        umask = os.umask(0)
-        os.umask(umask)
-        os.chmod(tmp, 0o666 & ~umask)  # mkstemp makes 0600; give the file the usual permissions
-        os.replace(tmp, path)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
 
 
 def _decode_files(spec, root: Path, split: str, size: int, items: list[tuple[Path, int]]) -> torch.Tensor:

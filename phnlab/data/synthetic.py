@@ -475,7 +475,7 @@ def ensure_cached(name: str, root: str | os.PathLike, seed: int = DATA_SEED) -> 
     data = load_cached(name, root, seed)
     if data is not None:
         return data
-    from .datasets import atomic_write  # (datasets imports this module)
+    from ..files import atomic_write
 
     data = generate(name, seed=seed)
     atomic_write(cache_path(name, root, seed), lambda f: torch.save(data, f))

@@ -15,34 +15,19 @@ import io
 import json
 import os
 import sys
-import tempfile
 from pathlib import Path
 
 import torch
 
 from ..errors import BadInput, PhnlabError
+from ..files import atomic_write_bytes
 from .spec import RunSpec
 
-__all__ = ["ResultsStore", "SpecLocked", "atomic_write_bytes"]
+__all__ = ["ResultsStore", "SpecLocked"]
 
 
 class SpecLocked(PhnlabError):
     """Another process is running this spec."""
-
-
-def atomic_write_bytes(path: Path, data: bytes) -> None:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    try:
-        with os.fdopen(fd, "wb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, path)
-    except BaseException:
-        with contextlib.suppress(FileNotFoundError):
-            os.unlink(tmp)
-        raise
 
 
 def _checksum(payload) -> str:
