@@ -9,7 +9,8 @@ from .figures import styled
 from .stats import yes
 
 __all__ = [
-    "cosine_frame", "cosine_verdict", "cosine_experiences_frame", "cosine_experiences_verdict", "plot_cosines"
+    "cosine_frame", "cosine_verdict", "cosine_experiences_frame", "cosine_experiences_verdict", "plot_cosines",
+    "experience_figures"
 ]
 
 
@@ -92,3 +93,10 @@ def plot_cosines(df, *, title: str = ""):
     ax.set_title(title or "Cosine similarity of the cross-entropy and look-ahead gradients")
     fig.tight_layout()
     return fig
+
+
+def experience_figures(results: Sequence, *, epoch: int = 0) -> dict:
+    """Figure 12 for each experience from the second on: {experience (1-based): figure}."""
+    n_exp = len(results[0].metrics["accuracy_matrix"])
+    return {e + 1: plot_cosines(cosine_frame(results, experience=e, epoch=epoch),
+                                title=f"HN-4, first epoch of experience {e + 1}") for e in range(1, n_exp)}

@@ -11,11 +11,11 @@ from .. import paper
 from ..experiments.store import ResultsStore
 from .figures import HN_COLOR, LR_COLOR, mean_curve, plot_experience_panels
 from .selection import select_runs
-from .stats import clear_effect, diff_se, model_name, yes
+from .stats import clear_effect, diff_se, group_runs, model_name, yes
 
 __all__ = [
     "table45_rows", "table45_frame", "by_mode", "table4_verdict", "table5_verdict", "plot_lookahead_curves",
-    "figure11_frame", "figure11_verdict"
+    "figure11_frame", "figure11_verdict", "lookahead_groups", "depth_curves"
 ]
 
 
@@ -158,3 +158,15 @@ def figure11_verdict(frame) -> str:
     return (f"**Verdict:** averaged over each curve, look-ahead is higher on {higher} of {total} (experience, depth) "
             f"curves ({100 * higher / total:.0f} %). The paper sees it higher on every experience but the second in "
             f"one run; look-ahead higher on most curves here: {yes(higher > total / 2)}.")
+
+
+def lookahead_groups(results) -> dict[tuple[int, str], list[Mapping]]:
+    """Metrics over seeds per (freeze depth, look-ahead mode)."""
+    return group_runs(results, key=lambda s: (s.freeze_depth, s.lookahead))
+
+
+def depth_curves(groups: Mapping[tuple[int, str], Sequence[Mapping]]) -> dict:
+    """Figure 11 for every depth that ran both with and without look-ahead: {k: figure}."""
+    depths = sorted(k for k, mode in groups if mode == "none" and (k, "first") in groups)
+    return {k: plot_lookahead_curves(groups[(k, "none")], groups[(k, "first")],
+                                     title=f"{model_name(k)}: look-ahead vs none") for k in depths}

@@ -12,10 +12,13 @@ from collections.abc import Mapping, Sequence
 from .. import paper
 from ..experiments.store import ResultsStore
 from .selection import select_runs
-from .stats import accuracy_se, clear_effect, diff_se, mean_sd, pct, pm, stream_test_images, test_size, yes
+from .figures import HN_COLOR, LR_COLOR, plot_experience_panels
+from .stats import (accuracy_se, clear_effect, diff_se, group_runs, mean_sd, model_name, pct, pm,
+                    stream_test_images, test_size, yes)
 
 __all__ = [
-    "TABLE2_ORDER", "table2_rows", "table2_frame", "table2_verdict", "retention_frame", "figure8_verdict"
+    "TABLE2_ORDER", "table2_rows", "table2_frame", "table2_verdict", "retention_frame", "figure8_verdict", "FIGURE8",
+    "split_groups", "figure8_groups", "plot_figure8", "depth_panels"
 ]
 
 
@@ -166,3 +169,30 @@ def figure8_verdict(frame, hn: str = "HN-3", lrs: Sequence[str] = ("LR-3 (c=1)",
             f"the paper? {yes(lost[hn] < min(lost[lr] for lr in lrs))}. Right after training it reaches "
             f"{learned[hn]:.1f} % against {learned[lrs[0]]:.1f} % for {lrs[0]}. Is its learning accuracy the lower "
             f"one, as in the paper? {yes(learned[hn] < learned[lrs[0]])}." + caveat)
+
+
+FIGURE8 = {"LR-3 (c=0)": {"color": "0.45", "ls": ":"}, "LR-3 (c=1)": {"color": LR_COLOR}, "HN-3": {"color": HN_COLOR}}
+
+
+def split_groups(results) -> dict[str, list[Mapping]]:
+    """Metrics per strategy over seeds, latent replay named with its replay coefficient ('LR-3 (c=1)')."""
+    return group_runs(results, key=lambda s: f"{s.label()} (c=1)" if s.strategy == "lr" and s.replay_coef == 1
+                      else s.label())
+
+
+def figure8_groups(groups: Mapping[str, Sequence[Mapping]]) -> dict[str, Sequence[Mapping]]:
+    """Figure 8's three models: LR-3 without and with replay, and HN-3."""
+    return {name: groups[name] for name in FIGURE8}
+
+
+def plot_figure8(fig8: Mapping[str, Sequence[Mapping]], experiences: Sequence[int] = (0, 1, 2)):
+    """Figure 8: accuracy on the first experiences over the stream, LR-3 (c = 0, 1) against HN-3."""
+    return plot_experience_panels(fig8, experiences, styles=FIGURE8)
+
+
+def depth_panels(groups: Mapping[str, Sequence[Mapping]], k: int, experiences: Sequence[int] = (0, 1, 2)):
+    """LR-k (c = 1) against HN-k (HN-F at k = 0): accuracy on the first experiences over the stream."""
+    lr, hn = f"LR-{k} (c=1)", model_name(k)
+    return plot_experience_panels({lr: groups[lr], hn: groups[hn]}, experiences,
+                                  styles={lr: {"color": LR_COLOR}, hn: {"color": HN_COLOR, "ls": "--"}},
+                                  title=f"freeze depth k = {k}: {lr} vs {hn}")

@@ -13,13 +13,14 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from .. import paper
 from ..experiments.sweeps import AUTHORS, steps_per_experience
-from .figures import styled
+from .figures import HN_COLOR, LR_COLOR, plot_experience_panels, styled
 from .split import TABLE2_ORDER, table2_rows
 from .stats import pct, pm
 
 __all__ = ["policy_of", "POLICY_NAMES", "policy_rows", "policy_table2_frame", "ordering_verdict", "drift_frame",
-           "regime_frame", "buffer_frame", "noisy_policy_frame", "noisy_verdict", "batch_size_sensitivity", "plot_regime",
-           "old_task_groups", "gap_verdict", "hn4_frame", "hn4_verdict", "combined_value",
+           "regime_frame", "buffer_frame", "noisy_policy_frame", "noisy_verdict", "batch_size_probe",
+           "batch_size_sensitivity", "plot_regime", "old_task_groups", "old_task_figure", "gap_verdict", "hn4_frame",
+           "hn4_verdict", "combined_value",
            "long_schedule_frame", "long_schedule_verdict", "longer_stored_runs",
            "ordering_summary"]
 
@@ -116,6 +117,16 @@ def old_task_groups(results: Sequence, k: int) -> dict[str, list[Mapping]]:
     return dict(sorted(groups.items()))
 
 
+def old_task_figure(results: Sequence, k: int):
+    """Experience 1's accuracy over the stream at freeze depth k: LR blue, HN orange; our normalisation
+    solid, the authors' dashed (Figure 8's view of one old task)."""
+    groups = old_task_groups(results, k)
+    styles = {name: {"color": LR_COLOR if name.startswith("LR") else HN_COLOR,
+                     "ls": "-" if name.endswith("population") else "--"} for name in groups}
+    return plot_experience_panels(groups, (0,), styles=styles,
+                                  title=f"experience 1 over the stream, freeze depth k = {k}")
+
+
 # ---- drift alone: LR without replay ---------------------------------------------------------------------------
 def _stat_rows(runs_by_key: Mapping[tuple, list[Mapping]], names: Sequence[str]):
     import pandas as pd
@@ -158,10 +169,13 @@ def regime_frame(results: Sequence, preset):
 
 
 @styled
-def plot_regime(frame, paper_forgetting: Mapping[str, float]):
+def plot_regime(frame, paper_forgetting: Mapping[str, float] | None = None):
     """Forgetting against steps per experience (log x), one line per (model, policy); the paper's
-    forgetting of each model as a dotted line."""
+    forgetting of each model (default: LR-4 and LR-2 of Table 2) as a dotted line."""
     from matplotlib.figure import Figure
+
+    if paper_forgetting is None:
+        paper_forgetting = {m: paper.TABLE2["cifar100"][m]["forgetting"][0] for m in ("LR-4", "LR-2")}
 
     fig = Figure(figsize=(8, 3.8), dpi=90)
     ax = fig.subplots()
@@ -308,6 +322,13 @@ def noisy_verdict(frame) -> str:
 
 
 # ---- evaluation batch size -------------------------------------------------------------------------------
+def batch_size_probe(specs: Sequence, seed: int, k: int = 2) -> list:
+    """The runs whose evaluation batch size is varied: LR-k (c = 1) and HN-k on the split stream, one
+    seed, under every normalisation and no other change."""
+    return [s for s in specs if s.stream == "split" and s.seed == seed and s.freeze_depth == k
+            and s.replay_coef == 1.0 and s.strategy in ("lr", "hn") and not _others(s)]
+
+
 def batch_size_sensitivity(specs: Sequence, params, sizes: Sequence[int] = (16, 64, 256)):
     """ACA (%) at the end of the stream of each trained model, re-evaluated with each evaluation batch
     size (one task per batch). Under batch statistics the same weights give different accuracies."""

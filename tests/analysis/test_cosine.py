@@ -1,8 +1,9 @@
 """Chapter 6's analysis: the gradient cosine per step."""
 
 import pytest
+
 from phnlab.analysis import cosine
-from fakes import result, assert_labelled
+from fakes import assert_labelled, result
 
 
 def test_cosine_frame_selects_one_epoch_and_counts_its_steps():
@@ -26,3 +27,9 @@ def test_cosine_frame_selects_one_epoch_and_counts_its_steps():
     assert "negative in **2 of 2** experiences (seeds pooled): negative at every experience, **yes**" in \
         cosine.cosine_experiences_verdict(per_exp)
     assert "Per experience, mean and share of steps below zero: 2: -0.40 (" in cosine.cosine_experiences_verdict(per_exp)
+
+
+def test_one_figure_per_experience_from_the_second():
+    figs = cosine.experience_figures([result(seed=0, T=4, E=2)])
+    assert sorted(figs) == [2, 3, 4]
+    assert figs[3].axes[0].get_title() == "HN-4, first epoch of experience 3"

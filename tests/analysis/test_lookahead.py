@@ -2,7 +2,7 @@
 
 from phnlab import paper
 from phnlab.analysis import cost, lookahead
-from fakes import FakeSpec, fake_metrics
+from fakes import FakeSpec, fake_metrics, result
 
 
 def rows45(table, aca, minutes):
@@ -54,3 +54,10 @@ def test_lookahead_curves_and_figure11():
     assert f11.loc["HN-F", "look-ahead higher on average"] == 0 and f11.loc["HN-F", "which"] == "—"
     v = lookahead.figure11_verdict(f11)
     assert "higher on 8 of 16 (experience, depth) curves (50 %)" in v and "most curves here: **no**" in v
+
+
+def test_depth_curves_only_where_both_modes_ran():
+    results = [result(strategy="hn", freeze_depth=k, lookahead=mode, T=3)
+               for k in (2, 4) for mode in ("none", "first")] + [result(strategy="hn", freeze_depth=0, T=3)]
+    curves = lookahead.depth_curves(lookahead.lookahead_groups(results))
+    assert sorted(curves) == [2, 4] and curves[4].get_suptitle() == "HN-4: look-ahead vs none"

@@ -67,3 +67,18 @@ def test_experience_panels_retention_and_figure8_verdict():
     v = split.figure8_verdict(split.retention_frame(close, (0, 1, 2)))
     assert "lose the least, as in the paper? **no**" in v
     assert "within twice their sampling error" in v and "100 test images per experience" in v
+
+
+def test_split_groups_name_replay_and_draw_figure8_and_each_depth():
+    results = [result(stream="split", strategy="lr", freeze_depth=k, replay_coef=c, T=3)
+               for k in range(5) for c in (0.0, 1.0)]
+    results += [result(stream="split", strategy="hn", freeze_depth=k, T=3) for k in range(5)]
+    groups = split.split_groups(results)
+    assert {"LR-3 (c=1)", "LR-3 (c=0)", "HN-3", "HN-F", "LR-0 (c=1)"} <= set(groups)
+    fig8 = split.figure8_groups(groups)
+    assert list(fig8) == ["LR-3 (c=0)", "LR-3 (c=1)", "HN-3"]
+    assert len([ax for ax in split.plot_figure8(fig8).axes if ax.axison]) == 3
+    fig = split.depth_panels(groups, 0)
+    assert fig.get_suptitle() == "freeze depth k = 0: LR-0 (c=1) vs HN-F"
+    labels = [line.get_label() for line in fig.axes[0].get_lines() if not line.get_label().startswith("_")]
+    assert labels == ["LR-0 (c=1)", "HN-F"]

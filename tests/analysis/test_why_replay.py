@@ -134,3 +134,20 @@ def test_ordering_summary_counts_the_depths_where_hn_is_ahead():
     assert lines[0].startswith("- Our (population)") and "**0 of 2**" in lines[0]
     assert "(running for LR, batch for HN)" in lines[1] and "**1 of 2**" in lines[1]
     assert lines[2].startswith("- 248 steps") and "**1 of 2**" in lines[2] and "k = 2: LR, k = 4: HN" in lines[2]
+
+
+def test_the_batch_size_probe_and_the_old_task_figure_take_plain_runs_at_one_depth():
+    from fakes import fake_metrics
+
+    def spec(strategy, k, *over, c=1.0, seed=0):
+        return RunSpec("split", strategy, k, replay_coef=c, seed=seed, preset="quick", overrides=tuple(over))
+
+    specs = [spec("lr", 2), spec("hn", 2), spec("lr", 2, ("bn_policy", "running")), spec("hn", 2, ("bn_policy", "batch")),
+             spec("lr", 2, c=0.0), spec("lr", 2, ("epochs", 31)), spec("lr", 4), spec("hn", 2, seed=1)]
+    probe = W.batch_size_probe(specs, seed=0)
+    assert probe == specs[:4]
+    results = [SimpleNamespace(spec=s, metrics=fake_metrics(s)) for s in specs]
+    fig = W.old_task_figure(results, 2)
+    lines = {line.get_label(): line for line in fig.axes[0].get_lines() if not line.get_label().startswith("_")}
+    assert set(lines) == {"LR-2 · population", "LR-2 · running", "HN-2 · population", "HN-2 · batch"}
+    assert lines["LR-2 · running"].get_linestyle() == "--" and lines["HN-2 · population"].get_linestyle() == "-"
