@@ -94,22 +94,29 @@ def hn4_specs(preset, seeds):
     changes = [(("task_lr", p.lr),)] if p.task_lr not in (None, p.lr) else []
     changes.append((("reg_coef", 4 * p.reg_coef),))
     out = [RunSpec("split", "hn", 4, seed=seed, preset=preset, overrides=over) for over in changes for seed in seeds]
-    top = _top_steps(preset)
-    if top is not None and _epochs_for(top, p) != p.epochs:
-        over = (("curve_every_epoch", False), ("epochs", _epochs_for(top, p)))
-        out.append(RunSpec("split", "hn", 4, seed=seeds[0], preset=preset, overrides=over))
+    longest = _longest_schedule(preset)
+    if longest:
+        out.append(RunSpec("split", "hn", 4, seed=seeds[0], preset=preset, overrides=longest))
     return out
+
+
+def _longest_schedule(preset) -> tuple:
+    """The overrides of the regime study's longest schedule (no per-epoch curves); () when the preset
+    already trains that long or has no regime study."""
+    p = get_preset(preset)
+    top = _top_steps(preset)
+    if top is None or _epochs_for(top, p) == p.epochs:
+        return ()
+    return (("curve_every_epoch", False), ("epochs", _epochs_for(top, p)))
 
 
 def long_schedule_specs(preset, seed=0):
     """LR-k (c = 1) and HN-k at k = 2 and 4 with the regime study's longest schedule, population (one seed,
     no curves): Table 2's comparison at more steps per experience."""
-    p = get_preset(preset)
-    top = _top_steps(preset)
-    if top is None or _epochs_for(top, p) == p.epochs:
+    longest = _longest_schedule(preset)
+    if not longest:
         return []
-    over = (("curve_every_epoch", False), ("epochs", _epochs_for(top, p)))
-    return [RunSpec("split", s, k, seed=seed, preset=preset, overrides=over) for k in (4, 2) for s in ("lr", "hn")]
+    return [RunSpec("split", s, k, seed=seed, preset=preset, overrides=longest) for k in (4, 2) for s in ("lr", "hn")]
 
 
 def combined_specs(preset, seed=0):

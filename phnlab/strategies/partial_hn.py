@@ -40,11 +40,9 @@ class PartialHN(PhnTemplate):
                  task_lr: float | None = None, reg_tasks_per_step: int | None = None,
                  hvp: str = "double-backward", **kwargs):
         super().__init__(model=model, **kwargs)
-        if hvp not in HVP_METHODS:
-            raise BadInput(f"hvp {hvp!r} is not allowed; allowed: {', '.join(HVP_METHODS)}")
+        self.mb_z = None  # the training mini-batch's prefix output, kept for forward-over-reverse
+        self._prefix_hook = None
         self.hvp = hvp
-        self.mb_z = None  # the training mini-batch's prefix output, kept for the second order
-        model.prefix.register_forward_hook(self._keep_prefix_output)
         self.reg_tasks_per_step = reg_tasks_per_step
         self.task_lr = self.lr if task_lr is None else task_lr
         self.lookahead = check_lookahead(lookahead)
@@ -99,6 +97,18 @@ class PartialHN(PhnTemplate):
         conditional = {id(p) for p in self.model.hnet.conditional_parameters()}
         return [self.task_lr if id(p) in conditional else self.lr
                 for p in self.model.hnet.parameters() if p.requires_grad]
+
+    @property
+    def hvp(self) -> str:
+        return self._hvp
+
+    @hvp.setter
+    def hvp(self, method: str) -> None:
+        if method not in HVP_METHODS:
+            raise BadInput(f"hvp {method!r} is not allowed; allowed: {', '.join(HVP_METHODS)}")
+        self._hvp = method
+        if method == "forward-over-reverse" and self._prefix_hook is None:  # only this method reads mb_z
+            self._prefix_hook = self.model.prefix.register_forward_hook(self._keep_prefix_output)
 
     def _keep_prefix_output(self, module, inputs, output):
         self.mb_z = output  # the last prefix forward before `backward` is this step's
