@@ -5,8 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
+from .claims import Claim, Verdict
 from .figures import styled
-from .stats import yes
 
 __all__ = [
     "cosine_frame", "cosine_verdict", "cosine_experiences_frame", "cosine_experiences_verdict", "plot_cosines",
@@ -30,21 +30,22 @@ def cosine_frame(results: Iterable, *, experience: int = 1, epoch: int = 0):
     return df
 
 
-def cosine_verdict(df, preset_name: str) -> tuple[str, object]:
+def cosine_verdict(df, preset_name: str) -> tuple[Verdict, object]:
     """Figure 12's claim (negative similarity whatever the seed), checked: the verdict and a table
     of the cosine per seed (steps, mean, min, max, share of negative steps)."""
     per_seed = df.groupby("seed")["cosine"].agg(steps="count", mean="mean", min="min", max="max",
                                                 negative=lambda c: (c < 0).mean())
     negative = int((per_seed["mean"] < 0).sum())
-    text = (f"**Verdict:** over the first epoch of experience 2 the mean cosine is negative for **{negative} of "
-            f"{len(per_seed)}** seeds (" + ", ".join(
-                f"seed {s}: {r['mean']:+.2f}, {100 * r['negative']:.0f} % of {int(r['steps'])} steps negative"
-                for s, r in per_seed.iterrows())
-            + f"). The paper's claim (negative whatever the seed) holds here: {yes(negative == len(per_seed))}.")
+    claim = Claim("The cross-entropy and look-ahead gradients point apart (negative cosine) whatever the seed",
+                  negative == len(per_seed), f"the mean cosine over the first epoch of experience 2 is negative for "
+                  f"{negative} of {len(per_seed)} seeds",
+                  detail=", ".join(f"seed {s}: {r['mean']:+.2f}, {100 * r['negative']:.0f} % of {int(r['steps'])} "
+                                   "steps negative" for s, r in per_seed.iterrows()))
+    notes = ()
     if len(per_seed) and per_seed["steps"].min() < 10:
-        text += (f" With {int(per_seed['steps'].min())} steps per epoch at the **{preset_name}** preset, this is a "
-                 "thin sample.")
-    return text, per_seed.round(3)
+        notes = (f"With {int(per_seed['steps'].min())} steps per epoch at the **{preset_name}** preset, this is a thin "
+                 "sample.",)
+    return Verdict((claim,), notes=notes), per_seed.round(3)
 
 
 def cosine_experiences_frame(results: Sequence, *, epoch: int = 0):
@@ -59,18 +60,19 @@ def cosine_experiences_frame(results: Sequence, *, epoch: int = 0):
                                                       negative=lambda c: (c < 0).mean()).round(3)
 
 
-def cosine_experiences_verdict(frame) -> str:
+def cosine_experiences_verdict(frame) -> Verdict:
     negative = int((frame["mean"] < 0).sum())
-    text = (f"**Verdict:** the mean cosine over the first epoch is negative in **{negative} of {len(frame)}** "
-            f"experiences (seeds pooled): negative at every experience, {yes(negative == len(frame))}. Per "
-            "experience, mean and share of steps below zero: " + ", ".join(
-                f"{e}: {row['mean']:+.2f} ({100 * row['negative']:.0f} %)" for e, row in frame.iterrows()) + ".")
+    claim = Claim("The gradients conflict at every experience", negative == len(frame),
+                  f"the mean cosine over the first epoch is negative in {negative} of {len(frame)} experiences "
+                  "(seeds pooled)", detail="per experience, mean and share of steps below zero: " + ", ".join(
+                      f"{e}: {row['mean']:+.2f} ({100 * row['negative']:.0f} %)" for e, row in frame.iterrows()))
+    notes = ()
     if len(frame) > 2:
         first, last = frame["mean"].iloc[0], frame["mean"].iloc[-1]
         if abs(last) < abs(first) / 2:
-            text += (f" The conflict weakens along the stream: from {first:+.2f} at experience {frame.index[0]} to "
-                     f"{last:+.2f} at experience {frame.index[-1]}.")
-    return text
+            notes = (f"The conflict weakens along the stream: from {first:+.2f} at experience {frame.index[0]} to "
+                     f"{last:+.2f} at experience {frame.index[-1]}.",)
+    return Verdict((claim,), notes=notes)
 
 
 @styled

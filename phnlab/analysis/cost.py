@@ -11,9 +11,10 @@ from pathlib import Path
 import numpy as np
 
 from .. import paper
+from .claims import Claim, Verdict
 from .figures import HN_COLOR, LR_COLOR, styled
 from .lookahead import by_mode
-from .stats import model_name, yes
+from .stats import model_name
 
 __all__ = [
     "cost_frame", "plot_cost", "time_verdict", "lookahead_cost_frame", "lookahead_cost_verdict", "memory_frame",
@@ -60,20 +61,24 @@ def plot_cost(cost, *, ours_label: str = "ours", baseline: str = "Naive"):
     return fig
 
 
-def time_verdict(rows: Sequence[Mapping]) -> str:
-    """Table 2's time claims, checked: HN-F slower than HN-4, HN time ordered by depth."""
+def time_verdict(rows: Sequence[Mapping]) -> Verdict:
+    """Table 2's time claims: HN-F slower than HN-4, HN time ordered by depth."""
     t = {r["strategy"]: r["minutes"] for r in rows}
     p = {k: v["minutes"] for k, v in paper.TABLE2["cifar100"].items()}
     hn = [h for h in ("HN-F", "HN-1", "HN-2", "HN-3", "HN-4") if h in t]
     ours_order = sorted(hn, key=lambda h: -t[h])
     p_order = sorted(hn, key=lambda h: -p[h])
-    text = (f"**Verdict:** HN-F takes {t['HN-F'] / t['HN-4']:.1f}× the time of HN-4 (paper: {p['HN-F'] / p['HN-4']:.1f}×): "
-            f"HN-F slower than HN-4, as the paper claims: {yes(t['HN-F'] > t['HN-4'])}. Slowest to fastest, ours: "
-            f"{' > '.join(ours_order)}; paper: {' > '.join(p_order)} (same order: {yes(ours_order == p_order)}).")
+    claims = (
+        Claim("HN-F is slower than HN-4", t["HN-F"] > t["HN-4"], f"HN-F takes {t['HN-F'] / t['HN-4']:.1f}× the time of HN-4",
+              paper=f"{p['HN-F'] / p['HN-4']:.1f}×"),
+        Claim("The partial HNs' times follow the paper's order", ours_order == p_order,
+              "slowest to fastest " + " > ".join(ours_order), paper=" > ".join(p_order)),
+    )
+    notes = ()
     if "Naive" in t and "LR-4" in t:
-        text += (f" LR-4 takes {t['LR-4'] / t['Naive']:.2f}× Naive's time (paper: {p['LR-4'] / p['Naive']:.2f}×) and "
-                 f"HN-4 {t['HN-4'] / t['Naive']:.2f}× (paper: {p['HN-4'] / p['Naive']:.2f}×).")
-    return text
+        notes = (f"LR-4 takes {t['LR-4'] / t['Naive']:.2f}× Naive's time (paper: {p['LR-4'] / p['Naive']:.2f}×) and "
+                 f"HN-4 {t['HN-4'] / t['Naive']:.2f}× (paper: {p['HN-4'] / p['Naive']:.2f}×).",)
+    return Verdict(claims, notes=notes)
 
 
 def lookahead_cost_frame(rows4: Sequence[Mapping], rows5: Sequence[Mapping]):
@@ -95,14 +100,17 @@ def lookahead_cost_frame(rows4: Sequence[Mapping], rows5: Sequence[Mapping]):
     return pd.DataFrame(out).set_index("model").round(2)
 
 
-def lookahead_cost_verdict(frame) -> str:
+def lookahead_cost_verdict(frame) -> Verdict:
     first, second = frame["first / none (ours)"], frame["second / first (ours)"]
     lo, hi = paper.LOOKAHEAD_COST
-    return (f"**Verdict:** first-order look-ahead costs {first.min():.2f}–{first.max():.2f}× a run without it (paper: "
-            f"{lo}–{hi}×); second order costs {second.min():.2f}–{second.max():.2f}× first order (paper: "
-            f"{paper.SECOND_ORDER_COST[0]}–{paper.SECOND_ORDER_COST[1]}×). Second order dearer than first at every "
-            f"depth: {yes(bool((second > 1).all()))}. Whole-run times of single runs on a shared machine are noisy; "
-            "the step-level benchmark below isolates the step.")
+    return Verdict((
+        Claim("First-order look-ahead costs a modest multiple of a run without it", bool(first.max() <= hi),
+              f"{first.min():.2f}–{first.max():.2f}×", paper=f"{lo}–{hi}×"),
+        Claim("Second order is dearer than first at every depth", bool((second > 1).all()),
+              f"{second.min():.2f}–{second.max():.2f}× first order",
+              paper=f"{paper.SECOND_ORDER_COST[0]}–{paper.SECOND_ORDER_COST[1]}×"),
+    ), notes=("Whole-run times of single runs on a shared machine are noisy; the step-level benchmark below "
+              "isolates the step.",))
 
 
 def memory_frame(results: Iterable):
@@ -134,15 +142,16 @@ def memory_frame(results: Iterable):
     return pd.DataFrame(rows)
 
 
-def memory_verdict(mem) -> tuple[str, object]:
+def memory_verdict(mem) -> tuple[Verdict, object]:
     """Measured memory against the counted one: the verdict and a table per model (mean over runs)."""
     table = mem.groupby(["model", "stored"])[["measured (MB)", "counted (MB)"]].mean().round(3)
     table["equal in every run"] = mem.groupby(["model", "stored"])["equal"].all()
-    text = (f"**Verdict:** measured memory equals the counted memory in **{int(mem['equal'].sum())} of {len(mem)}** "
-            "runs. (LR's count is for the slots its class-balanced buffer fills: ⌊buffer size / classes seen⌋ "
-            "exemplars per class, e.g. 6 × 30 = 180 of 200 after 6 experiences of 5 classes; Table 6 counts "
-            "the full buffer.)")
-    return text, table
+    claim = Claim("Each run keeps exactly the memory the modules count", bool(mem["equal"].all()),
+                  f"equal in {int(mem['equal'].sum())} of {len(mem)} runs",
+                  detail="LR's count is for the slots its class-balanced buffer fills: ⌊buffer size / classes seen⌋ "
+                         "exemplars per class, e.g. 6 × 30 = 180 of 200 after 6 experiences of 5 classes; Table 6 "
+                         "counts the full buffer")
+    return Verdict((claim,)), table
 
 
 def table6_frame():
@@ -154,7 +163,7 @@ def table6_frame():
     return t6[["benchmark", "k", *names.values()]].round(2).set_index(["benchmark", "k"])
 
 
-def table6_verdict(t6) -> str:
+def table6_verdict(t6) -> Verdict:
     smaller = t6[t6["HN-k (MB)"] < t6["LR-k (MB)"]]
     p_smaller = t6[t6["HN-k paper"] < t6["LR-k paper"]]
     cifar = t6.loc["CIFAR-100"]
@@ -165,11 +174,15 @@ def table6_verdict(t6) -> str:
         return f"{bench} at k = {', '.join(ks)}" if ks else f"{bench} at no k"
 
     benches = list(dict.fromkeys(t6.index.get_level_values(0)))
-    return (f"**Verdict:** the partial HN stores less than latent replay in **{len(smaller)} of {len(t6)}** settings "
-            f"(paper: {len(p_smaller)} of {len(t6)}): {'; '.join(map(where, benches))}. The "
-            f"HN's memory falls as k grows (HN-F {cifar['HN-k (MB)'].iloc[0]:.2f} MB → HN-4 "
-            f"{cifar['HN-k (MB)'].iloc[-1]:.2f} MB); LR's follows the size of the cut (largest at "
-            f"k = {int(cifar['LR-k (MB)'].idxmax())}).")
+    hn_mb = cifar["HN-k (MB)"]
+    return Verdict((
+        Claim("The partial HN stores less than latent replay in most settings", len(smaller) > len(t6) / 2,
+              f"in {len(smaller)} of {len(t6)} settings: {'; '.join(map(where, benches))}",
+              paper=f"{len(p_smaller)} of {len(t6)}"),
+        Claim("The HN's memory falls as k grows", bool((hn_mb.diff().dropna() <= 0).all()),
+              f"HN-F {hn_mb.iloc[0]:.2f} MB → HN-4 {hn_mb.iloc[-1]:.2f} MB on CIFAR-100",
+              detail=f"LR's follows the size of the cut (largest at k = {int(cifar['LR-k (MB)'].idxmax())})"),
+    ))
 
 
 BENCH_FILE = "docs/bench-cpu.json"  # `phnlab bench --json` output, committed with the repository

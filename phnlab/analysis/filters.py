@@ -12,10 +12,11 @@ import tempfile
 
 import numpy as np
 
+from .claims import Claim, Verdict
 from .figures import styled
 
 __all__ = [
-    "generated_filters", "filter_similarity", "filters_verdict", "plot_filters"
+    "generated_filters", "filter_similarity", "filters_verdict", "shared_change", "plot_filters"
 ]
 
 
@@ -90,29 +91,33 @@ def filter_similarity(filters: np.ndarray, a: int, b: int) -> dict:
             "relative_change": float(np.linalg.norm(wb - wa) / (np.linalg.norm(wa) + 1e-12))}
 
 
-def filters_verdict(filters: np.ndarray, preset) -> str:
+def filters_verdict(filters: np.ndarray, preset) -> Verdict:
     """Figure 6's reading (mostly different filters for experiences 2 and 3), checked."""
     sim = filter_similarity(filters, 1, 2)
     kind = ("mostly different" if sim["mean_cosine"] < 0.5 else "mostly the same" if sim["mean_cosine"] > 0.9
             else "partly different")
-    return (f"**Verdict:** the kernels generated for experiences 2 and 3 have a mean per-channel cosine similarity of "
-            f"{sim['mean_cosine']:.2f} (lowest {sim['min_cosine']:.2f}; 1 = the same filters) and differ by "
-            f"{100 * sim['relative_change']:.2g} % of their norm: **{kind}**. The paper's reading (mostly different "
-            f"filters) is {'reproduced' if kind == 'mostly different' else 'not reproduced'} at the **{preset.name}** "
-            f"preset ({preset.epochs} epoch(s) per experience)." + _shared_change(filters, 1, 2))
+    claim = Claim("The kernels generated for experiences 2 and 3 are mostly different (Figure 6)",
+                  kind == "mostly different",
+                  f"{kind}: mean per-channel cosine similarity {sim['mean_cosine']:.2f} (lowest {sim['min_cosine']:.2f}; "
+                  f"1 = the same filters), a change of {100 * sim['relative_change']:.2g} % of their norm",
+                  detail=f"At the **{preset.name}** preset, {preset.epochs} epoch(s) per experience")
+    shared = shared_change(filters, 1, 2)
+    notes = () if shared is None else (
+        f"Of that change, {100 * shared:.0f} % is one offset added to every output channel alike (the columns in the "
+        "right panel): each head adds a per-task row W_h·h to all output channels' filters (the structure that the "
+        "published parameter counts fix), so a new task shifts the filter bank as a whole rather than reshaping its "
+        "channels one by one.",)
+    return Verdict((claim,), notes=notes)
 
 
-def _shared_change(filters: np.ndarray, a: int, b: int) -> str:
-    """How much of the change between two experiences' kernels is one offset shared by every output channel."""
+def shared_change(filters: np.ndarray, a: int, b: int) -> float | None:
+    """The share of the change between two experiences' kernels that is one offset shared by every output
+    channel (None: no change)."""
     d = (filters[b] - filters[a]).reshape(filters.shape[1], -1)  # [out, in·k·k]
     total = float((d ** 2).sum())
     if total == 0:
-        return ""
-    shared = float((d.mean(0) ** 2).sum()) * d.shape[0] / total
-    return (f" Of that change, {100 * shared:.0f} % is one offset added to every output channel alike (the "
-            "columns in the right panel): each head adds a per-task row W_h·h to all output channels' filters (the "
-            "structure that the published parameter counts fix), so a new task shifts the filter bank as a whole "
-            "rather than reshaping its channels one by one.")
+        return None
+    return float((d.mean(0) ** 2).sum()) * d.shape[0] / total
 
 
 def _mosaic(w: np.ndarray, n_out: int, n_in: int) -> np.ndarray:

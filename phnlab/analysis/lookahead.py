@@ -9,9 +9,10 @@ from collections.abc import Mapping, Sequence
 
 from .. import paper
 from ..experiments.store import ResultsStore
+from .claims import Claim, Verdict
 from .figures import HN_COLOR, LR_COLOR, mean_curve, plot_experience_panels
 from .selection import select_runs
-from .stats import clear_effect, diff_se, group_runs, model_name, yes
+from .stats import clear_effect, diff_se, group_runs, model_name
 
 __all__ = [
     "table45_rows", "table45_frame", "by_mode", "table4_verdict", "table5_verdict", "plot_lookahead_curves",
@@ -67,16 +68,16 @@ def by_mode(rows: Sequence[Mapping]) -> dict:
     return {(r["k"], r["mode"]): r for r in rows}
 
 
-def _aca_noise(t: Mapping, ks: Sequence[int], a: str, b: str, test_images: int | None) -> str:
-    """How many of the ACA differences (mode a − mode b) exceed twice their sampling error."""
+def _aca_noise(t: Mapping, ks: Sequence[int], a: str, b: str, test_images: int | None) -> tuple[bool | None, str]:
+    """Whether every ACA difference (mode a − mode b) exceeds twice its sampling error (None: sizes unknown),
+    and how many do."""
     if not test_images:
-        return ""
+        return None, ""
     se = {k: diff_se(t[(k, a)]["aca"] / 100, t[(k, b)]["aca"] / 100, test_images, t[(k, a)]["seeds"]) for k in ks}
     clear = [k for k in ks if clear_effect(t[(k, a)]["aca"] - t[(k, b)]["aca"], se[k])]
-    text = (f" {len(clear)} of these {len(ks)} differences exceed{'s' if len(clear) == 1 else ''} twice "
-            f"{'its' if len(clear) == 1 else 'their'} test-set sampling error (2·SE up to {2 * max(se.values()):.1f}; "
-            "the spread between training seeds comes on top)")
-    return text + (": at this preset the ACA comparison shows no effect either way." if not clear else ".")
+    return len(clear) == len(ks), (f"{len(clear)} of the {len(ks)} differences exceed twice their test-set sampling "
+                                   f"error (2·SE up to {2 * max(se.values()):.1f}; the spread between training seeds "
+                                   "comes on top)")
 
 
 def _compare_modes(rows: Sequence[Mapping], new: str, old: str, published: Mapping):
@@ -94,37 +95,49 @@ def _compare_modes(rows: Sequence[Mapping], new: str, old: str, published: Mappi
     return t, ks, better, p_better, cost, total, p_cost, diffs
 
 
-def table4_verdict(rows: Sequence[Mapping], test_images: int | None = None) -> str:
+def table4_verdict(rows: Sequence[Mapping], test_images: int | None = None) -> Verdict:
     """Table 4's claim: look-ahead improves the final ACA in most cases at a modest cost in time.
     `test_images`: test images behind one run's ACA (`stream_test_images`), for the noise check."""
     t, ks, better, p_better, cost, total, p_cost, diffs = _compare_modes(rows, "first", "none", paper.TABLE4)
-    return (f"**Verdict:** look-ahead improves the final ACA at **{len(better)} of {len(ks)}** depths ({diffs} points; "
-            f"paper: {len(p_better)} of {len(paper.TABLE4)}), i.e. in most cases: {yes(len(better) > len(ks) / 2)}."
-            + _aca_noise(t, ks, "first", "none", test_images)
-            + f" Over the {len(ks)} runs it takes {total:.2f}× the time of no look-ahead ({min(cost.values()):.2f}–"
-            f"{max(cost.values()):.2f}× per depth; paper: {min(p_cost):.2f}–{max(p_cost):.2f}×, quoted as "
-            f"{paper.LOOKAHEAD_COST[0]}–{paper.LOOKAHEAD_COST[1]}×). These are whole-run wall times of single runs on "
-            "a shared machine; chapter 7 points to the step-level measurement.")
+    clear, noise = _aca_noise(t, ks, "first", "none", test_images)
+    claims = (
+        Claim("Look-ahead improves the final ACA in most cases", len(better) > len(ks) / 2,
+              f"at {len(better)} of {len(ks)} depths", paper=f"{len(p_better)} of {len(paper.TABLE4)}", clear=clear,
+              detail=f"{diffs} points" + (f"; {noise}" if noise else "")),
+        Claim("Look-ahead costs little time", total <= paper.LOOKAHEAD_COST[1],
+              f"{total:.2f}× the time of no look-ahead over the {len(ks)} runs ({min(cost.values()):.2f}–"
+              f"{max(cost.values()):.2f}× per depth)",
+              paper=f"{min(p_cost):.2f}–{max(p_cost):.2f}×, quoted as {paper.LOOKAHEAD_COST[0]}–{paper.LOOKAHEAD_COST[1]}×",
+              detail="whole-run wall times of single runs on a shared machine; chapter 7 points to the step-level "
+                     "measurement"),
+    )
+    notes = () if clear is not False else ("At this preset the ACA comparison shows no clear effect either way.",)
+    return Verdict(claims, notes=notes)
 
 
-def table5_verdict(rows: Sequence[Mapping], test_images: int | None = None) -> str:
+def table5_verdict(rows: Sequence[Mapping], test_images: int | None = None) -> Verdict:
     """Table 5's conclusion: second order is not better enough to pay for its time; first order is
     the reasonable choice. `test_images` as for `table4_verdict`."""
     t, ks, second_better, p_second_better, cost, total, p_cost, diffs = _compare_modes(
         rows, "second", "first", paper.TABLE5)
+    clear, noise = _aca_noise(t, ks, "second", "first", test_images)
     reasons = []
     if len(second_better) > len(ks) / 2:
         reasons.append(f"second order has the better ACA at most depths ({len(second_better)} of {len(ks)})")
     if total <= 1:
         reasons.append(f"second order is not slower in total: {total:.2f}×")
-    return (f"**Verdict:** second order beats first order in ACA at **{len(second_better)} of {len(ks)}** depths "
-            f"({diffs} points; paper: {len(p_second_better)} of {len(paper.TABLE5)})."
-            + _aca_noise(t, ks, "second", "first", test_images) + f" It takes {total:.2f}× the time "
-            f"of first order over the {len(ks)} runs ({min(cost.values()):.2f}–{max(cost.values()):.2f}× per depth; "
-            f"paper: {min(p_cost):.2f}–{max(p_cost):.2f}×). First order is the better trade-off here, as the paper "
-            f"concludes: {yes(not reasons)}"
-            + (f" ({'; '.join(reasons)})." if reasons else
-               f" (second order wins at {len(second_better)} of {len(ks)} depths and costs more in total)."))
+    claims = (
+        Claim("Second order beats first order in ACA", len(second_better) > len(ks) / 2,
+              f"at {len(second_better)} of {len(ks)} depths", paper=f"{len(p_second_better)} of {len(paper.TABLE5)}",
+              clear=clear, detail=f"{diffs} points" + (f"; {noise}" if noise else "")),
+        Claim("Second order takes longer than first order", total > 1,
+              f"{total:.2f}× the time of first order over the {len(ks)} runs ({min(cost.values()):.2f}–"
+              f"{max(cost.values()):.2f}× per depth)", paper=f"{min(p_cost):.2f}–{max(p_cost):.2f}×"),
+        Claim("First order is the better trade-off (the paper's conclusion)", not reasons,
+              "; ".join(reasons) if reasons else
+              f"second order wins at {len(second_better)} of {len(ks)} depths and costs more in total"),
+    )
+    return Verdict(claims)
 
 
 def plot_lookahead_curves(none: Sequence[Mapping], first: Sequence[Mapping], *, max_experiences: int = 8,
@@ -153,11 +166,12 @@ def figure11_frame(groups: Mapping[tuple[int, str], Sequence[Mapping]], *, max_e
     return pd.DataFrame(rows).set_index("model")
 
 
-def figure11_verdict(frame) -> str:
+def figure11_verdict(frame) -> Verdict:
     higher, total = int(frame["look-ahead higher on average"].sum()), int(frame["experiences"].sum())
-    return (f"**Verdict:** averaged over each curve, look-ahead is higher on {higher} of {total} (experience, depth) "
-            f"curves ({100 * higher / total:.0f} %). The paper sees it higher on every experience but the second in "
-            f"one run; look-ahead higher on most curves here: {yes(higher > total / 2)}.")
+    return Verdict((Claim("Look-ahead's curve lies higher on most experiences (Figure 11)", higher > total / 2,
+                          f"higher on {higher} of {total} (experience, depth) curves ({100 * higher / total:.0f} %), "
+                          "each averaged over the stream",
+                          paper="higher on every experience but the second, in one run"),))
 
 
 def lookahead_groups(results) -> dict[tuple[int, str], list[Mapping]]:

@@ -9,6 +9,7 @@ from collections import defaultdict
 from collections.abc import Iterable, Sequence
 
 from .. import paper
+from .claims import Claim, Verdict
 from .figures import DEPTH_COLORS, GREY, curve_axes, mark_experiences, plot_mean, styled
 from .stats import chance, clear_effect, diff_se, mean_sd, pct, pm, test_size
 
@@ -67,7 +68,7 @@ def first_experience_summary(results: Iterable):
     return pd.DataFrame(rows)
 
 
-def noisy_verdict(results: Iterable, preset_name: str) -> str:
+def noisy_verdict(results: Iterable, preset_name: str) -> Verdict:
     """Section 4.2's claims, checked: LR (c = 1) ends lower on experience 1 in the noisy stream than
     in the normal one; HN's accuracy moves less between the streams; LR's learning accuracy is about
     the same in both streams while HN's is lower than LR's (Table 1)."""
@@ -90,29 +91,36 @@ def noisy_verdict(results: Iterable, preset_name: str) -> str:
     p_hn_lower = sum(t1[("hn", k, st)] < t1[("lr", k, st)] for k in p_depths for st in ("noisy", "normal"))
     fgt = s.set_index(["strategy", "k", "stream"])["forgetting of exp. 1 (points)"]
     hn_holds = [k for k in depths if end[("hn", k, "noisy")] >= end[("lr", k, "noisy")]]
-    lines = [
-        f"- LR ends lower on experience 1 in the noisy than in the normal stream (the paper's main claim): "
-        f"**{len(harmed)} of {len(depths)}** depths (normal − noisy: " + ", ".join(f"k = {k}: {lr_gap[k]:+.1f}" for k in depths)
-        + " points); the difference exceeds twice its sampling error (2·SE: " + ", ".join(f"{2 * se[k]:.1f}" for k in depths)
-        + f") at {len(clear)} of {len(depths)}. Where it comes from: LR forgets experience 1 by "
-        + ", ".join(f"{fgt[('lr', k, 'noisy')]:+.1f}" for k in depths) + " points in the noisy stream and by "
-        + ", ".join(f"{fgt[('lr', k, 'normal')]:+.1f}" for k in depths) + " in the normal one (negative: it gains).",
-        f"- At the end of the noisy stream HN holds experience 1 at least as well as LR: **{len(hn_holds)} of "
-        f"{len(depths)}** depths (HN " + ", ".join(f"{end[('hn', k, 'noisy')]:.1f}" for k in depths) + " % vs LR "
-        + ", ".join(f"{end[('lr', k, 'noisy')]:.1f}" for k in depths) + " %).",
-        f"- HN's accuracy on experience 1 moves less between the streams than LR's: **{len(steadier)} of {len(depths)}** "
-        "depths (HN, normal − noisy: " + ", ".join(f"{hn_gap[k]:+.1f}" for k in depths) + " points).",
-        "- LR's learning accuracy, noisy − normal: " + ", ".join(f"{d:+.1f}" for d in la_lr)
-        + " points (paper, Table 1 means over e1–e4: " + ", ".join(f"{d:+.1f}" for d in p_lr)
-        + f"); HN learns less than LR in **{len(hn_lower)} of {2 * len(depths)}** (depth, stream) pairs "
-        f"(paper: {p_hn_lower} of {2 * len(p_depths)}).",
-    ]
+    ks = lambda values: ", ".join(f"k = {k}: {v:+.1f}" for k, v in zip(depths, values))  # noqa: E731
+    claims = (
+        Claim("LR ends lower on experience 1 in the noisy than in the normal stream (the paper's main claim)",
+              len(harmed) > len(depths) / 2, f"at {len(harmed)} of {len(depths)} depths",
+              clear=len(clear) > len(depths) / 2,
+              detail=f"Normal − noisy: {ks([lr_gap[k] for k in depths])} points; twice the sampling error: "
+                     + ", ".join(f"{2 * se[k]:.1f}" for k in depths) + f", exceeded at {len(clear)} of {len(depths)}. "
+                     "LR forgets experience 1 by " + ", ".join(f"{fgt[('lr', k, 'noisy')]:+.1f}" for k in depths)
+                     + " points in the noisy stream and by " + ", ".join(f"{fgt[('lr', k, 'normal')]:+.1f}" for k in depths)
+                     + " in the normal one (negative: it gains)"),
+        Claim("At the end of the noisy stream HN holds experience 1 at least as well as LR",
+              len(hn_holds) > len(depths) / 2, f"at {len(hn_holds)} of {len(depths)} depths",
+              detail="HN " + ", ".join(f"{end[('hn', k, 'noisy')]:.1f}" for k in depths) + " % against LR "
+                     + ", ".join(f"{end[('lr', k, 'noisy')]:.1f}" for k in depths) + " %"),
+        Claim("HN's accuracy on experience 1 moves less between the streams than LR's",
+              len(steadier) > len(depths) / 2, f"at {len(steadier)} of {len(depths)} depths",
+              detail=f"HN, normal − noisy: {ks([hn_gap[k] for k in depths])} points"),
+        Claim("HN learns less than LR (learning accuracy)", len(hn_lower) > len(depths),
+              f"in {len(hn_lower)} of {2 * len(depths)} (depth, stream) pairs",
+              paper=f"{p_hn_lower} of {2 * len(p_depths)}",
+              detail="LR's learning accuracy, noisy − normal: " + ", ".join(f"{d:+.1f}" for d in la_lr)
+                     + " points (paper, Table 1 means over e1–e4: " + ", ".join(f"{d:+.1f}" for d in p_lr) + ")"),
+    )
+    notes = ()
     if not clear:
-        lines.append(f"\nAt the **{preset_name}** preset no noisy/normal difference of LR is larger than twice the "
-                     f"sampling error of {int(n_test)} test images and {n_seeds} seed(s): this run **cannot show** the "
-                     "paper's effect; the lines above say which way the measurements lean, not that the effect is "
-                     "there or absent.")
-    return "**Verdict:**\n\n" + "\n".join(lines)
+        notes = (f"At the **{preset_name}** preset no noisy/normal difference of LR is larger than twice the sampling "
+                 f"error of {int(n_test)} test images and {n_seeds} seed(s): this run **cannot show** the paper's "
+                 "effect; the claims above say which way the measurements lean, not that the effect is there or "
+                 "absent.",)
+    return Verdict(claims, notes=notes)
 
 
 @styled

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from .. import paper
 from ..counting import account, table3_rows, table6_rows
+from .claims import Claim, Verdict
 from .figures import HN_COLOR, styled
 from .stats import model_name
 
@@ -86,11 +87,12 @@ def table3_frame():
     return t3
 
 
-def table3_verdict(t3) -> str:
-    same = (t3["ours"] == t3["paper"]).all() and (t3["ours %"] == t3["paper %"]).all()
+def table3_verdict(t3) -> Verdict:
+    same = int((t3["ours"] == t3["paper"]).sum())
     per_d = (t3.loc[64, "ours"] - t3.loc[32, "ours"]) // 32
-    return (f"**Verdict:** our counts {'equal' if same else 'differ from'} the paper's for all {len(t3)} values of d "
-            f"({(t3['ours'] == t3['paper']).sum()} of {len(t3)} equal); each unit of d adds {per_d:,} parameters.")
+    return Verdict((Claim("Our counts equal Table 3's", bool(same == len(t3) and (t3["ours %"] == t3["paper %"]).all()),
+                          f"{same} of {len(t3)} values of d equal, compressions included",
+                          detail=f"each unit of d adds {per_d:,} parameters"),))
 
 
 def table6_counts_frame():
@@ -104,15 +106,18 @@ def table6_counts_frame():
     return pd.DataFrame(parts).round({"lr_mb": 2, "hn_mb": 2})
 
 
-def table6_counts_verdict(t6) -> str:
-    hn_same = (t6["hn_params"] == t6["paper_hn_params"]).sum()
-    lr_close = ((t6["lr_mb"] - t6["paper_lr_mb"]).abs() <= 0.006).sum()
+def table6_counts_verdict(t6) -> Verdict:
+    hn_same = int((t6["hn_params"] == t6["paper_hn_params"]).sum())
+    lr_close = int(((t6["lr_mb"] - t6["paper_lr_mb"]).abs() <= 0.006).sum())
     typo = t6[t6["exemplar_shape"] != t6["paper_exemplar_shape"]]
-    return (f"**Verdict:** {hn_same} of {len(t6)} hypernetwork sizes equal the paper's, {lr_close} of {len(t6)} LR "
-            "memories agree to the printed precision. Exemplar shapes that differ from the print: "
-            + (", ".join(f"LR-{r.k} ({r.benchmark}): ours {r.exemplar_shape}, printed {r.paper_exemplar_shape}"
-                         for r in typo.itertuples()) or "none")
-            + " — the printed 4×16×16 is a typo: only 40×16×16 gives the table's own 7.81 MB.")
+    return Verdict((
+        Claim("Our hypernetwork sizes equal Table 6's", hn_same == len(t6), f"{hn_same} of {len(t6)} equal"),
+        Claim("Our LR memories agree with Table 6's to the printed precision", lr_close == len(t6),
+              f"{lr_close} of {len(t6)} agree"),
+    ), notes=("Exemplar shapes that differ from the print: "
+              + (", ".join(f"LR-{r.k} ({r.benchmark}): ours {r.exemplar_shape}, printed {r.paper_exemplar_shape}"
+                           for r in typo.itertuples()) or "none")
+              + " — the printed 4×16×16 is a typo: only 40×16×16 gives the table's own 7.81 MB.",))
 
 
 @styled

@@ -12,9 +12,10 @@ from collections.abc import Mapping, Sequence
 from .. import paper
 from ..experiments.store import ResultsStore
 from .selection import select_runs
+from .claims import Claim, Verdict
 from .figures import HN_COLOR, LR_COLOR, plot_experience_panels
 from .stats import (accuracy_se, clear_effect, diff_se, group_runs, mean_sd, model_name, pct, pm,
-                    stream_test_images, test_size, yes)
+                    stream_test_images, test_size)
 
 __all__ = [
     "TABLE2_ORDER", "table2_rows", "table2_frame", "table2_verdict", "retention_frame", "figure8_verdict", "FIGURE8",
@@ -72,32 +73,33 @@ def table2_frame(rows: Sequence[Mapping]):
     return df
 
 
-def table2_verdict(rows: Sequence[Mapping], results: Sequence, preset) -> str:
-    """Section 4.3's claims on Table 2, checked: HN-k beats LR-k in ACA; HN-2 ≈ HN-F in less time;
-    HN forgets less and learns less than LR. Strategies that barely beat chance are named."""
+def table2_verdict(rows: Sequence[Mapping], results: Sequence, preset) -> Verdict:
+    """Section 4.3's claims on Table 2: HN-k beats LR-k in ACA; HN-2 ≈ HN-F in less time; HN forgets
+    less and learns less than LR, and forgets less than Naive. Strategies that barely beat chance are named."""
     by = {r["strategy"]: r for r in rows}
     p2 = paper.TABLE2["cifar100"]
     n_test = stream_test_images(results[0].metrics)  # ACA: all experiences' test sets
     pairs = [(lr, hn) for lr, hn in [(f"LR-{k}", f"HN-{k}") for k in (1, 2, 3, 4)] + [("LR-0", "HN-F")]
              if lr in by and hn in by]
+    n = len(pairs)
     aca = lambda s: by[s]["aca"][0]  # noqa: E731
+    fgt = lambda s: by[s]["forgetting"][0]  # noqa: E731
     wins = [(lr, hn) for lr, hn in pairs if aca(hn) > aca(lr)]
-    clear = [(lr, hn) for lr, hn in pairs
-             if clear_effect(aca(hn) - aca(lr), diff_se(aca(hn) / 100, aca(lr) / 100, n_test, by[hn]["seeds"]))]
+    aca_clear = [(lr, hn) for lr, hn in pairs
+                 if clear_effect(aca(hn) - aca(lr), diff_se(aca(hn) / 100, aca(lr) / 100, n_test, by[hn]["seeds"]))]
     p_pairs = [(lr, hn) for lr, hn in pairs if lr in p2 and hn in p2]
     p_wins = sum(p2[hn]["aca"][0] > p2[lr]["aca"][0] for lr, hn in p_pairs)
-    lines = [f"- HN-k beats LR-k in ACA: **{len(wins)} of {len(pairs)}** depths (" + ", ".join(
-        f"{hn} {aca(hn):.1f} vs {lr} {aca(lr):.1f}" for lr, hn in pairs)
-        + f"); {len(clear)} of the {len(pairs)} differences exceed twice their sampling error. "
-        f"Paper: {p_wins} of {len(p_pairs)}."]
+    claims = [Claim("HN-k beats LR-k in ACA", len(wins) == n, f"at {len(wins)} of {n} depths",
+                    paper=f"{p_wins} of {len(p_pairs)}", clear=len(aca_clear) == n,
+                    detail=", ".join(f"{hn} {aca(hn):.1f} vs {lr} {aca(lr):.1f}" for lr, hn in pairs)
+                    + f"; {len(aca_clear)} of the {n} differences exceed twice their sampling error")]
     if "HN-2" in by and "HN-F" in by:
-        gap, t = aca("HN-2") - aca("HN-F"), by["HN-2"]["minutes"] / by["HN-F"]["minutes"]
+        gap, ratio = aca("HN-2") - aca("HN-F"), by["HN-2"]["minutes"] / by["HN-F"]["minutes"]
         p_gap = p2["HN-2"]["aca"][0] - p2["HN-F"]["aca"][0]
-        p_t = p2["HN-2"]["minutes"] / p2["HN-F"]["minutes"]
-        lines.append(f"- HN-2 against HN-F: ACA {gap:+.1f} points in {t:.2f}× the time (paper: {p_gap:+.1f} points "
-                     f"in {p_t:.2f}× the time). HN-2 is faster: {yes(t < 1)}.")
-    fg = [p for p in pairs if by[p[1]]["forgetting"][0] < by[p[0]]["forgetting"][0]]
-    la = [p for p in pairs if by[p[1]]["learning_accuracy"][0] < by[p[0]]["learning_accuracy"][0]]
+        p_ratio = p2["HN-2"]["minutes"] / p2["HN-F"]["minutes"]
+        claims.append(Claim("HN-2 reaches about HN-F's ACA in less time", ratio < 1,
+                            f"ACA {gap:+.1f} points in {ratio:.2f}× the time",
+                            paper=f"{p_gap:+.1f} points in {p_ratio:.2f}× the time"))
     T = len(results[0].metrics["accuracy_matrix"])
 
     def fgt_se(s):  # forgetting: mean over T − 1 experiences of (right after − end), each on n_test / T images
@@ -105,31 +107,42 @@ def table2_verdict(rows: Sequence[Mapping], results: Sequence, preset) -> str:
         return 100 * math.sqrt(2 * p * (1 - p) / (n_test / T) / max(T - 1, 1) / max(by[s]["seeds"], 1))
 
     def fgt_clear(a, b):  # a's and b's forgetting differ by more than twice the sampling error
-        return clear_effect(by[a]["forgetting"][0] - by[b]["forgetting"][0], math.hypot(fgt_se(a), fgt_se(b)))
+        return clear_effect(fgt(a) - fgt(b), math.hypot(fgt_se(a), fgt_se(b)))
 
-    fg_clear = [(lr, hn) for lr, hn in fg if fgt_clear(hn, lr)]
-    lines.append(f"- HN-k forgets less than LR-k: **{len(fg)} of {len(pairs)}** (forgetting HN " + ", ".join(
-        f"{by[hn]['forgetting'][0]:.1f}" for _, hn in pairs) + " vs LR " + ", ".join(
-        f"{by[lr]['forgetting'][0]:.1f}" for lr, _ in pairs) + f" points); {len(fg_clear)} of these exceed twice "
-        f"their sampling error. HN-k learns less than LR-k (learning accuracy): **{len(la)} of {len(pairs)}**.")
+    forgets_less = [(lr, hn) for lr, hn in pairs if fgt(hn) < fgt(lr)]
+    fg_clear = [(lr, hn) for lr, hn in pairs if fgt_clear(hn, lr)]
+    p_fg = sum(p2[hn]["forgetting"][0] < p2[lr]["forgetting"][0] for lr, hn in p_pairs)
+    claims.append(Claim("HN-k forgets less than LR-k", len(forgets_less) == n, f"at {len(forgets_less)} of {n} depths",
+                        paper=f"{p_fg} of {len(p_pairs)}", clear=len(fg_clear) == n,
+                        detail="forgetting HN " + ", ".join(f"{fgt(hn):.1f}" for _, hn in pairs) + " vs LR "
+                        + ", ".join(f"{fgt(lr):.1f}" for lr, _ in pairs)
+                        + f" points; {len(fg_clear)} of the {n} differences exceed twice their sampling error"))
+    learns_less = [p for p in pairs if by[p[1]]["learning_accuracy"][0] < by[p[0]]["learning_accuracy"][0]]
+    claims.append(Claim("HN-k learns less than LR-k (learning accuracy)", len(learns_less) == n,
+                        f"at {len(learns_less)} of {n} depths",
+                        detail="HN " + ", ".join(f"{by[hn]['learning_accuracy'][0]:.1f}" for _, hn in pairs) + " vs LR "
+                        + ", ".join(f"{by[lr]['learning_accuracy'][0]:.1f}" for lr, _ in pairs) + " %"))
     if "Naive" in by:
-        naive, hns = by["Naive"]["forgetting"][0], [hn for _, hn in pairs]
-        less = [hn for hn in hns if by[hn]["forgetting"][0] < naive]
-        less_clear = [hn for hn in less if fgt_clear(hn, "Naive")]
+        hns = [hn for _, hn in pairs]
+        less = [hn for hn in hns if fgt(hn) < fgt("Naive")]
+        less_clear = [hn for hn in hns if fgt_clear(hn, "Naive")]
         p_less = sum(p2[hn]["forgetting"][0] < p2["Naive"]["forgetting"][0] for hn in hns if hn in p2)
-        lines.append(f"- HN forgets less than Naive: **{len(less)} of {len(hns)}** (Naive {naive:.1f}; " + ", ".join(
-            f"{hn} {by[hn]['forgetting'][0]:.1f}" for hn in hns) + f" points); {len(less_clear)} of these exceed "
-            f"twice their sampling error. Paper: {p_less} of {sum(hn in p2 for hn in hns)}.")
+        claims.append(Claim("HN forgets less than Naive", len(less) == len(hns), f"{len(less)} of {len(hns)} models",
+                            paper=f"{p_less} of {sum(hn in p2 for hn in hns)}", clear=len(less_clear) == len(hns),
+                            detail=f"Naive {fgt('Naive'):.1f}; " + ", ".join(f"{hn} {fgt(hn):.1f}" for hn in hns)
+                            + f" points; {len(less_clear)} of the {len(hns)} differences exceed twice their sampling "
+                            "error"))
     chance = 100 / preset.classes_per_experience
     near = [r["strategy"] for r in rows if r["learning_accuracy"][0] < chance + 10]
+    notes = ()
     if near:
-        lines.append(
-            f"\n{', '.join(near)} learn{'s' if len(near) == 1 else ''} each experience to within 10 points of chance "
-            f"({chance:.0f} %; learning accuracy " + ", ".join(f"{by[s]['learning_accuracy'][0]:.1f}" for s in near)
-            + f"): at the **{preset.name}** preset ({preset.epochs} epoch(s) of {preset.train_per_class} images per "
-            f"class) {'it barely learns' if len(near) == 1 else 'they barely learn'}, so the comparisons involving "
-            f"{'it' if len(near) == 1 else 'them'} check that everything runs, not the paper's claims.")
-    return "**Verdict:**\n\n" + "\n".join(lines)
+        one = len(near) == 1
+        notes = (f"{', '.join(near)} learn{'s' if one else ''} each experience to within 10 points of chance "
+                 f"({chance:.0f} %; learning accuracy " + ", ".join(f"{by[s]['learning_accuracy'][0]:.1f}" for s in near)
+                 + f"): at the **{preset.name}** preset ({preset.epochs} epoch(s) of {preset.train_per_class} images per "
+                 f"class) {'it barely learns' if one else 'they barely learn'}, so the comparisons involving "
+                 f"{'it' if one else 'them'} check that everything runs, not the paper's claims.",)
+    return Verdict(tuple(claims), notes=notes)
 
 
 def retention_frame(groups: Mapping[str, Sequence[Mapping]], experiences: Sequence[int] = (0, 1, 2)):
@@ -150,26 +163,29 @@ def retention_frame(groups: Mapping[str, Sequence[Mapping]], experiences: Sequen
     return frame
 
 
-def figure8_verdict(frame, hn: str = "HN-3", lrs: Sequence[str] = ("LR-3 (c=1)", "LR-3 (c=0)")) -> str:
-    """Figure 8's reading, checked: the partial HN is the most stable on old experiences but has a
-    lower learning accuracy than LR (c = 1)."""
+def figure8_verdict(frame, hn: str = "HN-3", lrs: Sequence[str] = ("LR-3 (c=1)", "LR-3 (c=0)")) -> Verdict:
+    """Figure 8's reading: the partial HN is the most stable on old experiences but has a lower learning
+    accuracy than LR (c = 1)."""
     lost = frame.groupby(level="strategy")["lost (points)"].mean()
     learned = frame.groupby(level="strategy")["right after (%)"].mean()
     n = frame.index.get_level_values("experience").nunique()
     # sampling error of a difference of two mean losses (each: after − end, over n experiences and the seeds)
     se = 2 * accuracy_se(learned.mean() / 100, frame.attrs.get("test_images")) / math.sqrt(
         n * frame.attrs.get("seeds", 1))
-    caveat = ""
+    clear = all(clear_effect(lost[hn] - lost[lr], se) for lr in lrs) if se > 0 else None
+    notes = ()
     if se > 0 and not any(clear_effect(lost[hn] - lost[lr], se) for lr in lrs):
-        caveat = (f" The differences in loss are within twice their sampling error (±{2 * se:.1f} points with "
-                  f"{frame.attrs['test_images']} test images per experience): at this preset they show no effect "
-                  "either way.")
-    return (f"**Verdict:** over experiences 1–{n}, {hn} loses {lost[hn]:.1f} points on average after learning an "
-            f"experience, " + " and ".join(f"{lr} {lost[lr]:.1f}" for lr in lrs) + f". Does {hn} lose the least, as in "
-            f"the paper? {yes(lost[hn] < min(lost[lr] for lr in lrs))}. Right after training it reaches "
-            f"{learned[hn]:.1f} % against {learned[lrs[0]]:.1f} % for {lrs[0]}. Is its learning accuracy the lower "
-            f"one, as in the paper? {yes(learned[hn] < learned[lrs[0]])}." + caveat)
-
+        notes = (f"The differences in loss are within twice their sampling error (±{2 * se:.1f} points with "
+                 f"{frame.attrs['test_images']} test images per experience): at this preset they show no effect "
+                 "either way.",)
+    claims = (
+        Claim(f"{hn} loses the least on old experiences", lost[hn] < min(lost[lr] for lr in lrs),
+              f"over experiences 1–{n} it loses {lost[hn]:.1f} points on average after learning one, "
+              + " and ".join(f"{lr} {lost[lr]:.1f}" for lr in lrs), clear=clear),
+        Claim(f"{hn}'s learning accuracy is the lower one", learned[hn] < learned[lrs[0]],
+              f"{learned[hn]:.1f} % right after training against {learned[lrs[0]]:.1f} % for {lrs[0]}"),
+    )
+    return Verdict(claims, notes=notes)
 
 FIGURE8 = {"LR-3 (c=0)": {"color": "0.45", "ls": ":"}, "LR-3 (c=1)": {"color": LR_COLOR}, "HN-3": {"color": HN_COLOR}}
 

@@ -89,4 +89,4 @@ def diff_se(p1: float, p2: float, n: int | None, runs: int = 1) -> float:
 
 def clear_effect(diff: float, se: float) -> bool:
     """A difference larger than twice its standard error (the test sets' sampling noise)."""
-    return abs(diff) > 2 * se
+    return bool(abs(diff) > 2 * se)

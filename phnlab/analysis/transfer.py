@@ -11,8 +11,9 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 
+from .claims import Claim, Verdict
 from .figures import GREY, frozen_diagram, styled
-from .stats import chance, clear_effect, diff_se, mean_sd, pct, pm, test_size, yes
+from .stats import chance, clear_effect, diff_se, mean_sd, pct, pm, test_size
 
 __all__ = [
     "TRANSFER_ROLES", "transfer_frame", "transfer_table", "transfer_drops", "transfer_verdict", "plot_transfer",
@@ -78,38 +79,37 @@ def transfer_drops(df) -> list[dict]:
     return out
 
 
-def transfer_verdict(df, preset_name: str) -> str:
-    """Does the similar pair lose less accuracy on experience 2 than the dissimilar one when the
-    whole backbone is frozen (k = 4 vs k = 0)? With the per-pair drops, and a plain statement when
-    the difference is within the sampling noise."""
+def transfer_verdict(df, preset_name: str) -> Verdict:
+    """Section 4.1's claims: the similar pair loses less accuracy on experience 2 than the dissimilar one
+    when the whole backbone is frozen (k = 4 against k = 0), and freezing does not hurt the similar pair;
+    with the per-pair drops."""
     drops = transfer_drops(df)
-    lines = [f"- **{d['pair']}** ({d['role']}): {d['acc_k0']:.1f} % at k = 0, {d['acc_k4']:.1f} % at k = 4, a drop of "
-             f"{d['drop']:.1f} points (largest drop {d['max_drop']:.1f}, at k = {d['k_worst']}; sampling error of the "
-             f"drop ±{d['se']:.1f})" for d in drops]
+    details = tuple(f"**{d['pair']}** ({d['role']}): {d['acc_k0']:.1f} % at k = 0, {d['acc_k4']:.1f} % at k = 4, a "
+                    f"drop of {d['drop']:.1f} points (largest drop {d['max_drop']:.1f}, at k = {d['k_worst']}; sampling "
+                    f"error of the drop ±{d['se']:.1f}); drop from k = 0 at k = {', '.join(map(str, d['by_k']))}: "
+                    + ", ".join(f"{drop:.1f}" for drop, _ in d["by_k"].values()) + " points" for d in drops)
     similar = [d for d in drops if d["role"] == "similar"]
     dissimilar = [d for d in drops if d["role"] == "dissimilar"]
     if not similar or not dissimilar:
-        return ("**Verdict:** the pairs of this preset have no similar and dissimilar roles, so the claim cannot be "
-                "checked here.\n\n" + "\n".join(lines))
+        return Verdict((Claim("The similar pair loses less than the dissimilar one", None,
+                              "this preset's pairs have no similar and dissimilar roles"),), details=details)
     s, d = similar[0], dissimilar[0]
     gap = round(d["drop"], 1) - round(s["drop"], 1)
     se = math.hypot(s["se"], d["se"])
-    text = (f"**Verdict:** freezing all four stages costs the similar pair ({s['pair']}) {s['drop']:.1f} points and "
-            f"the dissimilar pair ({d['pair']}) {d['drop']:.1f} points on experience 2. The similar pair loses less, "
-            f"as the paper claims: {yes(s['drop'] < d['drop'])} (difference {gap:.1f} points).")
-    if se > 0 and not clear_effect(gap, se):
-        text += (f" But the difference is within twice its sampling error (2·SE = {2 * se:.1f} points with "
+    clear = clear_effect(gap, se) if se > 0 else None
+    notes = ()
+    if clear is False:
+        notes = (f"The difference is within twice its sampling error (2·SE = {2 * se:.1f} points with "
                  f"{int(s['test_images'])} test images per experience and {s['seeds']} seed(s)): at the "
-                 f"**{preset_name}** preset the offline data cannot show this effect either way.")
-    elif se > 0:
-        text += f" The difference is larger than twice its sampling error (2·SE = {2 * se:.1f} points)."
-    text += " " + _similar_unhurt(s)
-    lines += [f"- drop from k = 0 at k = {', '.join(map(str, r['by_k']))}: "
-              + ", ".join(f"{drop:.1f}" for drop, _ in r["by_k"].values()) + f" points ({r['role']})" for r in drops]
-    return text + "\n\n" + "\n".join(lines)
+                 f"**{preset_name}** preset the offline data cannot show this effect either way.",)
+    less = Claim("The similar pair loses less on experience 2 than the dissimilar one when all four stages are "
+                 "frozen", s["drop"] < d["drop"],
+                 f"{s['drop']:.1f} points for {s['pair']} against {d['drop']:.1f} for {d['pair']} (difference "
+                 f"{gap:.1f}, 2·SE {2 * se:.1f})", clear=clear)
+    return Verdict((less, _similar_unhurt(s)), notes=notes, details=details)
 
 
-def _similar_unhurt(s: dict) -> str:
+def _similar_unhurt(s: dict) -> Claim:
     """The paper's other half: freezing does not hurt the similar pair (drop within twice its error)."""
     unhurt = [k for k, (drop, se) in s["by_k"].items() if drop <= 0 or not clear_effect(drop, se)]
     depths = sorted(s["by_k"])
@@ -120,12 +120,12 @@ def _similar_unhurt(s: dict) -> str:
         upto = k
     claim = "Freezing does not hurt the similar pair (its drop within twice its sampling error)"
     if upto == depths[-1]:
-        return f"{claim}: **yes**, at every depth."
+        return Claim(claim, True, "at every depth")
     worst = max(s["by_k"].items(), key=lambda kv: kv[1][0])
     if upto == 0:
-        return f"{claim}: **no**, already at k = {depths[0]} ({s['by_k'][depths[0]][0]:.1f} points)."
-    return (f"{claim}: **only up to k = {upto}**; deeper it loses more, up to {worst[1][0]:.1f} points at "
-            f"k = {worst[0]}.")
+        return Claim(claim, False, f"already at k = {depths[0]} it loses {s['by_k'][depths[0]][0]:.1f} points")
+    return Claim(claim, False, f"only up to k = {upto}; deeper it loses more, up to {worst[1][0]:.1f} points at "
+                               f"k = {worst[0]}")
 
 
 @styled

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping, Sequence
 
 from .. import paper
 from ..experiments.sweeps import AUTHORS, steps_per_experience
+from .claims import Claim, Verdict
 from .figures import HN_COLOR, LR_COLOR, plot_experience_panels, styled
 from .split import TABLE2_ORDER, table2_rows
 from .stats import pct, pm
@@ -81,23 +82,25 @@ def _ordering(by: Mapping[str, Mapping]) -> tuple[list, list]:
     return pairs, [(lr, hn) for lr, hn in pairs if by[hn]["aca"][0] > by[lr]["aca"][0]]
 
 
-def ordering_verdict(rows: Mapping[str, Mapping[str, Mapping]]) -> str:
+def ordering_verdict(rows: Mapping[str, Mapping[str, Mapping]]) -> Verdict:
     """Does HN-k beat LR-k in ACA, and does LR forget 27-43 points, under each normalisation?"""
     p2 = paper.TABLE2["cifar100"]
     p_pairs = [(lr, hn) for lr, hn in DEPTH_PAIRS if lr in p2 and hn in p2]
     p_wins = sum(p2[hn]["aca"][0] > p2[lr]["aca"][0] for lr, hn in p_pairs)
     p_low = min(p2[lr]["forgetting"][0] for lr, _ in p_pairs)
-    lines = []
+    claims = []
     for name, by in rows.items():
         pairs, wins = _ordering(by)
         lrs = [lr for lr, _ in pairs]
         reached = [lr for lr in lrs if by[lr]["forgetting"][0] >= p_low]
-        lines.append(
-            f"- Under {POLICY_NAMES[name]} normalisation HN-k beats LR-k in ACA at **{len(wins)} of {len(pairs)}** "
-            f"depths (paper: {p_wins} of {len(p_pairs)}); LR forgets " + ", ".join(
-                f"{lr} {by[lr]['forgetting'][0]:.1f}" for lr in lrs)
-            + f" points: **{len(reached)} of {len(lrs)}** reach the paper's lowest LR forgetting ({p_low:.1f}, LR-4).")
-    return "**Verdict:**\n\n" + "\n".join(lines)
+        claims += [
+            Claim(f"Under {POLICY_NAMES[name]} normalisation HN-k beats LR-k in ACA", len(wins) == len(pairs),
+                  f"at {len(wins)} of {len(pairs)} depths", paper=f"{p_wins} of {len(p_pairs)}"),
+            Claim(f"Under {POLICY_NAMES[name]} normalisation LR forgets at least the paper's lowest LR forgetting "
+                  f"({p_low:.1f}, LR-4)", len(reached) == len(lrs), f"{len(reached)} of {len(lrs)} do",
+                  detail="LR forgets " + ", ".join(f"{lr} {by[lr]['forgetting'][0]:.1f}" for lr in lrs) + " points"),
+        ]
+    return Verdict(tuple(claims))
 
 
 # ---- one old task over the stream ---------------------------------------------------------------------------
@@ -225,33 +228,31 @@ def long_schedule_frame(results: Sequence, seed: int):
     return pd.DataFrame(rows).set_index(["k", "steps per experience", "model"]).sort_index().round(1)
 
 
-def long_schedule_verdict(frame) -> str:
+def long_schedule_verdict(frame) -> Verdict:
     """At which schedule does HN-k beat LR-k in ACA (the paper's ordering)?"""
-    if not len(frame):
-        return ""
-    lines = []
-    for (k, steps), part in frame.groupby(level=[0, 1]):
+    claims = []
+    for (k, steps), part in (frame.groupby(level=[0, 1]) if len(frame) else ()):
         by = {label: row for (_, _, label), row in part.iterrows()}
         lr, hn = by.get(f"LR-{k}"), by.get(f"HN-{k}")
         if lr is None or hn is None:
             continue
-        winner = "HN" if hn["ACA (%)"] > lr["ACA (%)"] else "LR"
-        lines.append(f"- k = {k}, {steps} steps per experience: HN-{k} {hn['ACA (%)']:.1f} % against LR-{k} "
-                     f"{lr['ACA (%)']:.1f} % (forgetting {hn['forgetting (points)']:.1f} against "
-                     f"{lr['forgetting (points)']:.1f}): **{winner}** ahead"
-                     + (" — the paper's ordering." if winner == "HN" else "."))
-    return "**Verdict (schedule):**\n\n" + "\n".join(lines) if lines else ""
+        claims.append(Claim(f"k = {k}, {steps} steps per experience: HN-{k} ahead of LR-{k} (the paper's ordering)",
+                            hn["ACA (%)"] > lr["ACA (%)"],
+                            f"HN-{k} {hn['ACA (%)']:.1f} % against LR-{k} {lr['ACA (%)']:.1f} %",
+                            detail=f"forgetting {hn['forgetting (points)']:.1f} against "
+                                   f"{lr['forgetting (points)']:.1f} points"))
+    return Verdict(tuple(claims))
 
 
-def ordering_summary(rows: Mapping[str, Mapping[str, Mapping]], schedule) -> str:
+def ordering_summary(rows: Mapping[str, Mapping[str, Mapping]], schedule) -> Verdict:
     """Which candidate gives the paper's HN-k > LR-k ordering: each normalisation at the preset's steps
     (Table 2's rows), and the longest schedule (`long_schedule_frame`)."""
-    lines = []
+    claims = []
     for name, by in rows.items():
         pairs, wins = _ordering(by)
         title = POLICY_NAMES[name][0].upper() + POLICY_NAMES[name][1:]
-        lines.append(f"- {title} normalisation, the preset's steps: HN-k ahead at "
-                     f"**{len(wins)} of {len(pairs)}** depths.")
+        claims.append(Claim(f"{title} normalisation, the preset's steps: HN-k above LR-k", len(wins) == len(pairs),
+                            f"at {len(wins)} of {len(pairs)} depths"))
     if len(schedule):
         top = max(steps for _, steps, _ in schedule.index)
         ahead, depths = [], []
@@ -261,10 +262,10 @@ def ordering_summary(rows: Mapping[str, Mapping[str, Mapping]], schedule) -> str
                 depths.append(k)
                 if part[f"HN-{k}"]["ACA (%)"] > part[f"LR-{k}"]["ACA (%)"]:
                     ahead.append(k)
-        lines.append(f"- {top} steps per experience (population, first seed): HN-k ahead at **{len(ahead)} of "
-                     f"{len(depths)}** depths measured (" + ", ".join(
-                         f"k = {k}: {'HN' if k in ahead else 'LR'}" for k in depths) + ").")
-    return "**Verdict (the paper's ordering, HN-k above LR-k):**\n\n" + "\n".join(lines)
+        claims.append(Claim(f"{top} steps per experience (population, first seed): HN-k above LR-k",
+                            bool(depths) and len(ahead) == len(depths), f"at {len(ahead)} of {len(depths)} depths "
+                            "measured (" + ", ".join(f"k = {k}: {'HN' if k in ahead else 'LR'}" for k in depths) + ")"))
+    return Verdict(tuple(claims))
 
 
 def buffer_frame(results: Sequence, preset):
@@ -308,17 +309,18 @@ def noisy_policy_frame(results: Sequence):
     return pd.DataFrame(rows).set_index(["model", "stream", "policy"]) if rows else pd.DataFrame()
 
 
-def noisy_verdict(frame) -> str:
+def noisy_verdict(frame) -> Verdict:
     """Is HN's robustness to noise (experience 1 held at the end of the noisy stream better than LR's)
     the same under both normalisations?"""
-    lines = []
+    claims = []
     for policy in ("population", "authors'"):
         for k in (2, 4):
             hn, lr = ("HN-%d" % k, "noisy", policy), ("LR-%d" % k, "noisy", policy)
             if hn in frame.index and lr in frame.index:
                 a, b = frame.loc[hn, "exp. 1 at the end (%)"], frame.loc[lr, "exp. 1 at the end (%)"]
-                lines.append(f"k = {k}, {policy}: HN {a:.1f} % vs LR {b:.1f} % ({'HN' if a > b else 'LR'} holds it better)")
-    return "**Verdict (noisy stream, experience 1 at the end):** " + "; ".join(lines) + "." if lines else ""
+                claims.append(Claim(f"k = {k}, {policy} normalisation: HN holds experience 1 better than LR at the "
+                                    "end of the noisy stream", a > b, f"HN {a:.1f} % against LR {b:.1f} %"))
+    return Verdict(tuple(claims))
 
 
 # ---- evaluation batch size -------------------------------------------------------------------------------
@@ -391,7 +393,7 @@ def combined_value(results: Sequence, preset) -> tuple[float, int] | None:
     return value, steps
 
 
-def gap_verdict(rows, regime, buffer, drift, preset, combined: tuple[float, int] | None = None) -> str:
+def gap_verdict(rows, regime, buffer, drift, preset, combined: tuple[float, int] | None = None) -> Verdict:
     """Which candidate reproduces the paper's LR forgetting, and how the gap splits (LR-4, where every
     candidate was measured)."""
     p2 = paper.TABLE2["cifar100"]
@@ -401,7 +403,8 @@ def gap_verdict(rows, regime, buffer, drift, preset, combined: tuple[float, int]
     base = _value(regime, ("LR-4", own, "population"))
     lines = []
     if base is None:
-        return "**Verdict:** the LR-4 runs of the regime study are not in the store."
+        return Verdict((Claim("A candidate reproduces the paper's LR-4 forgetting", None,
+                               "the LR-4 runs of the regime study are not in the store", paper=f"{target:.1f}"),))
     measured = {f"population, {own} steps": base}
     norm = _value(regime, ("LR-4", own, "running"))
     if norm is not None:
@@ -420,39 +423,41 @@ def gap_verdict(rows, regime, buffer, drift, preset, combined: tuple[float, int]
         measured[f"running, 2 latents per class, {combined[1]} steps"] = combined[0]
     best_name, best = max(measured.items(), key=lambda kv: kv[1])
     gap = target - base
-    lines.append(f"- The paper's LR-4 forgets **{target:.1f}** points; ours under our own normalisation at "
+    lines.append(f"The paper's LR-4 forgets **{target:.1f}** points; ours under our own normalisation at "
                  f"{own} steps per experience **{base:.1f}**: a gap of {gap:.1f} points.")
     if norm is not None:
-        lines.append(f"- Normalisation alone (the authors' running statistics, same steps): {norm:.1f} points, "
+        lines.append(f"Normalisation alone (the authors' running statistics, same steps): {norm:.1f} points, "
                      f"**{norm - base:+.1f}** ({_share(norm - base, gap)} of the gap).")
     top = max(steps) if steps else own
     for policy in ("population", "running"):
         v = _value(regime, ("LR-4", top, policy))
         if v is not None and top != own:
-            lines.append(f"- The replay regime, {top} steps per experience under {policy}: {v:.1f} points, "
+            lines.append(f"The replay regime, {top} steps per experience under {policy}: {v:.1f} points, "
                          f"**{v - base:+.1f}** against {own} steps under population ({_share(v - base, gap)}).")
     for policy in ("population", "running"):
         v = _value(buffer, ("LR-4", per_class, policy))
         ref = _value(buffer, ("LR-4", round(preset.buffer_size / (preset.num_experiences *
                                                                    preset.classes_per_experience), 1), policy))
         if v is not None and ref is not None:
-            lines.append(f"- The paper's 2 latents per class under {policy}: {v:.1f} points against {ref:.1f} with "
+            lines.append(f"The paper's 2 latents per class under {policy}: {v:.1f} points against {ref:.1f} with "
                          f"the preset's buffer (**{v - ref:+.1f}**).")
     if combined is not None:
-        lines.append(f"- All three at once (running statistics, 2 latents per class, {combined[1]} steps per "
+        lines.append(f"All three at once (running statistics, 2 latents per class, {combined[1]} steps per "
                      f"experience): {combined[0]:.1f} points, **{combined[0] - base:+.1f}** ({_share(combined[0] - base, gap)}).")
     d_pop, d_run = _value(drift, ("LR-4 (c=0)", "population")), _value(drift, ("LR-4 (c=0)", "running"))
     if d_pop is not None and d_run is not None:
-        lines.append(f"- Without replay (c = 0) the old heads are never trained again, so only the prefix can move "
+        lines.append(f"Without replay (c = 0) the old heads are never trained again, so only the prefix can move "
                      f"them: LR-4 forgets {d_pop:.1f} points under population and {d_run:.1f} under running "
                      f"(the drift of the frozen prefix's statistics alone: **{d_run - d_pop:+.1f}**).")
     reproduced = best >= target
-    lines.append(f"- Largest LR-4 forgetting of any measured setting: **{best:.1f}** points ({best_name}). Does a "
-                 f"candidate reproduce the paper's {target:.1f}? {'**yes**' if reproduced else '**no**'}"
-                 + ("" if reproduced else f": {target - best:.1f} points ({_share(target - best, gap)} of the gap) "
-                    "stay unexplained by normalisation, steps per experience and latents per class as measured here"
-                    + (", alone and together." if combined is not None else ".")))
-    return "**Verdict:**\n\n" + "\n".join(lines)
+    claim = Claim("A candidate reproduces the paper's LR-4 forgetting", reproduced,
+                  f"the largest LR-4 forgetting of any measured setting is {best:.1f} points ({best_name})",
+                  paper=f"{target:.1f}",
+                  detail="" if reproduced else
+                  f"{target - best:.1f} points ({_share(target - best, gap)} of the gap) stay unexplained by "
+                  "normalisation, steps per experience and latents per class as measured here"
+                  + (", alone and together" if combined is not None else ""))
+    return Verdict((claim,), notes=(lines[0],), details=tuple(lines[1:]))
 
 
 def _share(part: float, whole: float) -> str:
@@ -474,25 +479,26 @@ def hn4_frame(results: Sequence):
     return _stat_rows(dict(sorted(groups.items())), ("task_lr", "reg_coef", "steps per experience"))
 
 
-def hn4_verdict(frame, preset) -> str:
+def hn4_verdict(frame, preset) -> Verdict:
     """Which change brings HN-4's forgetting down to the paper's, and what it does to its accuracy."""
     target = paper.TABLE2["cifar100"]["HN-4"]["forgetting"][0]
     own = (preset.task_lr if preset.task_lr is not None else preset.lr, preset.reg_coef, steps_per_experience(preset))
     if own not in frame.index:
-        return "**Verdict (HN-4):** the preset's own HN-4 runs are not in the store."
+        return Verdict((Claim("A change brings HN-4's forgetting to the paper's", None,
+                              "the preset's own HN-4 runs are not in the store", paper=f"{target:.1f}"),))
     base = frame.loc[own]
-    lines = [f"- Under the preset (task rows at lr {own[0]:g}, λ = {own[1]:g}, {own[2]} steps per experience) HN-4 "
-             f"forgets **{base['forgetting (points)']:.1f}** points (paper: {target:.1f}), ACA {base['ACA (%)']:.1f} %."]
+    note = (f"Under the preset (task rows at lr {own[0]:g}, λ = {own[1]:g}, {own[2]} steps per experience) HN-4 forgets "
+            f"**{base['forgetting (points)']:.1f}** points (paper: {target:.1f}), ACA {base['ACA (%)']:.1f} %.")
     names = ("task-row lr", "λ", "steps per experience")
+    claims = []
     for key, row in frame.iterrows():
         if key == own:
             continue
         changed = ", ".join(f"{n} {v:g}" for n, v, o in zip(names, key, own) if v != o)
-        reaches = row["forgetting (points)"] <= target
-        lines.append(f"- {changed}: forgetting **{row['forgetting (points)']:.1f}** "
-                     f"({row['forgetting (points)'] - base['forgetting (points)']:+.1f}), ACA {row['ACA (%)']:.1f} % "
-                     f"({row['ACA (%)'] - base['ACA (%)']:+.1f}), learning accuracy "
-                     f"{row['learning acc. (%)'] - base['learning acc. (%)']:+.1f}; "
-                     + ("**at or below** the paper's forgetting" if reaches else "above the paper's forgetting")
-                     + f" ({int(row['seeds'])} seed{'s' if row['seeds'] > 1 else ''}).")
-    return "**Verdict (HN-4):**\n\n" + "\n".join(lines)
+        claims.append(Claim(f"{changed}: HN-4 forgets no more than the paper's", row["forgetting (points)"] <= target,
+                            f"forgetting {row['forgetting (points)']:.1f} "
+                            f"({row['forgetting (points)'] - base['forgetting (points)']:+.1f}), ACA {row['ACA (%)']:.1f} % "
+                            f"({row['ACA (%)'] - base['ACA (%)']:+.1f}), learning accuracy "
+                            f"{row['learning acc. (%)'] - base['learning acc. (%)']:+.1f}", paper=f"{target:.1f}",
+                            detail=f"{int(row['seeds'])} seed{'s' if row['seeds'] > 1 else ''}"))
+    return Verdict(tuple(claims), notes=(note,))

@@ -16,17 +16,19 @@ def test_cosine_frame_selects_one_epoch_and_counts_its_steps():
     assert cosine.cosine_frame([result(strategy="lr")] * 0).empty
     assert_labelled(cosine.plot_cosines(df))
     verdict, per_seed = cosine.cosine_verdict(df, "ci")
-    assert "negative for **2 of 2** seeds" in verdict and "holds here: **yes**" in verdict
-    assert "With 3 steps per epoch at the **ci** preset, this is a thin sample." in verdict
+    (claim,) = verdict.claims
+    assert claim.holds and claim.ours.endswith("negative for 2 of 2 seeds")
+    assert verdict.notes == ("With 3 steps per epoch at the **ci** preset, this is a thin sample.",)
     assert per_seed.loc[0, "mean"] == pytest.approx(-0.4) and per_seed.loc[0, "negative"] == 1.0
     df.loc[df.seed == 1, "cosine"] += 1.0
-    assert "negative for **1 of 2** seeds" in cosine.cosine_verdict(df, "ci")[0]
+    (claim,) = cosine.cosine_verdict(df, "ci")[0].claims
+    assert claim.holds is False and claim.ours.endswith("negative for 1 of 2 seeds")
     per_exp = cosine.cosine_experiences_frame(results)
     assert list(per_exp.index) == [2, 3] and list(per_exp["steps"]) == [6, 6]
     assert per_exp.loc[2, "mean"] == pytest.approx(-0.4) and per_exp.loc[3, "negative"] == 1.0
-    assert "negative in **2 of 2** experiences (seeds pooled): negative at every experience, **yes**" in \
-        cosine.cosine_experiences_verdict(per_exp)
-    assert "Per experience, mean and share of steps below zero: 2: -0.40 (" in cosine.cosine_experiences_verdict(per_exp)
+    (every,) = cosine.cosine_experiences_verdict(per_exp).claims
+    assert every.holds and "negative in 2 of 2 experiences" in every.ours
+    assert every.detail.startswith("per experience, mean and share of steps below zero: 2: -0.40 (")
 
 
 def test_one_figure_per_experience_from_the_second():

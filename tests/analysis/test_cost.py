@@ -21,8 +21,9 @@ def test_cost_frame_relative_to_naive():
     assert c.loc["Naive", "ours (s per run)"] == 30.0
     assert_labelled(cost.plot_cost(c))
     v = cost.time_verdict(fake_table2_rows())
-    assert "HN-F takes 4.0× the time of HN-4" in v and "HN-F slower than HN-4, as the paper claims: **yes**" in v
-    assert "paper: HN-F > HN-1 > HN-2 > HN-3 > HN-4" in v
+    assert v["HN-F is slower"].holds and v["HN-F is slower"].ours == "HN-F takes 4.0× the time of HN-4"
+    assert v["The partial HNs' times"].paper == "HN-F > HN-1 > HN-2 > HN-3 > HN-4"
+    assert "LR-4 takes 1.00× Naive's time" in v.notes[0]
 
 
 def test_memory_frame_compares_measured_with_counted():
@@ -36,7 +37,7 @@ def test_memory_frame_compares_measured_with_counted():
     assert list(m.model) == ["HN-4", "LR-2", "LR-3"] and list(m.equal) == [True, True, False]
     assert m.loc[1, "counted (MB)"] == pytest.approx((100 // (T * 5)) * T * 5 * 40 * 16 * 16 * 4 / 2**20)
     verdict, table = cost.memory_verdict(m)
-    assert "equals the counted memory in **2 of 3** runs" in verdict
+    assert verdict.claims[0].holds is False and verdict.claims[0].ours == "equal in 2 of 3 runs"
     assert bool(table.loc[("LR-3", "latent buffer"), "equal in every run"]) is False
 
 
@@ -45,8 +46,11 @@ def test_table6_frame_and_verdict():
     assert len(t6) == 10
     assert (t6["HN-k (MB)"] == t6["HN-k paper"]).all()
     v = cost.table6_verdict(t6)
-    assert "in **8 of 10** settings (paper: 8 of 10): CIFAR-100 at k = 1, 2, 3; TinyImageNet at k = 0, 1, 2, 3, 4." in v
-    assert "HN-F 4.86 MB → HN-4 2.04 MB" in v and "largest at k = 1" in v
+    less = v["The partial HN stores less"]
+    assert less.holds and less.paper == "8 of 10"
+    assert less.ours == "in 8 of 10 settings: CIFAR-100 at k = 1, 2, 3; TinyImageNet at k = 0, 1, 2, 3, 4"
+    falls = v["The HN's memory falls"]
+    assert falls.holds and falls.ours.startswith("HN-F 4.86 MB → HN-4 2.04 MB") and "largest at k = 1" in falls.detail
 
 
 def test_stored_bench_reads_the_committed_json_or_says_it_is_missing(tmp_path):

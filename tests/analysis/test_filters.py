@@ -19,15 +19,17 @@ def test_filter_similarity_and_plot():
         fig = filters.plot_filters(w, e, layer="layer3.0.conv2.weight")
         assert fig.get_size_inches()[0] <= 10 and len(fig.axes[0].images) == 1
     preset = SimpleNamespace(name="ci", epochs=2)
-    assert "**mostly different**" in filters.filters_verdict(w, preset)  # w[2] = -w[1]
+    assert filters.filters_verdict(w, preset).claims[0].holds is True  # w[2] = -w[1]: mostly different
     w[2] = w[1] * 1.001
-    v = filters.filters_verdict(w, preset)
-    assert "**mostly the same**" in v and "is not reproduced at the **ci** preset (2 epoch(s)" in v
+    (same,) = filters.filters_verdict(w, preset).claims
+    assert same.holds is False and same.ours.startswith("mostly the same") and "**ci** preset, 2 epoch(s)" in same.detail
     w[2] = w[1] + rng.normal(size=(1, 4, 3, 3))  # one offset for every output channel
-    assert "Of that change, 100 % is one offset added to every output channel alike" in filters.filters_verdict(w, preset)
+    assert filters.shared_change(w, 1, 2) == pytest.approx(1.0)
+    assert "Of that change, 100 % is one offset" in filters.filters_verdict(w, preset).notes[0]
     w[2] = w[1] + rng.normal(size=(6, 4, 3, 3))  # independent changes per channel: little is shared
-    shared = int(filters.filters_verdict(w, preset).split("Of that change, ")[1].split(" %")[0])
-    assert shared < 40
+    assert filters.shared_change(w, 1, 2) < 0.4
+    w[2] = w[1]
+    assert filters.shared_change(w, 1, 2) is None and not filters.filters_verdict(w, preset).notes
 
 
 def test_generated_filters_trains_through_the_runner_then_reads_the_cache(tmp_path, monkeypatch):

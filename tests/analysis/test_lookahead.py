@@ -21,23 +21,29 @@ def test_table45_frame_and_verdicts():
     assert t.loc[("ResNet-0", "no look-ahead"), ("time", "paper (min)")] == paper.TABLE4[0]["none"][2]
     p_better = sum(v["first"][0] > v["none"][0] for v in paper.TABLE4.values())
     v4 = lookahead.table4_verdict(r4)
-    assert "**5 of 5** depths (k = 0: +1.0" in v4 and f"paper: {p_better} of 5" in v4
-    assert "in most cases: **yes**" in v4 and "it takes 1.50× the time" in v4 and "sampling error" not in v4
+    improves = v4["Look-ahead improves"]
+    assert improves.holds and improves.ours == "at 5 of 5 depths" and improves.paper == f"{p_better} of 5"
+    assert improves.detail.startswith("k = 0: +1.0") and improves.clear is None and not v4.notes
+    assert v4["Look-ahead costs little"].ours.startswith("1.50× the time")
     v4n = lookahead.table4_verdict(r4, test_images=400)  # ±7 points: a 1-point gain is noise
-    assert "0 of these 5 differences exceed twice their test-set sampling error" in v4n and "shows no effect" in v4n
-    assert "5 of these 5 differences" in lookahead.table4_verdict(r4, test_images=10**6)
+    assert v4n["Look-ahead improves"].clear is False and "shows no clear effect" in v4n.notes[0]
+    assert "0 of the 5 differences exceed twice their test-set sampling error" in v4n["Look-ahead improves"].detail
+    assert lookahead.table4_verdict(r4, test_images=10**6)["Look-ahead improves"].clear is True
     r5 = rows45("5", {"first": 50.0, "second": 51.0}, {"first": 1.0, "second": 3.0})
     v5 = lookahead.table5_verdict(r5)
-    assert "at **5 of 5** depths" in v5 and "It takes 3.00× the time" in v5
-    assert "as the paper concludes: **no** (second order has the better ACA at most depths (5 of 5))." in v5
+    assert v5["Second order beats"].ours == "at 5 of 5 depths" and v5["Second order takes"].ours.startswith("3.00×")
+    assert v5["First order is the better"].holds is False
+    assert v5["First order is the better"].ours == "second order has the better ACA at most depths (5 of 5)"
     r5 = rows45("5", {"first": 51.0, "second": 50.0}, {"first": 1.0, "second": 3.0})
-    assert "as the paper concludes: **yes** (second order wins at 0 of 5 depths and costs more" in lookahead.table5_verdict(r5)
+    better = lookahead.table5_verdict(r5)["First order is the better"]
+    assert better.holds and better.ours.startswith("second order wins at 0 of 5 depths and costs more")
     r5 = rows45("5", {"first": 51.0, "second": 50.0}, {"first": 1.0, "second": 0.5})
-    assert "**no** (second order is not slower in total: 0.50×)." in lookahead.table5_verdict(r5)
+    cheap = lookahead.table5_verdict(r5)["First order is the better"]
+    assert cheap.holds is False and cheap.ours == "second order is not slower in total: 0.50×"
     frame = cost.lookahead_cost_frame(r4, r5)
     assert frame.loc["HN-F", "first / none (ours)"] == 1.5 and frame.loc["HN-4", "second / first (ours)"] == 0.5
     assert frame.loc["HN-4", "first / none (paper)"] == round(paper.TABLE4[4]["first"][2] / paper.TABLE4[4]["none"][2], 2)
-    assert "Second order dearer than first at every depth: **no**" in cost.lookahead_cost_verdict(frame)
+    assert cost.lookahead_cost_verdict(frame)["Second order is dearer"].holds is False
 
 
 def test_lookahead_curves_and_figure11():
@@ -52,8 +58,8 @@ def test_lookahead_curves_and_figure11():
     f11 = lookahead.figure11_frame(groups)
     assert f11.loc["HN-4", "look-ahead higher on average"] == 8
     assert f11.loc["HN-F", "look-ahead higher on average"] == 0 and f11.loc["HN-F", "which"] == "—"
-    v = lookahead.figure11_verdict(f11)
-    assert "higher on 8 of 16 (experience, depth) curves (50 %)" in v and "most curves here: **no**" in v
+    (fig11,) = lookahead.figure11_verdict(f11).claims
+    assert fig11.ours.startswith("higher on 8 of 16 (experience, depth) curves (50 %)") and fig11.holds is False
 
 
 def test_depth_curves_only_where_both_modes_ran():

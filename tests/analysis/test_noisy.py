@@ -34,14 +34,18 @@ def test_first_experience_summary_verdict_and_figure7():
     assert s.loc[("LR-2", "normal"), "exp. 1 at the end (%)"] == pytest.approx(65.0)
     verdict = noisy.noisy_verdict(results, "ci")
     # LR: noisy ends 60 points lower than normal at every depth; HN: the same in both streams
-    assert "**3 of 3** depths (normal − noisy: k = 2: +60.0, k = 3: +60.0, k = 4: +60.0 points)" in verdict
-    assert "exceeds twice its sampling error (2·SE: " in verdict and "at 3 of 3" in verdict
-    assert "HN holds experience 1 at least as well as LR: **" in verdict and "LR forgets experience 1 by " in verdict
-    assert "moves less between the streams than LR's: **3 of 3**" in verdict
-    assert "(paper: 6 of 6)" in verdict and "cannot show" not in verdict
+    harmed = verdict["LR ends lower"]
+    assert harmed.holds is True and harmed.ours == "at 3 of 3 depths" and harmed.clear is True
+    assert "Normal − noisy: k = 2: +60.0, k = 3: +60.0, k = 4: +60.0 points" in harmed.detail
+    assert "exceeded at 3 of 3" in harmed.detail and "LR forgets experience 1 by " in harmed.detail
+    assert verdict["At the end of the noisy stream HN holds"].holds is True
+    assert verdict["HN's accuracy on experience 1 moves less"].ours == "at 3 of 3 depths"
+    assert verdict["HN learns less"].paper == "6 of 6" and not verdict.notes
     fig = noisy.plot_noisy_first_experience(results)
     assert len(fig.axes) == 2
     assert fig.axes[0].get_ylabel() == "accuracy on experience 1 (%)" and fig.axes[1].get_xlabel()
     assert len(fig.axes[0].lines) >= 6  # LR-2..4 noisy and normal
     weak = [FakeResult(r.spec, fake_metrics(r.spec, T=4, decay=0.05)) for r in results]
-    assert "this run **cannot show** the paper's effect" in noisy.noisy_verdict(weak, "ci")
+    weak_verdict = noisy.noisy_verdict(weak, "ci")
+    assert weak_verdict["LR ends lower"].holds is False and weak_verdict["LR ends lower"].clear is False
+    assert "this run **cannot show** the paper's effect" in weak_verdict.notes[0]

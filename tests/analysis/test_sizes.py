@@ -35,14 +35,16 @@ def test_architecture_figure_greys_the_prefix():
 
 def test_table3_and_table6_verdicts_count_what_they_compare():
     t3 = sizes.table3_frame()
-    assert "our counts equal the paper's" in sizes.table3_verdict(t3)
+    (same,) = sizes.table3_verdict(t3).claims
+    assert same.holds and same.ours == f"{len(t3)} of {len(t3)} values of d equal, compressions included"
     broken = t3.copy()
     broken.iloc[0, 0] += 1
-    assert "differ from" in sizes.table3_verdict(broken)
+    assert sizes.table3_verdict(broken).claims[0].holds is False
     t6 = sizes.table6_counts_frame()
     assert len(t6) == 10 and set(t6.benchmark) == {"CIFAR-100", "TinyImageNet"}
     v = sizes.table6_counts_verdict(t6)
-    assert f"{(t6.hn_params == t6.paper_hn_params).sum()} of 10 hypernetwork sizes" in v
+    assert v["Our hypernetwork sizes"].ours == f"{(t6.hn_params == t6.paper_hn_params).sum()} of 10 equal"
+    assert "4×16×16 is a typo" in v.notes[0]
     assert_labelled(sizes.plot_sizes(t6))
     trained = sizes.trained_sizes_frame()
     assert (trained["C=5"] < trained["C=100"]).all()

@@ -20,30 +20,32 @@ def test_table2_frame_and_verdict():
     results = [result(T=4)]
     preset = SimpleNamespace(name="ci", classes_per_experience=5, epochs=2, train_per_class=40)
     v = split.table2_verdict(rows, results, preset)
-    assert "HN-k beats LR-k in ACA: **5 of 5** depths" in v and "5 of the 5 differences exceed" in v
-    assert "Paper: 4 of 4." in v
+    beats = v["HN-k beats LR-k"]
+    assert beats.holds and beats.ours == "at 5 of 5 depths" and beats.paper == "4 of 4" and beats.clear
     t2 = paper.TABLE2["cifar100"]
-    assert f"in 0.50× the time (paper: {t2['HN-2']['aca'][0] - t2['HN-F']['aca'][0]:+.1f} points" in v
-    assert "HN-2 is faster: **yes**" in v and "HN-k forgets less than LR-k: **5 of 5**" in v
-    assert "points); 5 of these exceed twice their sampling error" in v
-    assert ("HN forgets less than Naive: **5 of 5** (Naive 30.0; HN-1 3.0, HN-2 3.0, HN-3 3.0, HN-4 3.0, HN-F 3.0 "
-            "points); 5 of these exceed twice their sampling error. Paper: 5 of 5.") in v
+    faster = v["HN-2 reaches"]
+    assert faster.holds and faster.ours == "ACA +0.0 points in 0.50× the time"
+    assert faster.paper.startswith(f"{t2['HN-2']['aca'][0] - t2['HN-F']['aca'][0]:+.1f} points")
+    assert v["HN-k forgets less"].holds and v["HN-k forgets less"].clear
+    assert "5 of the 5 differences exceed" in v["HN-k forgets less"].detail
+    naive = v["HN forgets less than Naive"]
+    assert naive.holds and naive.ours == "5 of 5 models" and naive.paper == "5 of 5" and naive.clear
+    assert naive.detail.startswith("Naive 30.0; HN-1 3.0, HN-2 3.0, HN-3 3.0, HN-4 3.0, HN-F 3.0 points")
+    assert v["HN-k learns less"].holds and not v.notes
     close = [{**r, "forgetting": (29.5, 0.5)} if r["strategy"].startswith("HN") else r for r in fake_table2_rows()]
     v_close = split.table2_verdict(close, results, preset)
-    assert "points); 0 of these exceed twice their sampling error" in v_close
-    assert "HN forgets less than Naive: **5 of 5** (Naive 30.0; HN-1 29.5" in v_close
-    assert "29.5 points); 0 of these exceed twice their sampling error. Paper: 5 of 5." in v_close
+    assert v_close["HN-k forgets less"].holds and v_close["HN-k forgets less"].clear is False
+    assert v_close["HN forgets less than Naive"].holds and v_close["HN forgets less than Naive"].clear is False
     calm = [{**r, "forgetting": (2.0, 0.5)} if r["strategy"] == "Naive" else r for r in fake_table2_rows()]
-    assert "HN forgets less than Naive: **0 of 5**" in split.table2_verdict(calm, results, preset)
-    assert "barely learn" not in v
-    low = split.table2_verdict(fake_table2_rows(aca_hn=22.0), results, preset)
-    assert "HN-k beats LR-k in ACA: **0 of 5**" in low
+    assert split.table2_verdict(calm, results, preset)["HN forgets less than Naive"].ours == "0 of 5 models"
+    low = split.table2_verdict(fake_table2_rows(aca_hn=22.0), results, preset)["HN-k beats LR-k"]
+    assert low.holds is False and low.ours == "at 0 of 5 depths"
     weak = fake_table2_rows()
     for r in weak:
         if r["strategy"].startswith("HN"):
             r["learning_accuracy"] = (25.0, 1.0)
     assert "HN-1, HN-2, HN-3, HN-4, HN-F learn each experience to within 10 points of chance (20 %" in \
-        split.table2_verdict(weak, results, preset)
+        split.table2_verdict(weak, results, preset).notes[0]
 
 
 def test_experience_panels_retention_and_figure8_verdict():
@@ -60,13 +62,13 @@ def test_experience_panels_retention_and_figure8_verdict():
     assert ret.loc[("HN-3", 3), "lost (points)"] == pytest.approx(1.0)
     assert ret.attrs == {"test_images": 100, "seeds": 1}
     v = split.figure8_verdict(ret)
-    assert "Does HN-3 lose the least, as in the paper? **yes**" in v
-    assert "Is its learning accuracy the lower one, as in the paper? **yes**" in v and "sampling error" not in v
+    assert v["HN-3 loses the least"].holds and v["HN-3's learning accuracy is the lower"].holds
+    assert v["HN-3 loses the least"].clear and not v.notes
     close = {name: [fake_metrics(FakeSpec(), T=4, decay=d)] for name, d in
              (("HN-3", 0.02), ("LR-3 (c=1)", 0.03), ("LR-3 (c=0)", 0.01))}
     v = split.figure8_verdict(split.retention_frame(close, (0, 1, 2)))
-    assert "lose the least, as in the paper? **no**" in v
-    assert "within twice their sampling error" in v and "100 test images per experience" in v
+    assert v["HN-3 loses the least"].holds is False and v["HN-3 loses the least"].clear is False
+    assert "within twice their sampling error" in v.notes[0] and "100 test images per experience" in v.notes[0]
 
 
 def test_split_groups_name_replay_and_draw_figure8_and_each_depth():

@@ -1,8 +1,9 @@
 """Chapter 2's analysis: freeze depth and transfer, on hand-made results."""
 
 import pytest
+
 from phnlab.analysis import transfer
-from fakes import PM, FakeSpec, FakeResult, fake_metrics, assert_labelled
+from fakes import PM, FakeResult, FakeSpec, assert_labelled, fake_metrics
 
 
 def transfer_results():
@@ -30,18 +31,23 @@ def test_transfer_frame_table_drops_and_figures():
     assert drops["similar"]["drop"] == pytest.approx(0.0) and drops["dissimilar"]["drop"] == pytest.approx(40.0)
     assert drops["dissimilar"]["k_worst"] == 4 and drops["dissimilar"]["se"] > 0
     verdict = transfer.transfer_verdict(df, "ci")
-    assert "The similar pair loses less, as the paper claims: **yes** (difference 40.0 points)" in verdict
-    assert "larger than twice its sampling error" in verdict and "cannot show" not in verdict
-    assert "Freezing does not hurt the similar pair (its drop within twice its sampling error): **yes**" in verdict
-    assert "drop from k = 0 at k = 1, 2, 3, 4: 10.0, 20.0, 30.0, 40.0 points (dissimilar)" in verdict
+    less = verdict["The similar pair loses less"]
+    assert less.holds is True and less.clear is True and "(difference 40.0," in less.ours
+    assert verdict["Freezing does not hurt"].holds is True and verdict["Freezing does not hurt"].ours == "at every depth"
+    assert any("drop from k = 0 at k = 1, 2, 3, 4: 10.0, 20.0, 30.0, 40.0 points" in d for d in verdict.details)
+    assert not verdict.notes and "**yes**" in verdict.render()
     hurt = df.copy()
     hurt.loc[(hurt.role == "similar") & (hurt.k >= 3), "acc_exp2"] -= 30.0
-    assert "**only up to k = 2**; deeper it loses more, up to 30.0 points at k = 3" in transfer.transfer_verdict(hurt, "ci")
+    unhurt = transfer.transfer_verdict(hurt, "ci")["Freezing does not hurt"]
+    assert unhurt.holds is False and unhurt.ours == "only up to k = 2; deeper it loses more, up to 30.0 points at k = 3"
     close = df.copy()
     close.loc[close.role == "dissimilar", "acc_exp2"] = close.loc[close.role == "similar", "acc_exp2"].values
     close.loc[(close.role == "dissimilar") & (close.k == 4), "acc_exp2"] -= 1.0
     noisy = transfer.transfer_verdict(close, "ci")
-    assert "**yes** (difference 1.0 points)" in noisy and "at the **ci** preset the offline data cannot show" in noisy
+    assert noisy["The similar pair"].holds is True and noisy["The similar pair"].clear is False
+    assert "at the **ci** preset the offline data cannot show" in noisy.notes[0]
+    one_role = df[df.role == "similar"]
+    assert transfer.transfer_verdict(one_role, "ci")["The similar pair"].holds is None
     assert_labelled(transfer.plot_transfer(df))
     fig = transfer.transfer_depth_figure(results, 3)
     curve_ax = [ax for ax in fig.axes if ax.get_xlabel()][0]

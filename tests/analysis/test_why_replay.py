@@ -50,15 +50,18 @@ def test_gap_verdict_splits_the_gap_and_names_the_largest_setting():
     assert buffer.loc[("LR-4", 6.7, "population"), "forgetting (points)"] == pytest.approx(1.0)
     combined = W.combined_value(results, QUICK)
     assert combined == (pytest.approx(15.0), 248)
-    text = W.gap_verdict(None, regime, buffer, W.drift_frame(results), QUICK, combined)
+    verdict = W.gap_verdict(None, regime, buffer, W.drift_frame(results), QUICK, combined)
     gap = PAPER_LR4 - 0.0
-    assert f"a gap of {gap:.1f} points" in text
-    assert "2.0 points, **+2.0**" in text  # normalisation alone, at the preset's steps
-    assert "**15.0** points (running, 2 latents per class, 248 steps)" in text
-    assert f"{PAPER_LR4 - 15.0:.1f} points ({100 * (PAPER_LR4 - 15.0) / gap:.0f} %" in text and "**no**" in text
-    assert "**-1.0**" in text  # drift alone: running − population without replay
-    reproduced = W.gap_verdict(None, regime, buffer, W.drift_frame(results), QUICK, (30.0, 248))
-    assert "**yes**" in reproduced and "unexplained" not in reproduced
+    assert f"a gap of {gap:.1f} points" in verdict.notes[0]
+    assert any("2.0 points, **+2.0**" in d for d in verdict.details)  # normalisation alone, at the preset's steps
+    assert any("**-1.0**" in d for d in verdict.details)  # drift alone: running − population without replay
+    (claim,) = verdict.claims
+    assert claim.holds is False and claim.paper == f"{PAPER_LR4:.1f}"
+    assert claim.ours.endswith("15.0 points (running, 2 latents per class, 248 steps)")
+    assert claim.detail.startswith(f"{PAPER_LR4 - 15.0:.1f} points ({100 * (PAPER_LR4 - 15.0) / gap:.0f} %")
+    reproduced = W.gap_verdict(None, regime, buffer, W.drift_frame(results), QUICK, (30.0, 248)).claims[0]
+    assert reproduced.holds is True and not reproduced.detail
+    assert W.gap_verdict(None, regime.iloc[0:0], buffer, W.drift_frame(results), QUICK).claims[0].holds is None
 
 
 def test_hn4_verdict_reports_each_change_against_the_preset():
@@ -72,13 +75,13 @@ def test_hn4_verdict_reports_each_change_against_the_preset():
     assert len(frame) == 4
     assert frame.loc[(0.03, 0.5, OWN), "seeds"] == 2
     assert frame.loc[(0.03, 0.5, OWN), "forgetting (points)"] == pytest.approx(6.0)
-    text = W.hn4_verdict(frame, QUICK)
-    lines = text.splitlines()
-    assert "forgets **6.0** points" in lines[2] and f"(paper: {PAPER_HN4:.1f})" in lines[2]
-    by_change = {line.split(":")[0]: line for line in lines[3:]}
-    assert "**0.3** (-5.7)" in by_change["- λ 2"] and "**at or below**" in by_change["- λ 2"]
-    assert "**10.3** (+4.3)" in by_change["- task-row lr 0.001"] and "above" in by_change["- task-row lr 0.001"]
-    assert "ACA 55.0 % (+14.1)" in by_change["- steps per experience 248"]
+    verdict = W.hn4_verdict(frame, QUICK)
+    assert "forgets **6.0** points" in verdict.notes[0] and f"(paper: {PAPER_HN4:.1f})" in verdict.notes[0]
+    by_change = {c.claim.split(":")[0]: c for c in verdict.claims}
+    assert by_change["λ 2"].ours.startswith("forgetting 0.3 (-5.7)") and by_change["λ 2"].holds is True
+    assert by_change["task-row lr 0.001"].ours.startswith("forgetting 10.3 (+4.3)")
+    assert by_change["task-row lr 0.001"].holds is False
+    assert "ACA 55.0 % (+14.1)" in by_change["steps per experience 248"].ours
 
 
 def test_long_schedule_verdict_compares_hn_and_lr_at_each_schedule():
@@ -93,12 +96,13 @@ def test_long_schedule_verdict_compares_hn_and_lr_at_each_schedule():
     frame = W.long_schedule_frame(results, seed=0)
     assert len(frame) == 6
     assert frame.loc[(4, 248, "HN-4"), "ACA (%)"] == pytest.approx(68.0)
-    lines = W.long_schedule_verdict(frame).splitlines()[2:]
-    assert len(lines) == 3
-    assert lines[0].startswith("- k = 2, 32 steps") and "**LR** ahead" in lines[0]
-    assert lines[1].startswith("- k = 4, 32 steps") and "**LR** ahead" in lines[1]
-    assert lines[2].startswith("- k = 4, 248 steps") and "HN-4 68.0 % against LR-4 60.8 %" in lines[2]
-    assert "**HN** ahead" in lines[2]
+    claims = W.long_schedule_verdict(frame).claims
+    assert len(claims) == 3
+    assert claims[0].claim.startswith("k = 2, 32 steps") and claims[0].holds is False
+    assert claims[1].claim.startswith("k = 4, 32 steps") and claims[1].holds is False
+    assert claims[2].claim.startswith("k = 4, 248 steps") and claims[2].ours == "HN-4 68.0 % against LR-4 60.8 %"
+    assert claims[2].holds is True
+    assert W.long_schedule_verdict(frame.iloc[0:0]).render() == ""
 
 
 def test_longer_runs_in_the_store_are_read_and_the_longest_combined_one_counts(tmp_path):
@@ -119,7 +123,7 @@ def test_longer_runs_in_the_store_are_read_and_the_longest_combined_one_counts(t
 
 
 def test_ordering_summary_counts_the_depths_where_hn_is_ahead():
-    row = lambda aca: {"aca": (aca, 0.0)}  # noqa: E731
+    row = lambda aca: {"aca": (aca, 0.0), "forgetting": (1.0, None)}  # noqa: E731
     rows = {"population": {"LR-2": row(66.3), "HN-2": row(49.8), "LR-4": row(50.5), "HN-4": row(41.8)},
             "authors": {"LR-2": row(55.2), "HN-2": row(56.0), "LR-4": row(44.3), "HN-4": row(38.0)}}
     import pandas as pd
@@ -130,10 +134,13 @@ def test_ordering_summary_counts_the_depths_where_hn_is_ahead():
                              {"k": 4, "steps per experience": 248, "model": "HN-4", "ACA (%)": 68.0},
                              {"k": 4, "steps per experience": 32, "model": "HN-4", "ACA (%)": 99.0}]
                             ).set_index(["k", "steps per experience", "model"])
-    lines = W.ordering_summary(rows, schedule).splitlines()[2:]
-    assert lines[0].startswith("- Our (population)") and "**0 of 2**" in lines[0]
-    assert "(running for LR, batch for HN)" in lines[1] and "**1 of 2**" in lines[1]
-    assert lines[2].startswith("- 248 steps") and "**1 of 2**" in lines[2] and "k = 2: LR, k = 4: HN" in lines[2]
+    claims = W.ordering_summary(rows, schedule).claims
+    assert claims[0].claim.startswith("Our (population)") and claims[0].ours == "at 0 of 2 depths"
+    assert "(running for LR, batch for HN)" in claims[1].claim and claims[1].ours == "at 1 of 2 depths"
+    assert claims[2].claim.startswith("248 steps") and claims[2].ours.startswith("at 1 of 2 depths")
+    assert "k = 2: LR, k = 4: HN" in claims[2].ours and claims[2].holds is False
+    ordering = W.ordering_verdict(rows)
+    assert ordering["Under our (population) normalisation HN-k beats"].ours == "at 0 of 2 depths"
 
 
 def test_the_batch_size_probe_and_the_old_task_figure_take_plain_runs_at_one_depth():

@@ -1,0 +1,69 @@
+"""A verdict as a record: each claim of the paper, what we measured, the paper's figure, whether the
+claim holds here and whether the effect is clear of the test sets' sampling noise. One renderer turns a
+verdict into the markdown a chapter shows; tests read the records, not the sentences.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+__all__ = ["Claim", "Verdict", "answer"]
+
+
+@dataclass(frozen=True)
+class Claim:
+    """One claim checked on our results."""
+
+    claim: str  # the claim in a few words, e.g. "HN-k beats LR-k in ACA"
+    holds: bool | None  # here; None: this preset cannot check it
+    ours: str  # what we measured, e.g. "0 of 5 depths"
+    paper: str | None = None  # the paper's figure, e.g. "5 of 5"
+    clear: bool | None = None  # the effect is larger than twice its sampling error; None: not assessed
+    detail: str = ""  # the numbers behind `ours`
+
+    def __post_init__(self):  # numpy's bools compare as records should: plain True / False / None
+        for name in ("holds", "clear"):
+            value = getattr(self, name)
+            if value is not None:
+                object.__setattr__(self, name, bool(value))
+
+    def render(self) -> str:
+        text = f"- {self.claim}: **{answer(self.holds)}**, {self.ours}"
+        if self.paper is not None:
+            text += f" (paper: {self.paper})"
+        if self.clear is not None:
+            text += f"; clear of the sampling noise: **{answer(self.clear)}**"
+        return text + (f". {self.detail.rstrip('.')}." if self.detail else ".")
+
+
+@dataclass(frozen=True)
+class Verdict:
+    """The claims of one table or figure, and notes on what limits their reading (in order)."""
+
+    claims: tuple[Claim, ...]
+    notes: tuple[str, ...] = field(default=())
+    details: tuple[str, ...] = field(default=())  # per-row numbers, shown as a list below the notes
+
+    def __getitem__(self, claim: str) -> Claim:
+        """The claim whose text starts with `claim`."""
+        found = [c for c in self.claims if c.claim.startswith(claim)]
+        if len(found) != 1:
+            raise KeyError(f"{claim!r} matches {len(found)} claims of {[c.claim for c in self.claims]}")
+        return found[0]
+
+    def render(self) -> str:
+        """Markdown: the claims as a list, then the notes, then the details ('' for an empty verdict)."""
+        if not (self.claims or self.notes or self.details):
+            return ""
+        parts = ["**Verdict:**", "\n".join(c.render() for c in self.claims)]
+        parts += list(self.notes)
+        if self.details:
+            parts.append("\n".join(f"- {d}" for d in self.details))
+        return "\n\n".join(p for p in parts if p)
+
+    def _repr_markdown_(self) -> str:  # `display(verdict)` in a chapter
+        return self.render()
+
+
+def answer(flag: bool | None) -> str:
+    return "cannot tell" if flag is None else "yes" if flag else "no"
