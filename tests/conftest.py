@@ -12,9 +12,14 @@ def _seed():
 
 
 def pytest_collection_modifyitems(config, items):
-    if torch.cuda.is_available():
-        return
-    skip = pytest.mark.skip(reason="needs a CUDA device")
+    """The one place that chooses tests by their markers: `cuda` runs where a CUDA device is, `long` (minutes
+    of real training) only with PHNLAB_LONG=1; `slow` (deliberate end-to-end checks) always runs."""
+    skips = {}
+    if not torch.cuda.is_available():
+        skips["cuda"] = pytest.mark.skip(reason="needs a CUDA device")
+    if os.environ.get("PHNLAB_LONG") != "1":
+        skips["long"] = pytest.mark.skip(reason="minutes of training: set PHNLAB_LONG=1")
     for item in items:
-        if "cuda" in item.keywords:
-            item.add_marker(skip)
+        for marker, skip in skips.items():
+            if marker in item.keywords:
+                item.add_marker(skip)

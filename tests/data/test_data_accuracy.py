@@ -1,6 +1,6 @@
 """How hard the synthetic set is: a Naive slim ResNet-18 on one 5-class split experience.
 
-Slow (about a minute on 2 CPU cores), so it runs only with PHNLAB_SLOW=1:
+Slow (about a minute on 2 CPU cores), so it runs only with PHNLAB_LONG=1 (marker `long`):
 
     PHNLAB_SLOW=1 .venv/bin/python -m pytest tests/data/test_data_accuracy.py -s
 
@@ -15,10 +15,7 @@ import os
 import pytest
 import torch
 
-pytestmark = [
-    pytest.mark.slow,
-    pytest.mark.skipif(os.environ.get("PHNLAB_SLOW") != "1", reason="slow: set PHNLAB_SLOW=1"),
-]
+pytestmark = pytest.mark.long
 
 
 def naive_curve(stream, exp_index=0, *, epochs, lr=1e-3, batch=64, seed=0) -> list[float]:
