@@ -4,11 +4,12 @@ Every worker calls the runner (`runner.run`), which skips stored specs and holds
 (`ResultsStore.lock`, an fcntl lock that dies with its process) while it computes. So any number of
 workers, in one sweep or in several sweeps started side by side, never run one spec twice:
 
-- a worker that finds a spec locked reports it and takes the next one; locked specs are tried
-  again at the end, until another worker has stored them or their lock is free;
+- a spec found locked is passed over and tried again every `poll_s` seconds, until another worker
+  has stored it or its lock is free;
 - a worker that dies (killed, out of memory) leaves its spec unlocked, with the checkpoint of its
-  last finished experience: the spec is handed out again (once) in the same call, and any later
-  call resumes it.
+  last finished experience: the local pool (`concurrent.futures`) is made anew and the specs that
+  were running are handed out again in the same call (each resumes from its checkpoint), and any
+  later call resumes them.
 
 `executor="slurm"` submits one job per spec that is not stored through submitit (a job array),
 and waits for them; a job that finds its spec locked waits for the lock.
@@ -34,7 +35,7 @@ __all__ = ["EXECUTORS", "run_specs", "worker_devices", "SpecFailed"]
 
 EXECUTORS = ("local", "slurm")
 POLL_S = 2.0  # how often locked specs are tried again
-RESTARTS_PER_SPEC = 1  # a spec whose worker died is handed out again this many times in one call
+RESTARTS_PER_SPEC = 2  # a spec running when a worker died is handed out again this many times in one call
 
 
 class SpecFailed(PhnlabError):
@@ -143,157 +144,143 @@ def _stored(spec, metrics):
     return RunResult(spec, metrics, computed=False)
 
 
-# ---- in this process ---------------------------------------------------------------------------
-def _run_here(specs, todo, run_fn, kwargs, finish, poll_s, notice, started) -> None:
-    """One after another; locked specs go to the back and are retried until stored or free."""
+# ---- one queue for both: a spec found locked is tried again after a pause ---------------------------
+class _Queue:
+    """Specs to hand out: new ones first, then those found locked once `poll_s` has passed since."""
+
+    def __init__(self, todo, poll_s: float):
+        self.new, self.locked, self.poll_s = collections.deque(todo), collections.deque(), poll_s
+
+    def __len__(self) -> int:
+        return len(self.new) + len(self.locked)
+
+    def again(self, i: int) -> None:  # its worker died: first in line
+        self.new.appendleft(i)
+
+    def found_locked(self, i: int) -> None:
+        self.locked.append((i, time.monotonic()))
+
+    def next(self) -> int | None:
+        """The next spec due, or None while only locked ones wait."""
+        if self.new:
+            return self.new.popleft()
+        if self.locked and time.monotonic() - self.locked[0][1] >= self.poll_s:
+            return self.locked.popleft()[0]
+        return None
+
+    def pause(self, notice) -> None:
+        """Nothing is due and nothing runs: wait until the first locked spec is."""
+        notice.waiting(len(self))
+        time.sleep(max(0.0, self.poll_s - (time.monotonic() - self.locked[0][1])))
+
+
+def _attempt(run_fn, spec, kwargs):
+    """One try at a spec: ("done", result), or ("locked", None) when another process computes it."""
     from .store import SpecLocked
 
-    queue = collections.deque(todo)
-    locked_since_progress = 0
+    try:
+        return "done", run_fn(spec, **kwargs)
+    except SpecLocked:
+        return "locked", None
+
+
+# ---- in this process ---------------------------------------------------------------------------
+def _run_here(specs, todo, run_fn, kwargs, finish, poll_s, notice, started) -> None:
+    """One after another."""
+    queue = _Queue(todo, poll_s)
     while queue:
-        i = queue.popleft()
-        started(i)
-        try:
-            result = run_fn(specs[i], **kwargs)
-        except SpecLocked:
-            queue.append(i)
-            locked_since_progress += 1
-            if locked_since_progress >= len(queue):  # a full pass found only locked specs: wait
-                notice.waiting(len(queue))
-                time.sleep(poll_s)
-                locked_since_progress = 0
+        i = queue.next()
+        if i is None:
+            queue.pause(notice)
             continue
-        locked_since_progress = 0
-        finish(i, result)
+        started(i)
+        kind, result = _attempt(run_fn, specs[i], kwargs)
+        if kind == "done":
+            finish(i, result)
+        else:
+            queue.found_locked(i)
 
 
 # ---- N worker processes ------------------------------------------------------------------------
-def _worker(conn, run_fn, kwargs, threads) -> None:
-    """Runs specs sent by the parent until it sends None; answers done / locked / error."""
+def _init_worker(threads: int | None) -> None:
     if threads:
         import torch
 
         torch.set_num_threads(threads)
-    from .store import SpecLocked
-
-    while True:
-        msg = conn.recv()
-        if msg is None:
-            return
-        i, spec = msg
-        try:
-            conn.send(("done", i, run_fn(spec, **kwargs)))
-        except SpecLocked:
-            conn.send(("locked", i, None))
-        except BaseException as e:  # noqa: BLE001 - reported to the parent, which decides
-            last = str(e).strip().splitlines()[-1] if str(e).strip() else ""
-            conn.send(("error", i, (type(e).__name__, last, traceback.format_exc(),
-                                    isinstance(e, PhnlabError))))
-            if isinstance(e, KeyboardInterrupt):
-                return
-
-
-class _Worker:
-    def __init__(self, ctx, run_fn, kwargs, device, threads):
-        self.device = device
-        self.conn, child = ctx.Pipe()
-        self.proc = ctx.Process(target=_worker, args=(child, run_fn, {**kwargs, "device": device}, threads))
-        self.proc.start()
-        child.close()
-        self.busy: int | None = None
-
-    def send(self, i, spec):
-        self.busy = i
-        self.conn.send((i, spec))
-
-    def stop(self, *, kill: bool = False):
-        if kill:
-            self.proc.terminate()
-        else:
-            try:
-                self.conn.send(None)
-            except (BrokenPipeError, OSError):
-                pass
-        self.proc.join(timeout=10)
-        if self.proc.is_alive():
-            self.proc.kill()
-            self.proc.join()
 
 
 def _run_pool(specs, todo, run_fn, kwargs, jobs, finish, poll_s, notice, started) -> None:
+    """A `concurrent.futures` process pool (spawn), at most one spec per worker at a time, each on its
+    worker slot's device. A worker that dies breaks the pool: the pool is made anew and the specs that were
+    running are handed out again (each resumes from its last checkpoint), at most RESTARTS_PER_SPEC times."""
     import multiprocessing as mp
-    from multiprocessing.connection import wait
+    from concurrent.futures import FIRST_COMPLETED, ProcessPoolExecutor, wait
+    from concurrent.futures.process import BrokenProcessPool
 
-    ctx = mp.get_context("spawn")
     jobs = min(jobs, len(todo))
     devices = worker_devices(kwargs["device"], jobs)
     threads = max(1, (os.cpu_count() or 1) // jobs) if all(not d.startswith("cuda") for d in devices) else None
-    pending = collections.deque(todo)
-    locked: collections.deque = collections.deque()  # (index, time it was found locked)
+
+    def new_pool():
+        return ProcessPoolExecutor(jobs, mp_context=mp.get_context("spawn"), initializer=_init_worker,
+                                   initargs=(threads,))
+
+    queue = _Queue(todo, poll_s)
     restarts: collections.Counter = collections.Counter()
-    workers = [_Worker(ctx, run_fn, kwargs, d, threads) for d in devices]
-    failure = None
+    running: dict = {}  # future -> (spec index, worker slot)
+    pool = new_pool()
     try:
-        while failure is None and (pending or locked or any(w.busy is not None for w in workers)):
-            now = time.monotonic()
-            for n, w in enumerate(workers):
-                if w.busy is not None:
-                    continue
-                if not w.proc.is_alive():  # died between specs: replace it
-                    workers[n] = w = _Worker(ctx, run_fn, kwargs, w.device, threads)
-                if pending:
-                    i = pending.popleft()
-                elif locked and now - locked[0][1] >= poll_s:
-                    i = locked.popleft()[0]
-                else:
-                    continue
+        while queue or running:
+            for slot in sorted(set(range(jobs)) - {s for _, s in running.values()}):
+                i = queue.next()
+                if i is None:
+                    break
                 started(i)
-                w.send(i, specs[i])
-            busy = [w for w in workers if w.busy is not None]
-            if not busy:  # only locked specs are left, none due yet
-                notice.waiting(len(locked))
-                time.sleep(max(0.0, poll_s - (time.monotonic() - locked[0][1])))
+                running[pool.submit(_attempt, run_fn, specs[i], {**kwargs, "device": devices[slot]})] = (i, slot)
+            if not running:
+                queue.pause(notice)
                 continue
-            ready = wait([w.conn for w in busy] + [w.proc.sentinel for w in busy], timeout=poll_s)
-            for w in busy:
-                if w.conn not in ready and w.proc.sentinel not in ready:
-                    continue
+            done, _ = wait(running, timeout=poll_s, return_when=FIRST_COMPLETED)
+            broken = False
+            for future in done:
+                i, _ = running.pop(future)
                 try:
-                    kind, i, payload = w.conn.recv() if w.conn.poll() else (None, None, None)
-                except (EOFError, OSError):  # the pipe closed: the worker is gone
-                    kind = None
-                if kind is not None:
-                    w.busy = None
-                    if kind == "done":
-                        finish(i, payload)
-                    elif kind == "locked":
-                        locked.append((i, time.monotonic()))
-                    else:
-                        failure = (i, payload)
+                    kind, result = future.result()
+                except BrokenProcessPool:  # a worker died (killed, out of memory): its lock died with it
+                    broken = True
+                    restarts[i] += 1
+                    if restarts[i] > RESTARTS_PER_SPEC:
+                        raise SpecFailed(f"{_where(specs[i])}: WorkerDied: a worker died while it ran, "
+                                         f"{restarts[i]} times") from None
+                    queue.again(i)
                     continue
-                w.proc.join(timeout=10)
-                if w.proc.is_alive():
-                    continue
-                i, w.busy = w.busy, None  # died mid-spec: its lock died with it
-                restarts[i] += 1
-                if restarts[i] > RESTARTS_PER_SPEC:
-                    failure = (i, ("WorkerDied", f"its worker died (exit code {w.proc.exitcode}) "
-                                   f"{restarts[i]} times", "", True))
+                except Exception as e:  # noqa: BLE001 - the spec's own failure ends the sweep
+                    if not isinstance(e, PhnlabError):
+                        print("".join(traceback.format_exception(e)), end="", file=sys.stderr)
+                    last = str(e).strip().splitlines()[-1] if str(e).strip() else ""
+                    raise SpecFailed(f"{_where(specs[i])}: {type(e).__name__}: {last}") from None
+                if kind == "done":
+                    finish(i, result)
                 else:
-                    pending.appendleft(i)  # hand it out again
+                    queue.found_locked(i)
+            if broken:
+                pool.shutdown(wait=True)
+                pool = new_pool()
     except BaseException:
-        for w in workers:
-            w.stop(kill=True)
+        _stop(pool)
         raise
-    for w in workers:
-        w.stop(kill=failure is not None)
-    if failure is not None:
-        i, (name, last, tb, clean) = failure
-        spec = specs[i]
-        where = f"{spec.strategy} k={spec.freeze_depth} seed {spec.seed} ({spec.key()})"
-        if not clean:
-            print(tb, end="", file=sys.stderr)
-        raise SpecFailed(f"{where}: {name}: {last}")
+    pool.shutdown(wait=True)
+
+
+def _where(spec) -> str:
+    return f"{spec.strategy} k={spec.freeze_depth} seed {spec.seed} ({spec.key()})"
+
+
+def _stop(pool) -> None:
+    """Stop a pool now: its workers are killed (their specs keep their last checkpoints)."""
+    for proc in list(getattr(pool, "_processes", {}).values()):  # the executor has no public kill
+        proc.kill()
+    pool.shutdown(wait=True, cancel_futures=True)
 
 
 # ---- Slurm through submitit ----------------------------------------------------------------------
