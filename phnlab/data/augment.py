@@ -2,9 +2,12 @@
 
 The paper's pipeline is per-sample torchvision transforms on the CPU (RandomCrop(32, padding=4),
 RandomHorizontalFlip, ToTensor, the noise of the experience, Normalize). Here the same operations
-act on a whole uint8 batch at once with tensor ops (no Python loop over samples), so they run on
-the GPU next to the model. The noise ops equal torchvision.transforms.v2.functional's
-(`solarize`, `gaussian_blur`, `autocontrast`, `rgb_to_grayscale`); tests check that.
+act on a whole uint8 batch at once (no Python loop over samples), so they run on the GPU next to the
+model. `torchvision.transforms.v2.functional` does solarize, autocontrast and normalize on whole
+batches. Written here, because torchvision's batch ops cannot do them: the crop and flip drawn per
+sample (v2 draws one for the batch) and the blur with a sigma per image. `to_float` and `grayscale`
+stay ours as well: torchvision's differ from them by one float ulp (it multiplies by 1/255, and sums
+the luma in another order), which would change every retrained run against the stored results.
 """
 
 from __future__ import annotations
@@ -13,6 +16,7 @@ from typing import Sequence
 
 import torch
 import torch.nn.functional as F
+from torchvision.transforms.v2 import functional as TF
 
 from ..errors import BadInput
 
@@ -79,7 +83,7 @@ def random_crop_flip(
 
 def solarize(x: torch.Tensor, threshold: float = SOLARIZE_THRESHOLD) -> torch.Tensor:
     """Invert every value ≥ threshold (float images in [0,1])."""
-    return torch.where(x >= threshold, 1.0 - x, x)
+    return TF.solarize(x, threshold)
 
 
 def _gaussian_kernels(sigma: torch.Tensor, kernel_size: int) -> torch.Tensor:
@@ -107,12 +111,7 @@ def gaussian_blur(x: torch.Tensor, sigma: float | torch.Tensor, kernel_size: int
 
 def autocontrast(x: torch.Tensor) -> torch.Tensor:
     """Stretch each channel of each image to [0,1] (constant channels left as they are)."""
-    lo = x.amin(dim=(-2, -1), keepdim=True)
-    hi = x.amax(dim=(-2, -1), keepdim=True)
-    flat = hi == lo
-    scale = torch.where(flat, torch.ones_like(hi), hi - lo)
-    lo = torch.where(flat, torch.zeros_like(lo), lo)
-    return ((x - lo) / scale).clamp_(0.0, 1.0)
+    return TF.autocontrast(x)
 
 
 def grayscale(x: torch.Tensor) -> torch.Tensor:
@@ -138,9 +137,7 @@ def apply_noise(x: torch.Tensor, noise: str | None, *, generator: torch.Generato
 
 
 def normalize(x: torch.Tensor, mean: Sequence[float], std: Sequence[float]) -> torch.Tensor:
-    m = torch.as_tensor(mean, dtype=x.dtype, device=x.device).view(1, -1, 1, 1)
-    s = torch.as_tensor(std, dtype=x.dtype, device=x.device).view(1, -1, 1, 1)
-    return (x - m) / s
+    return TF.normalize(x, list(mean), list(std))
 
 
 def prepare(
