@@ -1,6 +1,7 @@
 """The `phnlab` command line: one subcommand per module in `phnlab.commands`.
 
-Bad input ends with one line on stderr and exit code 2, never a traceback.
+Bad input ends with one line on stderr and exit code 2, never a traceback. A run or sweep stopped by
+SIGTERM / SIGINT ends with one line saying how to resume and exit code 128 + the signal (143 / 130).
 """
 
 from __future__ import annotations
@@ -10,6 +11,7 @@ import importlib
 import sys
 
 from .errors import PhnlabError
+from .experiments.stopping import Interrupted
 
 __all__ = ["main", "COMMANDS"]
 
@@ -62,6 +64,9 @@ def main(argv: list[str] | None = None) -> int:
         return 2
     try:
         return int(args.func(args) or 0)
+    except Interrupted as e:  # SIGTERM / SIGINT at a step boundary: the store can resume it
+        print(f"phnlab {args.command}: {e}", file=sys.stderr)
+        return 128 + e.signum
     except PhnlabError as e:
         print(f"phnlab {args.command}: error: {e}", file=sys.stderr)
         return 2

@@ -44,18 +44,36 @@ def register(sub) -> None:
     p.add_argument("--seed", type=int, default=0)
     add_overrides(p, "override the preset's epochs per experience")
     p.add_argument("--json", action="store_true", help="end with one JSON object of the metrics")
+    p.add_argument("--no-wait", dest="wait", action="store_false",
+                   help="exit 2 when another process is computing this run (default: wait for it, then print it)")
     add_common(p)
     p.set_defaults(func=main)
 
 
 def main(args) -> int:
+    import sys
+
     from ..experiments.runner import run
     from ..experiments.spec import RunSpec
+    from ..experiments.stopping import graceful
+    from ..experiments.store import SpecLocked
 
     overrides = overrides_of(args)
     spec = RunSpec(args.stream, args.strategy, args.freeze_depth, args.lookahead, args.replay_coef, args.seed,
                    args.preset, args.dataset, args.dataset2, overrides)
-    result = run(spec, results_dir=args.results_dir, device=args.device, data_root=args.data_root, quiet=args.quiet)
+    kwargs = dict(results_dir=args.results_dir, device=args.device, data_root=args.data_root, quiet=args.quiet)
+    with graceful():
+        try:
+            result = run(spec, **kwargs)
+        except SpecLocked:
+            if not args.wait:
+                raise
+            print(f"phnlab run: {spec.label()} ({spec.key()}) is being computed by another process; waiting for it "
+                  "(--no-wait to exit instead)", file=sys.stderr, flush=True)
+            result = run(spec, **kwargs, wait=True)
+            if result.computed:  # the other process stopped before the end; this one took over from its checkpoint
+                print(f"phnlab run: the other process stopped before finishing; resumed from experience "
+                      f"{result.resumed_from + 1} here", file=sys.stderr)
     m = result.metrics
     if args.json:
         print(json.dumps({k: m[k] for k in ("label", "aca", "forgetting", "learning_accuracy", "accuracy_matrix",

@@ -26,6 +26,7 @@ def register(sub) -> None:
 def main(args) -> int:
     from ..config import parse_seeds
     from ..experiments.executors import run_specs
+    from ..experiments.stopping import graceful
     from ..experiments.sweeps import sweep_specs
 
     seeds = parse_seeds(args.seeds) if args.seeds else None
@@ -38,8 +39,9 @@ def main(args) -> int:
               f"ACA {100 * m['aca']:5.1f}%  forgetting {100 * m['forgetting']:5.1f}  {m['wall_time_s']:7.1f} s",
               flush=True)
 
-    run_specs(specs, jobs=args.jobs, executor=args.executor, results_dir=args.results_dir, device=args.device,
-              data_root=args.data_root, quiet=args.quiet, slurm_kwargs=parse_slurm(args.slurm), on_result=report)
+    with graceful():  # SIGTERM / SIGINT: the runs stop at their next step, resumable
+        run_specs(specs, jobs=args.jobs, executor=args.executor, results_dir=args.results_dir, device=args.device,
+                  data_root=args.data_root, quiet=args.quiet, slurm_kwargs=parse_slurm(args.slurm), on_result=report)
     if args.name == "table2":
         from .results import print_table
 

@@ -18,7 +18,9 @@ and waits for them; a job that finds its spec locked waits for the lock.
 from __future__ import annotations
 
 import collections
+import contextlib
 import os
+import signal
 import shutil
 import sys
 import time
@@ -27,11 +29,12 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Callable, Sequence
 
 from ..errors import BadInput, PhnlabError
+from . import stopping
 
 if TYPE_CHECKING:  # a worker process imports no more than it needs
     from .spec import RunSpec
 
-__all__ = ["EXECUTORS", "run_specs", "worker_devices", "SpecFailed"]
+__all__ = ["EXECUTORS", "run_specs", "worker_devices", "SpecFailed", "SlurmRun"]
 
 EXECUTORS = ("local", "slurm")
 POLL_S = 2.0  # how often locked specs are tried again
@@ -203,6 +206,9 @@ def _run_here(specs, todo, run_fn, kwargs, finish, poll_s, notice, started) -> N
 
 # ---- N worker processes ------------------------------------------------------------------------
 def _init_worker(threads: int | None) -> None:
+    from . import stopping
+
+    stopping.install_in_worker()  # SIGTERM stops the worker's run at a step boundary, as in the parent
     if threads:
         import torch
 
@@ -228,10 +234,15 @@ def _run_pool(specs, todo, run_fn, kwargs, jobs, finish, poll_s, notice, started
     queue = _Queue(todo, poll_s)
     restarts: collections.Counter = collections.Counter()
     running: dict = {}  # future -> (spec index, worker slot)
+    stopped: list[int] = []  # specs stopped by a signal, at their checkpoints
+    signum = None
     pool = new_pool()
     try:
-        while queue or running:
-            for slot in sorted(set(range(jobs)) - {s for _, s in running.values()}):
+        while running or (queue and signum is None):
+            if signum is None and stopping.requested() is not None:  # SIGTERM / SIGINT: stop at the next steps
+                signum = stopping.requested()
+                _signal_workers(pool, signal.SIGTERM)
+            for slot in sorted(set(range(jobs)) - {s for _, s in running.values()}) if signum is None else ():
                 i = queue.next()
                 if i is None:
                     break
@@ -254,6 +265,12 @@ def _run_pool(specs, todo, run_fn, kwargs, jobs, finish, poll_s, notice, started
                                          f"{restarts[i]} times") from None
                     queue.again(i)
                     continue
+                except stopping.Interrupted as e:  # its worker got the signal: the whole sweep stops
+                    stopped.append(i)
+                    if signum is None:
+                        signum = e.signum
+                        _signal_workers(pool, signal.SIGTERM)
+                    continue
                 except Exception as e:  # noqa: BLE001 - the spec's own failure ends the sweep
                     if not isinstance(e, PhnlabError):
                         print("".join(traceback.format_exception(e)), end="", file=sys.stderr)
@@ -270,6 +287,17 @@ def _run_pool(specs, todo, run_fn, kwargs, jobs, finish, poll_s, notice, started
         _stop(pool)
         raise
     pool.shutdown(wait=True)
+    if signum is not None:
+        raise stopping.Interrupted(
+            f"sweep stopped by {signal.Signals(signum).name}: {len(todo) - len(queue) - len(stopped)} of {len(todo)} "
+            f"runs to compute finished, {len(stopped)} stopped at their last checkpoint; run the same command "
+            "again to resume", signum)
+
+
+def _signal_workers(pool, signum) -> None:
+    for proc in list(getattr(pool, "_processes", {}).values()):  # the executor has no public signal
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(proc.pid, signum)
 
 
 def _where(spec) -> str:
@@ -284,15 +312,24 @@ def _stop(pool) -> None:
 
 
 # ---- Slurm through submitit ----------------------------------------------------------------------
-def _run_blocking(spec, run_fn, kwargs, poll_s):
-    """One Slurm job: run the spec, waiting while another process holds its lock."""
-    from .store import SpecLocked
+class SlurmRun:
+    """One Slurm job: run the spec, waiting while another process holds its lock. On preemption or a
+    timeout submitit calls `checkpoint`, which requeues the same call: the run resumes from the checkpoint
+    of its last finished experience."""
 
-    while True:
-        try:
-            return run_fn(spec, **kwargs)
-        except SpecLocked:
-            time.sleep(poll_s)
+    def __call__(self, spec, run_fn, kwargs, poll_s):
+        from .store import SpecLocked
+
+        while True:
+            try:
+                return run_fn(spec, **kwargs)
+            except SpecLocked:
+                time.sleep(poll_s)
+
+    def checkpoint(self, *args, **kwargs):
+        import submitit
+
+        return submitit.helpers.DelayedSubmission(self, *args, **kwargs)
 
 
 def _run_slurm(specs, todo, run_fn, kwargs, slurm_kwargs, finish, poll_s, cluster) -> None:
@@ -312,7 +349,7 @@ def _run_slurm(specs, todo, run_fn, kwargs, slurm_kwargs, finish, poll_s, cluste
     except (NameError, AssertionError) as e:
         raise BadInput(f"bad Slurm parameters {sorted(slurm_kwargs)}: {str(e).splitlines()[0]}") from None
     n = len(todo)
-    jobs = ex.map_array(_run_blocking, [specs[i] for i in todo], [run_fn] * n, [kwargs] * n, [poll_s] * n)
+    jobs = ex.map_array(SlurmRun(), [specs[i] for i in todo], [run_fn] * n, [kwargs] * n, [poll_s] * n)
     failures = []
     for i, job in zip(todo, jobs):
         try:

@@ -13,6 +13,7 @@ from tqdm.auto import tqdm
 
 from ..config import resolve_bn_policy, resolve_device
 from ..metrics import aca_curve, summarize
+from . import stopping
 from .spec import RunSpec
 from .store import ResultsStore
 
@@ -39,6 +40,7 @@ class _Progress(SupervisedPlugin):
 
     def after_training_iteration(self, strategy, **kwargs):
         self.bar.update(1)
+        stopping.check()  # a SIGTERM / SIGINT stops here, at a step boundary
 
     def before_training_epoch(self, strategy, **kwargs):
         self.bar.set_postfix(experience=strategy.experience_index + 1, epoch=strategy.clock.train_exp_epochs + 1)
@@ -55,8 +57,12 @@ class _Progress(SupervisedPlugin):
 
 
 def run(spec: RunSpec, *, results_dir="results", device="auto", data_root=None, quiet: bool = False,
-        stop_after: int | None = None) -> RunResult:
-    """Run `spec` unless the store has it; `stop_after` ends after that many experiences (tests)."""
+        stop_after: int | None = None, wait: bool = False) -> RunResult:
+    """Run `spec` unless the store has it; `stop_after` ends after that many experiences (tests).
+
+    Another process computing the spec: SpecLocked, or with `wait` its result once it is stored. A signal
+    noted by `stopping.graceful` stops training at the next step: Interrupted, the store keeping the
+    checkpoint of the last finished experience, from which the next call resumes."""
     store = ResultsStore(results_dir)
     done = store.metrics(spec)
     if done is not None:
@@ -70,7 +76,7 @@ def run(spec: RunSpec, *, results_dir="results", device="auto", data_root=None, 
 
     stream = build_stream(spec.stream, preset=preset, seed=spec.seed, dataset=spec.dataset, dataset2=spec.dataset2,
                           data_root=data_root)
-    with store.lock(spec):
+    with store.lock(spec, wait=wait):
         done = store.metrics(spec)  # finished by another worker while we waited
         if done is not None:
             return RunResult(spec, done, computed=False)
@@ -103,7 +109,14 @@ def run(spec: RunSpec, *, results_dir="results", device="auto", data_root=None, 
         end = len(experiences) if stop_after is None else min(len(experiences), stop_after)
         for i in range(start, end):
             t0 = time.perf_counter()
-            strategy.train(experiences[i], eval_streams=[])
+            try:
+                strategy.train(experiences[i], eval_streams=[])
+            except stopping.Interrupted as e:
+                bar.close()
+                kept = f"the store keeps its checkpoint after experience {i}" if i else "nothing of it is stored yet"
+                raise stopping.Interrupted(f"{spec.label()} ({spec.key()}) {e} during experience {i + 1} of "
+                                           f"{len(experiences)}; {kept}: run the same command again to resume",
+                                           e.signum) from None
             if dev.type == "cuda":
                 torch.cuda.synchronize(dev)
             times.append(time.perf_counter() - t0)

@@ -21,6 +21,7 @@ import torch
 
 from ..errors import BadInput, PhnlabError
 from ..files import atomic_write_bytes
+from .stopping import StoreFull
 from .spec import RunSpec
 
 __all__ = ["ResultsStore", "SpecLocked"]
@@ -50,8 +51,18 @@ class ResultsStore:
         return self.root / spec.key()
 
     # ---- JSON with checksums -----------------------------------------------------------------
+    def _write(self, path: Path, data: bytes) -> None:
+        """One file, atomically; a failed write (a full disk, no permission) is one clear error, and the
+        file it would have replaced is still there, whole."""
+        try:
+            atomic_write_bytes(path, data)
+        except OSError as e:
+            raise StoreFull(f"cannot write {path}: {e.strerror or e}; nothing was half-written and the store's "
+                            "earlier files (the last checkpoint included) are intact: free space or fix the "
+                            "directory, then run the same command again to resume") from None
+
     def _write_json(self, path: Path, payload) -> None:
-        atomic_write_bytes(path, json.dumps({"checksum": _checksum(payload), "payload": payload}, indent=1).encode())
+        self._write(path, json.dumps({"checksum": _checksum(payload), "payload": payload}, indent=1).encode())
 
     def _read_json(self, path: Path):
         """The payload, or None when absent; a corrupt file is reported, moved aside and treated as absent."""
@@ -94,7 +105,7 @@ class ResultsStore:
     def _save_torch(self, path: Path, state: dict) -> None:
         buf = io.BytesIO()
         torch.save(state, buf)
-        atomic_write_bytes(path, buf.getvalue())
+        self._write(path, buf.getvalue())
 
     def _load_torch(self, path: Path, what: str) -> dict | None:
         if not path.exists():
