@@ -37,6 +37,7 @@ class PartialHyperModel(nn.Module):
     ):
         super().__init__()
         self.k = freeze_depth
+        self.num_tasks, self.num_classes = num_tasks, num_classes
         self.bn_policy = check_model_policy(bn_policy)
         backbone = SlimResNet18(num_classes=num_classes, num_heads=1, nf=nf, running_stats_depth=freeze_depth,
                                 bn_policy=bn_policy)

@@ -6,7 +6,7 @@ import torch
 
 from ..config import STRATEGIES, Preset, check_lookahead, check_strategy, resolve_bn_policy, strategy_label
 from ..hyper.model import PartialHyperModel
-from .base import PhnTemplate, attach_tensors, predict, tensors_of
+from .base import PhnTemplate, attach_tensors, predict, silent_evaluator, tensors_of
 from .baselines import EWC, MultiTaskResNet, Naive
 from .latent_replay import LatentReplay
 from .partial_hn import PartialHN
@@ -15,13 +15,16 @@ __all__ = ["STRATEGIES", "make_strategy", "strategy_label", "PhnTemplate", "Naiv
            "PartialHN", "MultiTaskResNet", "attach_tensors", "tensors_of", "predict"]
 
 def make_strategy(name: str, *, preset: Preset, num_tasks: int, num_classes: int, device, seed: int,
-                  freeze_depth: int = 0, lookahead: str = "first", replay_coef: float = 1.0, plugins=None):
-    """Model + strategy for one run; the model's initial weights are drawn from `seed`."""
+                  freeze_depth: int = 0, lookahead: str = "first", replay_coef: float = 1.0, plugins=None,
+                  evaluator=None):
+    """Model + strategy for one run; the model's initial weights are drawn from `seed`. `evaluator`: an
+    Avalanche `EvaluationPlugin` (default: none of its metrics, phnlab measures accuracy itself)."""
     check_strategy(name, freeze_depth)
     bn_policy = resolve_bn_policy(preset.bn_policy, name, freeze_depth)
     torch.manual_seed(seed)
     common = dict(lr=preset.lr, train_mb_size=preset.batch_size, train_epochs=preset.epochs,
                   eval_mb_size=preset.eval_batch_size, device=device, seed=seed, plugins=plugins,
+                  evaluator=silent_evaluator() if evaluator is None else evaluator,
                   precision=preset.precision, channels_last=preset.channels_last)
     if name in ("naive", "ewc", "lr"):
         model = MultiTaskResNet(num_classes=num_classes, num_heads=num_tasks,

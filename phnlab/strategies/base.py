@@ -10,17 +10,19 @@ trainable parameters at the start of each experience.
 from __future__ import annotations
 
 import warnings
+from collections import defaultdict
 from dataclasses import dataclass
 from typing import Any, Iterator, Sequence
 
 import torch
-from avalanche.training.plugins.evaluation import EvaluationPlugin
+from avalanche.training.plugins.evaluation import EvaluationPlugin, default_evaluator
 from avalanche.training.templates import SupervisedTemplate
 from torch import Tensor, nn
 
 from ..data.augment import prepare
+from ..errors import BadInput
 
-__all__ = ["PhnTemplate", "PlaceholderExperience", "DeviceBatches", "TensorView", "attach_tensors", "tensors_of", "predict", "PrefixCache"]
+__all__ = ["PhnTemplate", "silent_evaluator", "PlaceholderExperience", "DeviceBatches", "TensorView", "attach_tensors", "tensors_of", "predict", "PrefixCache"]
 
 
 @dataclass
@@ -79,7 +81,7 @@ class DeviceBatches:
             yield [xb, self.y[idx], torch.full_like(idx, self.task_id)]
 
 
-def _silent_evaluator() -> EvaluationPlugin:
+def silent_evaluator() -> EvaluationPlugin:
     """No Avalanche metrics or loggers: phnlab measures accuracy itself (`predict`)."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
@@ -97,28 +99,48 @@ class PlaceholderExperience:
 
 
 class PhnTemplate(SupervisedTemplate):
-    """Base of phnlab's strategies; subclasses add their loss or replace `training_epoch`."""
+    """Base of phnlab's strategies; subclasses add their loss or replace `training_epoch`.
 
-    def __init__(self, *, model: nn.Module, lr: float, train_mb_size: int, train_epochs: int, eval_mb_size: int,
-                 device, seed: int = 0, plugins=None, evaluator=None, precision: str = "fp32",
-                 channels_last: bool = False):
+    The constructor is `SupervisedTemplate`'s: `model`, `optimizer` (or `lr` for Adam), `criterion`
+    (cross-entropy), `train_mb_size`, `train_epochs`, `eval_mb_size`, `device`, `plugins`, `evaluator`
+    (Avalanche's default, so `eval()` returns its metrics) and `eval_every`; then phnlab's `seed`
+    (augmentation and replay draws), `precision` ("fp32" | "bf16") and `channels_last`.
+
+    The optimiser is one object for the whole stream, so a scheduler plugin holding it keeps acting. At
+    the start of each experience its parameter groups are set to the trainable parameters and its state
+    (Adam's moments) is cleared: each experience starts as with a fresh optimiser at the groups' current lr.
+    """
+
+    def __init__(self, *, model: nn.Module, optimizer: torch.optim.Optimizer | None = None, criterion=None,
+                 lr: float | None = None, train_mb_size: int = 1, train_epochs: int = 1, eval_mb_size: int = 1,
+                 device="cpu", plugins=None, evaluator=default_evaluator, eval_every: int = -1, seed: int = 0,
+                 precision: str = "fp32", channels_last: bool = False):
+        if (optimizer is None) == (lr is None):
+            raise BadInput("give either an optimizer or lr (Adam's learning rate), not "
+                           + ("both" if optimizer is not None else "neither"))
         super().__init__(
             model=model,
-            optimizer=torch.optim.Adam(model.parameters(), lr=lr),
-            criterion=nn.CrossEntropyLoss(),
+            optimizer=optimizer if optimizer is not None else torch.optim.Adam(model.parameters(), lr=lr),
+            criterion=criterion if criterion is not None else nn.CrossEntropyLoss(),
             train_mb_size=train_mb_size,
             train_epochs=train_epochs,
             eval_mb_size=eval_mb_size,
             device=device,
             plugins=plugins,
-            evaluator=evaluator if evaluator is not None else _silent_evaluator(),
+            evaluator=evaluator,
+            eval_every=eval_every,
         )
-        self.lr, self.seed = lr, seed
+        self.seed = seed
         self.bf16, self.channels_last = precision == "bf16", channels_last
         if channels_last:
             self.model.to(memory_format=torch.channels_last)
         self.generator = torch.Generator(device=self.device)
         self.generator.manual_seed(seed)
+
+    @property
+    def lr(self) -> float:
+        """The first parameter group's current learning rate."""
+        return self.optimizer.param_groups[0]["lr"]
 
     # ---- the experience index seen by this strategy (0-based) -----------------------------------
     @property
@@ -200,11 +222,59 @@ class PhnTemplate(SupervisedTemplate):
     def trainable_parameters(self) -> list[nn.Parameter]:
         return [p for p in self.model.parameters() if p.requires_grad]
 
+    def optimizer_groups(self) -> list[list[nn.Parameter]]:
+        """The trainable parameters by optimiser group (one group here; PartialHN has two)."""
+        return [self.trainable_parameters()]
+
+    def new_group_options(self, index: int) -> dict:
+        """Options of a parameter group the given optimiser lacks (e.g. PartialHN's task-row lr)."""
+        return {}
+
     def make_optimizer(self, **kwargs):
-        self.optimizer = torch.optim.Adam(self.trainable_parameters(), lr=self.lr)
+        """The same optimiser, its groups set to the trainable parameters and its state cleared."""
+        groups, opt = self.optimizer_groups(), self.optimizer
+        for i, params in enumerate(groups):
+            if i < len(opt.param_groups):
+                opt.param_groups[i]["params"] = list(params)
+            else:
+                opt.add_param_group({"params": list(params), **self.new_group_options(i)})
+        del opt.param_groups[len(groups):]
+        opt.state = defaultdict(dict)
 
     def model_adaptation(self, model=None):
-        return model if model is not None else self.model  # fixed multi-head architecture
+        """phnlab's models have a head (or a task row) per task from the start; any other model (e.g. an
+        Avalanche multi-head one) is adapted as Avalanche adapts it."""
+        from ..hyper.model import PartialHyperModel
+        from ..models.resnet import SlimResNet18
+
+        model = model if model is not None else self.model
+        if isinstance(model, (SlimResNet18, PartialHyperModel)):
+            return model
+        return super().model_adaptation(model)
+
+    def _before_training_exp(self, **kwargs):
+        self.check_experience()
+        super()._before_training_exp(**kwargs)
+
+    def check_experience(self) -> None:
+        """Labels and task label of the current experience fit the model (one clear error otherwise)."""
+        tasks = getattr(self.model, "num_tasks", getattr(self.model, "num_heads", None))
+        classes = getattr(self.model, "num_classes", None)
+        task = int(self.experience.task_label)
+        if tasks is not None and not 0 <= task < tasks:
+            raise BadInput(f"experience {self.experience_index} has task label {task}, but the model has "
+                           f"{tasks} task(s); allowed: task labels 0..{tasks - 1}")
+        view, dataset = tensors_of(self.experience), getattr(self.experience, "dataset", None)
+        if view is not None:
+            labels = view.experience.train_y
+        elif dataset is not None:
+            labels = torch.tensor(list(dataset.targets))
+        else:
+            return
+        if classes is not None and len(labels) and not 0 <= int(labels.min()) <= int(labels.max()) < classes:
+            raise BadInput(f"experience {self.experience_index} has labels {int(labels.min())}..{int(labels.max())}, "
+                           f"but the model has {classes} outputs per task; allowed: labels 0..{classes - 1} in each "
+                           "task (Avalanche: nc_benchmark(..., class_ids_from_zero_in_each_exp=True))")
 
 
 class PrefixCache:

@@ -124,11 +124,12 @@ class LatentReplay(PhnTemplate):
     def store_latents(self) -> None:
         """Add the frozen prefix's outputs for this experience's training set to the buffer."""
         view = tensors_of(self.experience)
-        if view is None:
-            raise NotImplementedError("latent replay stores latents of phnlab tensor experiences (attach_tensors)")
+        if view is not None:
+            batches = view.batches("train", batch_size=self.eval_mb_size, device=self.device)
+        else:  # any Avalanche experience: its own data set, with its evaluation transforms (no augmentation)
+            batches = torch.utils.data.DataLoader(self.experience.dataset.eval(), batch_size=self.eval_mb_size)
         self.model.eval()
         prefix = self.model.prefix(self.k)
-        parts = [(prefix(x), y, t) for x, y, t in view.batches("train", batch_size=self.eval_mb_size,
-                                                                device=self.device)]
+        parts = [(prefix(x.to(self.device)), y.to(self.device), t.to(self.device)) for x, y, t, *_ in batches]
         self.buffer.add(*(torch.cat(p) for p in zip(*parts)))
         self.model.train()

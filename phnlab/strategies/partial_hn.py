@@ -52,8 +52,17 @@ class PartialHN(PhnTemplate):
         self.cosines: list[dict] = []  # cos(g1, g2) per step from experience 2 on (Figure 12)
 
     def _before_training_exp(self, **kwargs):
+        super()._before_training_exp(**kwargs)  # checks the experience, makes the loader and the optimiser
         self._start_task(int(self.experience.task_label))
-        super()._before_training_exp(**kwargs)
+
+    def check_experience(self) -> None:
+        super().check_experience()
+        task = int(self.experience.task_label)
+        if task in self.seen_tasks:
+            raise BadInput(f"experience {self.experience_index} has task label {task}, which an earlier experience "
+                           "had: a partial hypernetwork generates one model per task and needs a new task label per "
+                           "experience; allowed: a task-incremental benchmark (Avalanche: nc_benchmark(..., "
+                           "task_labels=True))")
 
     def _start_task(self, task: int) -> None:
         """A new task's embedding starts as the previous one's; the targets of all previous tasks are fixed."""
@@ -83,20 +92,19 @@ class PartialHN(PhnTemplate):
             for v in self.regularizer.targets.values():
                 yield from (v if isinstance(v, tuple) else (v,))
 
-    def make_optimizer(self, **kwargs):
-        """Adam with two groups: shared generator (and, in experience 1, prefix) at lr, task rows at task_lr."""
+    def optimizer_groups(self):
+        """Shared generator (and, in experience 1, prefix) in group 0; the task rows in group 1 (`task_lr`)."""
         conditional = {id(p) for p in self.model.hnet.conditional_parameters()}
         params = self.trainable_parameters()
-        self.optimizer = torch.optim.Adam([
-            {"params": [p for p in params if id(p) not in conditional], "lr": self.lr},
-            {"params": [p for p in params if id(p) in conditional], "lr": self.task_lr},
-        ])
+        return [[p for p in params if id(p) not in conditional], [p for p in params if id(p) in conditional]]
+
+    def new_group_options(self, index: int) -> dict:
+        return {"lr": self.task_lr} if index == 1 else {}
 
     def step_sizes(self) -> list[float]:
-        """β of the look-ahead step for each trainable hypernetwork parameter: its optimiser lr."""
-        conditional = {id(p) for p in self.model.hnet.conditional_parameters()}
-        return [self.task_lr if id(p) in conditional else self.lr
-                for p in self.model.hnet.parameters() if p.requires_grad]
+        """β of the look-ahead step for each trainable hypernetwork parameter: its optimiser group's lr."""
+        lr = {id(p): g["lr"] for g in self.optimizer.param_groups for p in g["params"]}
+        return [lr.get(id(p), self.lr) for p in self.model.hnet.parameters() if p.requires_grad]
 
     @property
     def hvp(self) -> str:
