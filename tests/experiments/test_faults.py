@@ -164,7 +164,7 @@ def test_run_waits_for_another_process_then_prints_its_result(tmp_path, tiny_spe
 
 
 def test_slurm_jobs_requeue_themselves_on_preemption():
-    submitit = pytest.importorskip("submitit")
+    import submitit
     from phnlab.experiments.executors import SlurmRun
 
     job = SlurmRun()
