@@ -69,7 +69,12 @@ class ClassBalancedBuffer:
 
 
 class LatentReplay(PhnTemplate):
-    """LR-k on a `MultiTaskResNet(running_stats_depth=k)`; k = 0 replays images."""
+    """Latent replay LR-k on a `MultiTaskResNet(running_stats_depth=k)`; k = 0 replays images.
+
+    After experience 1 the prefix (stem and stages 1..k) is frozen; after every experience the prefix's
+    outputs on its training data go into a class-balanced buffer of `buffer_size` latents (200 in the paper,
+    2 per class on Split CIFAR-100), and each step adds `replay_coef` (c) times the cross-entropy of a
+    mini-batch of `replay_mb_size` replayed latents through the trained suffix and their tasks' heads."""
 
     def __init__(self, *, model, freeze_depth: int, replay_coef: float = 1.0, buffer_size: int = 200,
                  replay_mb_size: int = 64, **kwargs):

@@ -33,8 +33,16 @@ HVP_METHODS = ("double-backward", "forward-over-reverse")
 
 
 class PartialHN(PhnTemplate):
-    """Algorithm 1 on a `PartialHyperModel`. `hvp`: how the second-order look-ahead takes its
-    Hessian-vector product (`phnlab.hyper.regularizer`); both are exact, docs/benchmarks.md times them."""
+    """Partial hypernetwork HN-k (HN-F at k = 0), Algorithm 1 of the paper, on a `PartialHyperModel`.
+
+    `lookahead`: none | first | second order; `reg_coef` (λ, 0.5 in the paper) weighs the output
+    regulariser that holds every previous task's generated weights; `reg_tasks_per_step`: a random subset
+    of the previous tasks per step on long streams (None: all). `task_lr`: the learning rate of the per-task
+    rows (embedding, BatchNorm and bias tables); it defaults to the optimiser's lr, as in the paper, but in
+    short runs (a few dozen steps per experience) a new task then hardly moves away from the previous one,
+    and the low forgetting that results says little: the small presets use 3e-2. `hvp`: how second order
+    takes its Hessian-vector product (`phnlab.hyper.regularizer`); both are exact, docs/benchmarks.md times
+    them. Every experience needs a new task label."""
 
     def __init__(self, *, model: PartialHyperModel, lookahead: str = "first", reg_coef: float = 0.5,
                  task_lr: float | None = None, reg_tasks_per_step: int | None = None,
