@@ -78,11 +78,11 @@ def test_gtsrb_folders_and_csv(tmp_path):
 
 
 def test_gtsrb_decoded_cache_is_used_and_invalidated(tmp_path, monkeypatch):
-    import phnlab.data.datasets as D
+    import phnlab.data.folders as D
 
     w = write_gtsrb(tmp_path)
     first = load_dataset("gtsrb", "train", data_root=tmp_path)
-    monkeypatch.setattr(D, "_pil_to_tensor", lambda *a: (_ for _ in ()).throw(AssertionError("decoded again")))
+    monkeypatch.setattr(D, "pil_to_tensor", lambda *a: (_ for _ in ()).throw(AssertionError("decoded again")))
     assert torch.equal(load_dataset("gtsrb", "train", data_root=tmp_path).images, first.images)
     monkeypatch.undo()
     # a changed file invalidates the cache
