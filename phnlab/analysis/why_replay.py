@@ -1,29 +1,28 @@
 """Chapter 8, "What makes latent replay forget": the paper's central comparison under two
-normalisations, the drift of a frozen prefix, the replay regime, and what is left unexplained.
+normalisations, one old task over the stream, the drift of a frozen prefix, the noisy stream and the
+evaluation batch size (`replay_regime` has the replay regime and the decomposition of the gap).
 
 Everything here reads stored runs (`RunResult`s or the results store); nothing trains.
 """
 
 from __future__ import annotations
 
-import math
 import statistics
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 
 from .. import paper
-from ..experiments.sweeps import AUTHORS, steps_per_experience
+from ..experiments.sweeps import AUTHORS
 from .claims import Claim, Verdict
-from .figures import HN_COLOR, LR_COLOR, plot_experience_panels, styled
+from .figures import HN_COLOR, LR_COLOR, plot_experience_panels
 from .split import TABLE2_ORDER, table2_rows
 from .stats import pct, pm
 
-__all__ = ["policy_of", "POLICY_NAMES", "policy_rows", "policy_table2_frame", "ordering_verdict", "drift_frame",
-           "regime_frame", "buffer_frame", "noisy_policy_frame", "noisy_verdict", "batch_size_probe",
-           "batch_size_sensitivity", "plot_regime", "old_task_groups", "old_task_figure", "gap_verdict", "hn4_frame",
-           "hn4_verdict", "combined_value",
-           "long_schedule_frame", "long_schedule_verdict", "longer_stored_runs",
-           "ordering_summary"]
+__all__ = [
+    "policy_of", "POLICY_NAMES", "policy_rows", "policy_table2_frame", "ordering_verdict", "drift_frame",
+    "noisy_policy_frame", "noisy_verdict", "batch_size_probe", "batch_size_sensitivity", "old_task_groups",
+    "old_task_figure", "others", "stat_rows", "ordering_pairs", "DEPTH_PAIRS"
+]
 
 POLICY_NAMES = {"population": "our (population)", "authors": "the authors' (running for LR, batch for HN)"}
 DEPTH_PAIRS = [("LR-1", "HN-1"), ("LR-2", "HN-2"), ("LR-3", "HN-3"), ("LR-4", "HN-4"), ("LR-0", "HN-F")]
@@ -34,12 +33,12 @@ def policy_of(spec) -> str:
     return dict(spec.normalized().overrides).get("bn_policy", "population")
 
 
-def _others(spec) -> dict:
+def others(spec) -> dict:
     """The run's overrides besides the policy (e.g. epochs, buffer_size)."""
     return {k: v for k, v in spec.normalized().overrides if k != "bn_policy"}
 
 
-def _mean(values: Iterable[float]) -> float:
+def mean(values: Iterable[float]) -> float:
     return statistics.fmean(list(values))
 
 
@@ -77,7 +76,7 @@ def policy_table2_frame(rows: Mapping[str, Mapping[str, Mapping]]):
     return df
 
 
-def _ordering(by: Mapping[str, Mapping]) -> tuple[list, list]:
+def ordering_pairs(by: Mapping[str, Mapping]) -> tuple[list, list]:
     pairs = [(lr, hn) for lr, hn in DEPTH_PAIRS if lr in by and hn in by]
     return pairs, [(lr, hn) for lr, hn in pairs if by[hn]["aca"][0] > by[lr]["aca"][0]]
 
@@ -90,7 +89,7 @@ def ordering_verdict(rows: Mapping[str, Mapping[str, Mapping]]) -> Verdict:
     p_low = min(p2[lr]["forgetting"][0] for lr, _ in p_pairs)
     claims = []
     for name, by in rows.items():
-        pairs, wins = _ordering(by)
+        pairs, wins = ordering_pairs(by)
         lrs = [lr for lr, _ in pairs]
         reached = [lr for lr in lrs if by[lr]["forgetting"][0] >= p_low]
         claims += [
@@ -110,7 +109,7 @@ def old_task_groups(results: Sequence, k: int) -> dict[str, list[Mapping]]:
     groups: dict[str, list] = defaultdict(list)
     for r in results:
         s = r.spec
-        if s.stream != "split" or s.freeze_depth != k or s.strategy not in ("lr", "hn") or _others(s):
+        if s.stream != "split" or s.freeze_depth != k or s.strategy not in ("lr", "hn") or others(s):
             continue
         if s.strategy == "lr" and s.replay_coef != 1.0:
             continue
@@ -131,15 +130,15 @@ def old_task_figure(results: Sequence, k: int):
 
 
 # ---- drift alone: LR without replay ---------------------------------------------------------------------------
-def _stat_rows(runs_by_key: Mapping[tuple, list[Mapping]], names: Sequence[str]):
+def stat_rows(runs_by_key: Mapping[tuple, list[Mapping]], names: Sequence[str]):
     import pandas as pd
 
     rows = []
     for key, runs in runs_by_key.items():
         rows.append({**dict(zip(names, key)), "seeds": len(runs),
-                     "learning acc. (%)": pct(_mean(m["learning_accuracy"] for m in runs)),
-                     "forgetting (points)": pct(_mean(m["forgetting"] for m in runs)),
-                     "ACA (%)": pct(_mean(m["aca"] for m in runs))})
+                     "learning acc. (%)": pct(mean(m["learning_accuracy"] for m in runs)),
+                     "forgetting (points)": pct(mean(m["forgetting"] for m in runs)),
+                     "ACA (%)": pct(mean(m["aca"] for m in runs))})
     return pd.DataFrame(rows).set_index(list(names)).round(1) if rows else pd.DataFrame()
 
 
@@ -149,140 +148,9 @@ def drift_frame(results: Sequence):
     groups: dict[tuple, list] = defaultdict(list)
     for r in results:
         s = r.spec
-        if s.stream == "split" and s.strategy == "lr" and s.replay_coef == 0.0 and not _others(s):
+        if s.stream == "split" and s.strategy == "lr" and s.replay_coef == 0.0 and not others(s):
             groups[(s.label(), policy_of(s))].append(r.metrics)
-    return _stat_rows(dict(sorted(groups.items())), ("model", "policy"))
-
-
-# ---- the replay regime ---------------------------------------------------------------------------------------
-def regime_frame(results: Sequence, preset):
-    """LR-k (c = 1, seed of the regime runs) against steps per experience, under both normalisations."""
-    groups: dict[tuple, list] = defaultdict(list)
-    for r in results:
-        s = r.spec
-        extra = _others(s)
-        if s.stream != "split" or s.strategy != "lr" or s.replay_coef != 1.0 or extra.get("curve_every_epoch", True):
-            continue
-        if set(extra) - {"curve_every_epoch", "epochs"}:
-            continue
-        steps = steps_per_experience(s.resolved_preset())
-        groups[(s.label(), steps, policy_of(s))].append(r.metrics)
-    return _stat_rows(dict(sorted(groups.items(), key=lambda kv: (kv[0][0], kv[0][1], kv[0][2]))),
-                      ("model", "steps per experience", "policy"))
-
-
-@styled
-def plot_regime(frame, paper_forgetting: Mapping[str, float] | None = None):
-    """Forgetting against steps per experience (log x), one line per (model, policy); the paper's
-    forgetting of each model (default: LR-4 and LR-2 of Table 2) as a dotted line."""
-    from matplotlib.figure import Figure
-
-    if paper_forgetting is None:
-        paper_forgetting = {m: paper.TABLE2["cifar100"][m]["forgetting"][0] for m in ("LR-4", "LR-2")}
-
-    fig = Figure(figsize=(8, 3.8), dpi=90)
-    ax = fig.subplots()
-    if not len(frame):
-        ax.text(0.5, 0.5, "no regime runs in the store", ha="center", transform=ax.transAxes)
-        return fig
-    colors = {"LR-4": "#76b7b2", "LR-2": "#f28e2b"}
-    for (model, policy), part in frame.reset_index().groupby(["model", "policy"]):
-        ax.plot(part["steps per experience"], part["forgetting (points)"], marker="o",
-                ls="-" if policy == "population" else "--", color=colors.get(model, "0.3"), label=f"{model} · {policy}")
-    for model, value in paper_forgetting.items():
-        ax.axhline(value, color=colors.get(model, "0.3"), ls=":", lw=1)
-        ax.text(ax.get_xlim()[0], value, f" paper {model}: {value:.1f}", va="bottom", fontsize=9, color="0.3")
-    ax.set_xscale("log")
-    ax.set_xlabel("training steps per experience (log scale; the paper: ~4,000)")
-    ax.set_ylabel("forgetting (points)")
-    ax.grid(alpha=0.3)
-    ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5))
-    fig.tight_layout()
-    return fig
-
-
-def long_schedule_frame(results: Sequence, seed: int):
-    """LR-k (c = 1) and HN-k at k = 2 and 4, population, one seed: ACA, forgetting and learning accuracy
-    at the preset's steps per experience (Table 2's runs) and at the longest schedule
-    (`sweeps.long_schedule_specs`)."""
-    import pandas as pd
-
-    rows = []
-    for r in results:
-        s = r.spec
-        extra = _others(s)
-        if s.stream != "split" or s.seed != seed or s.strategy not in ("lr", "hn") or s.freeze_depth not in (2, 4):
-            continue
-        if policy_of(s) != "population" or s.replay_coef != 1.0 or s.lookahead != "first":
-            continue
-        if extra and set(extra) != {"curve_every_epoch", "epochs"}:
-            continue
-        if extra.get("curve_every_epoch", True) is False and "epochs" not in extra:
-            continue  # the regime study's copy of a Table 2 run
-        m = r.metrics
-        rows.append({"k": s.freeze_depth, "steps per experience": steps_per_experience(s.resolved_preset()),
-                     "model": s.label(), "ACA (%)": pct(m["aca"]), "forgetting (points)": pct(m["forgetting"]),
-                     "learning acc. (%)": pct(m["learning_accuracy"])})
-    if not rows:
-        return pd.DataFrame()
-    return pd.DataFrame(rows).set_index(["k", "steps per experience", "model"]).sort_index().round(1)
-
-
-def long_schedule_verdict(frame) -> Verdict:
-    """At which schedule does HN-k beat LR-k in ACA (the paper's ordering)?"""
-    claims = []
-    for (k, steps), part in (frame.groupby(level=[0, 1]) if len(frame) else ()):
-        by = {label: row for (_, _, label), row in part.iterrows()}
-        lr, hn = by.get(f"LR-{k}"), by.get(f"HN-{k}")
-        if lr is None or hn is None:
-            continue
-        claims.append(Claim(f"k = {k}, {steps} steps per experience: HN-{k} ahead of LR-{k} (the paper's ordering)",
-                            hn["ACA (%)"] > lr["ACA (%)"],
-                            f"HN-{k} {hn['ACA (%)']:.1f} % against LR-{k} {lr['ACA (%)']:.1f} %",
-                            detail=f"forgetting {hn['forgetting (points)']:.1f} against "
-                                   f"{lr['forgetting (points)']:.1f} points"))
-    return Verdict(tuple(claims))
-
-
-def ordering_summary(rows: Mapping[str, Mapping[str, Mapping]], schedule) -> Verdict:
-    """Which candidate gives the paper's HN-k > LR-k ordering: each normalisation at the preset's steps
-    (Table 2's rows), and the longest schedule (`long_schedule_frame`)."""
-    claims = []
-    for name, by in rows.items():
-        pairs, wins = _ordering(by)
-        title = POLICY_NAMES[name][0].upper() + POLICY_NAMES[name][1:]
-        claims.append(Claim(f"{title} normalisation, the preset's steps: HN-k above LR-k", len(wins) == len(pairs),
-                            f"at {len(wins)} of {len(pairs)} depths"))
-    if len(schedule):
-        top = max(steps for _, steps, _ in schedule.index)
-        ahead, depths = [], []
-        for k in sorted({k for k, steps, _ in schedule.index if steps == top}):
-            part = {label: row for (kk, steps, label), row in schedule.iterrows() if kk == k and steps == top}
-            if f"LR-{k}" in part and f"HN-{k}" in part:
-                depths.append(k)
-                if part[f"HN-{k}"]["ACA (%)"] > part[f"LR-{k}"]["ACA (%)"]:
-                    ahead.append(k)
-        claims.append(Claim(f"{top} steps per experience (population, first seed): HN-k above LR-k",
-                            bool(depths) and len(ahead) == len(depths), f"at {len(ahead)} of {len(depths)} depths "
-                            "measured (" + ", ".join(f"k = {k}: {'HN' if k in ahead else 'LR'}" for k in depths) + ")"))
-    return Verdict(tuple(claims))
-
-
-def buffer_frame(results: Sequence, preset):
-    """LR-k (c = 1) with the preset's buffer against the paper's 2 latents per class (at the end of the
-    stream), under both normalisations."""
-    classes = preset.num_experiences * preset.classes_per_experience
-    groups: dict[tuple, list] = defaultdict(list)
-    for r in results:
-        s = r.spec
-        extra = _others(s)
-        if s.stream != "split" or s.strategy != "lr" or s.replay_coef != 1.0 or s.freeze_depth not in (2, 4):
-            continue
-        if set(extra) - {"buffer_size"}:
-            continue
-        size = extra.get("buffer_size", preset.buffer_size)
-        groups[(s.label(), round(size / classes, 1), policy_of(s))].append(r.metrics)
-    return _stat_rows(dict(sorted(groups.items())), ("model", "latents per class", "policy"))
+    return stat_rows(dict(sorted(groups.items())), ("model", "policy"))
 
 
 # ---- the noisy stream --------------------------------------------------------------------------------------
@@ -294,7 +162,7 @@ def noisy_policy_frame(results: Sequence):
     groups: dict[tuple, list] = defaultdict(list)
     for r in results:
         s = r.spec
-        if s.stream in ("noisy", "clean") and s.freeze_depth in (2, 4) and not _others(s):
+        if s.stream in ("noisy", "clean") and s.freeze_depth in (2, 4) and not others(s):
             policy = "population" if policy_of(s) == "population" else "authors'"
             groups[(s.label(), "normal" if s.stream == "clean" else "noisy", policy)].append(r.metrics)
     rows = []
@@ -302,9 +170,9 @@ def noisy_policy_frame(results: Sequence):
         mats = [m["accuracy_matrix"] for m in runs]
         n = len(mats[0])
         row = {"model": label, "stream": stream, "policy": policy, "seeds": len(runs)}
-        row.update({f"e{i + 1}": round(pct(_mean(m[i][i] for m in mats)), 1) for i in range(n)})
-        row["exp. 1 at the end (%)"] = round(pct(_mean(m[-1][0] for m in mats)), 1)
-        row["ACA (%)"] = round(pct(_mean(m["aca"] for m in runs)), 1)
+        row.update({f"e{i + 1}": round(pct(mean(m[i][i] for m in mats)), 1) for i in range(n)})
+        row["exp. 1 at the end (%)"] = round(pct(mean(m[-1][0] for m in mats)), 1)
+        row["ACA (%)"] = round(pct(mean(m["aca"] for m in runs)), 1)
         rows.append(row)
     return pd.DataFrame(rows).set_index(["model", "stream", "policy"]) if rows else pd.DataFrame()
 
@@ -328,7 +196,7 @@ def batch_size_probe(specs: Sequence, seed: int, k: int = 2) -> list:
     """The runs whose evaluation batch size is varied: LR-k (c = 1) and HN-k on the split stream, one
     seed, under every normalisation and no other change."""
     return [s for s in specs if s.stream == "split" and s.seed == seed and s.freeze_depth == k
-            and s.replay_coef == 1.0 and s.strategy in ("lr", "hn") and not _others(s)]
+            and s.replay_coef == 1.0 and s.strategy in ("lr", "hn") and not others(s)]
 
 
 def batch_size_sensitivity(specs: Sequence, params, sizes: Sequence[int] = (16, 64, 256)):
@@ -350,155 +218,8 @@ def batch_size_sensitivity(specs: Sequence, params, sizes: Sequence[int] = (16, 
         row = {"model": spec.label(), "policy": policy_of(spec), "seed": spec.seed}
         for b in sizes:
             accs = [predict(model, TensorView(e), batch_size=b, device=params.device) for e in stream.experiences]
-            row[f"batch {b}"] = round(pct(_mean(accs)), 1)
+            row[f"batch {b}"] = round(pct(mean(accs)), 1)
         rows.append(row)
     return pd.DataFrame(rows).set_index(["model", "policy", "seed"])
 
 
-# ---- the decomposition -------------------------------------------------------------------------------------------
-def _value(frame, key, column="forgetting (points)"):
-    return float(frame.loc[key, column]) if key in frame.index else None
-
-
-def longer_stored_runs(store, preset_name: str, results: Sequence) -> list:
-    """Runs of the split stream in the store with a longer schedule than the sweep's (an `epochs`
-    override, e.g. the regime study's 1,000 steps run by hand), not among `results`."""
-    from ..experiments.runner import RunResult
-
-    have = {r.spec.key() for r in results}
-    out = []
-    for spec, metrics in store.all_metrics():
-        extra = _others(spec)
-        if spec.preset == preset_name and spec.stream == "split" and spec.strategy in ("lr", "hn") \
-                and "epochs" in extra and spec.key() not in have:
-            out.append(RunResult(spec, metrics, computed=False))
-    return out
-
-
-def combined_value(results: Sequence, preset) -> tuple[float, int] | None:
-    """Forgetting (points) of LR-4 with every candidate at once (running statistics, 2 latents per
-    class, a longer schedule: `sweeps.combined_specs`) at the longest schedule run, and its steps per
-    experience; None if not run."""
-    classes = preset.num_experiences * preset.classes_per_experience
-    found = []
-    for r in results:
-        s = r.spec
-        extra = _others(s)
-        if s.stream == "split" and s.strategy == "lr" and s.freeze_depth == 4 and s.replay_coef == 1.0 \
-                and policy_of(s) == "running" and extra.get("buffer_size") == 2 * classes and "epochs" in extra:
-            found.append((steps_per_experience(s.resolved_preset()), pct(r.metrics["forgetting"])))
-    if not found:
-        return None
-    steps, value = max(found)
-    return value, steps
-
-
-def gap_verdict(rows, regime, buffer, drift, preset, combined: tuple[float, int] | None = None) -> Verdict:
-    """Which candidate reproduces the paper's LR forgetting, and how the gap splits (LR-4, where every
-    candidate was measured)."""
-    p2 = paper.TABLE2["cifar100"]
-    target = p2["LR-4"]["forgetting"][0]
-    steps = sorted({s for _, s, _ in regime.index}) if len(regime) else []
-    own = steps_per_experience(preset)
-    base = _value(regime, ("LR-4", own, "population"))
-    lines = []
-    if base is None:
-        return Verdict((Claim("A candidate reproduces the paper's LR-4 forgetting", None,
-                               "the LR-4 runs of the regime study are not in the store", paper=f"{target:.1f}"),))
-    measured = {f"population, {own} steps": base}
-    norm = _value(regime, ("LR-4", own, "running"))
-    if norm is not None:
-        measured[f"running, {own} steps"] = norm
-    for s in steps:
-        for policy in ("population", "running"):
-            v = _value(regime, ("LR-4", s, policy))
-            if v is not None:
-                measured[f"{policy}, {s} steps"] = v
-    per_class = 2.0  # the paper's latents per class (buffer_frame's rounded key)
-    for policy in ("population", "running"):
-        v = _value(buffer, ("LR-4", per_class, policy))
-        if v is not None:
-            measured[f"{policy}, 2 latents per class"] = v
-    if combined is not None:
-        measured[f"running, 2 latents per class, {combined[1]} steps"] = combined[0]
-    best_name, best = max(measured.items(), key=lambda kv: kv[1])
-    gap = target - base
-    lines.append(f"The paper's LR-4 forgets **{target:.1f}** points; ours under our own normalisation at "
-                 f"{own} steps per experience **{base:.1f}**: a gap of {gap:.1f} points.")
-    if norm is not None:
-        lines.append(f"Normalisation alone (the authors' running statistics, same steps): {norm:.1f} points, "
-                     f"**{norm - base:+.1f}** ({_share(norm - base, gap)} of the gap).")
-    top = max(steps) if steps else own
-    for policy in ("population", "running"):
-        v = _value(regime, ("LR-4", top, policy))
-        if v is not None and top != own:
-            lines.append(f"The replay regime, {top} steps per experience under {policy}: {v:.1f} points, "
-                         f"**{v - base:+.1f}** against {own} steps under population ({_share(v - base, gap)}).")
-    for policy in ("population", "running"):
-        v = _value(buffer, ("LR-4", per_class, policy))
-        ref = _value(buffer, ("LR-4", round(preset.buffer_size / (preset.num_experiences *
-                                                                   preset.classes_per_experience), 1), policy))
-        if v is not None and ref is not None:
-            lines.append(f"The paper's 2 latents per class under {policy}: {v:.1f} points against {ref:.1f} with "
-                         f"the preset's buffer (**{v - ref:+.1f}**).")
-    if combined is not None:
-        lines.append(f"All three at once (running statistics, 2 latents per class, {combined[1]} steps per "
-                     f"experience): {combined[0]:.1f} points, **{combined[0] - base:+.1f}** ({_share(combined[0] - base, gap)}).")
-    d_pop, d_run = _value(drift, ("LR-4 (c=0)", "population")), _value(drift, ("LR-4 (c=0)", "running"))
-    if d_pop is not None and d_run is not None:
-        lines.append(f"Without replay (c = 0) the old heads are never trained again, so only the prefix can move "
-                     f"them: LR-4 forgets {d_pop:.1f} points under population and {d_run:.1f} under running "
-                     f"(the drift of the frozen prefix's statistics alone: **{d_run - d_pop:+.1f}**).")
-    reproduced = best >= target
-    claim = Claim("A candidate reproduces the paper's LR-4 forgetting", reproduced,
-                  f"the largest LR-4 forgetting of any measured setting is {best:.1f} points ({best_name})",
-                  paper=f"{target:.1f}",
-                  detail="" if reproduced else
-                  f"{target - best:.1f} points ({_share(target - best, gap)} of the gap) stay unexplained by "
-                  "normalisation, steps per experience and latents per class as measured here"
-                  + (", alone and together" if combined is not None else ""))
-    return Verdict((claim,), notes=(lines[0],), details=tuple(lines[1:]))
-
-
-def _share(part: float, whole: float) -> str:
-    return f"{100 * part / whole:.0f} %" if whole and math.isfinite(whole) and whole > 0 else "—"
-
-
-# ---- HN-4's forgetting -------------------------------------------------------------------------------------------
-def hn4_frame(results: Sequence):
-    """HN-4 (population, first-order look-ahead) under the preset and with a changed task-row learning
-    rate, regulariser weight or number of steps per experience."""
-    groups: dict[tuple, list] = defaultdict(list)
-    for r in results:
-        s = r.spec
-        extra = _others(s)
-        if s.stream == "split" and s.strategy == "hn" and s.freeze_depth == 4 and policy_of(s) == "population" \
-                and set(extra) <= {"task_lr", "reg_coef", "epochs", "curve_every_epoch"} and s.lookahead == "first":
-            p = s.resolved_preset()
-            groups[(p.task_lr if p.task_lr is not None else p.lr, p.reg_coef, steps_per_experience(p))].append(r.metrics)
-    return _stat_rows(dict(sorted(groups.items())), ("task_lr", "reg_coef", "steps per experience"))
-
-
-def hn4_verdict(frame, preset) -> Verdict:
-    """Which change brings HN-4's forgetting down to the paper's, and what it does to its accuracy."""
-    target = paper.TABLE2["cifar100"]["HN-4"]["forgetting"][0]
-    own = (preset.task_lr if preset.task_lr is not None else preset.lr, preset.reg_coef, steps_per_experience(preset))
-    if own not in frame.index:
-        return Verdict((Claim("A change brings HN-4's forgetting to the paper's", None,
-                              "the preset's own HN-4 runs are not in the store", paper=f"{target:.1f}"),))
-    base = frame.loc[own]
-    note = (f"Under the preset (task rows at lr {own[0]:g}, λ = {own[1]:g}, {own[2]} steps per experience) HN-4 forgets "
-            f"**{base['forgetting (points)']:.1f}** points (paper: {target:.1f}), ACA {base['ACA (%)']:.1f} %.")
-    names = ("task-row lr", "λ", "steps per experience")
-    claims = []
-    for key, row in frame.iterrows():
-        if key == own:
-            continue
-        changed = ", ".join(f"{n} {v:g}" for n, v, o in zip(names, key, own) if v != o)
-        claims.append(Claim(f"{changed}: HN-4 forgets no more than the paper's", row["forgetting (points)"] <= target,
-                            f"forgetting {row['forgetting (points)']:.1f} "
-                            f"({row['forgetting (points)'] - base['forgetting (points)']:+.1f}), ACA {row['ACA (%)']:.1f} % "
-                            f"({row['ACA (%)'] - base['ACA (%)']:+.1f}), learning accuracy "
-                            f"{row['learning acc. (%)'] - base['learning acc. (%)']:+.1f}", paper=f"{target:.1f}",
-                            detail=f"{int(row['seeds'])} seed{'s' if row['seeds'] > 1 else ''}"))
-    return Verdict(tuple(claims), notes=(note,))

@@ -5,6 +5,7 @@ from types import SimpleNamespace
 import pytest
 
 from phnlab import paper
+from phnlab.analysis import replay_regime as G
 from phnlab.analysis import why_replay as W
 from phnlab.config import get_preset
 from phnlab.experiments.spec import RunSpec
@@ -43,14 +44,14 @@ def test_gap_verdict_splits_the_gap_and_names_the_largest_setting():
         result(lr4(c=0.0), 0.0), result(lr4(("bn_policy", "running"), c=0.0), -0.01),
         result(combined_specs("quick")[0], 0.15),
     ]
-    regime = W.regime_frame(results, QUICK)
+    regime = G.regime_frame(results, QUICK)
     assert regime.loc[("LR-4", 248, "running"), "forgetting (points)"] == pytest.approx(10.7)
-    buffer = W.buffer_frame(results, QUICK)
+    buffer = G.buffer_frame(results, QUICK)
     assert buffer.loc[("LR-4", 2.0, "running"), "forgetting (points)"] == pytest.approx(8.0)
     assert buffer.loc[("LR-4", 6.7, "population"), "forgetting (points)"] == pytest.approx(1.0)
-    combined = W.combined_value(results, QUICK)
+    combined = G.combined_value(results, QUICK)
     assert combined == (pytest.approx(15.0), 248)
-    verdict = W.gap_verdict(None, regime, buffer, W.drift_frame(results), QUICK, combined)
+    verdict = G.gap_verdict(None, regime, buffer, W.drift_frame(results), QUICK, combined)
     gap = PAPER_LR4 - 0.0
     assert f"a gap of {gap:.1f} points" in verdict.notes[0]
     assert any("2.0 points, **+2.0**" in d for d in verdict.details)  # normalisation alone, at the preset's steps
@@ -59,9 +60,9 @@ def test_gap_verdict_splits_the_gap_and_names_the_largest_setting():
     assert claim.holds is False and claim.paper == f"{PAPER_LR4:.1f}"
     assert claim.ours.endswith("15.0 points (running, 2 latents per class, 248 steps)")
     assert claim.detail.startswith(f"{PAPER_LR4 - 15.0:.1f} points ({100 * (PAPER_LR4 - 15.0) / gap:.0f} %")
-    reproduced = W.gap_verdict(None, regime, buffer, W.drift_frame(results), QUICK, (30.0, 248)).claims[0]
+    reproduced = G.gap_verdict(None, regime, buffer, W.drift_frame(results), QUICK, (30.0, 248)).claims[0]
     assert reproduced.holds is True and not reproduced.detail
-    assert W.gap_verdict(None, regime.iloc[0:0], buffer, W.drift_frame(results), QUICK).claims[0].holds is None
+    assert G.gap_verdict(None, regime.iloc[0:0], buffer, W.drift_frame(results), QUICK).claims[0].holds is None
 
 
 def test_hn4_verdict_reports_each_change_against_the_preset():
@@ -71,11 +72,11 @@ def test_hn4_verdict_reports_each_change_against_the_preset():
                result(hn4(("task_lr", 1e-3), seed=0), 0.103, aca=0.30),
                result(hn4(("curve_every_epoch", False), ("epochs", 31)), 0.02, aca=0.55),
                result(hn4(("bn_policy", "batch")), 0.2)]  # another policy: not in this frame
-    frame = W.hn4_frame(results)
+    frame = G.hn4_frame(results)
     assert len(frame) == 4
     assert frame.loc[(0.03, 0.5, OWN), "seeds"] == 2
     assert frame.loc[(0.03, 0.5, OWN), "forgetting (points)"] == pytest.approx(6.0)
-    verdict = W.hn4_verdict(frame, QUICK)
+    verdict = G.hn4_verdict(frame, QUICK)
     assert "forgets **6.0** points" in verdict.notes[0] and f"(paper: {PAPER_HN4:.1f})" in verdict.notes[0]
     by_change = {c.claim.split(":")[0]: c for c in verdict.claims}
     assert by_change["λ 2"].ours.startswith("forgetting 0.3 (-5.7)") and by_change["λ 2"].holds is True
@@ -93,16 +94,16 @@ def test_long_schedule_verdict_compares_hn_and_lr_at_each_schedule():
                result(spec("lr", 2), 0.037, aca=0.663), result(spec("hn", 2), -0.004, aca=0.498),
                result(spec("hn", 2, seed=1), 0.0, aca=0.9),  # another seed
                result(spec("lr", 4, ("bn_policy", "running"), off, longer), 0.107, aca=0.566)]  # another policy
-    frame = W.long_schedule_frame(results, seed=0)
+    frame = G.long_schedule_frame(results, seed=0)
     assert len(frame) == 6
     assert frame.loc[(4, 248, "HN-4"), "ACA (%)"] == pytest.approx(68.0)
-    claims = W.long_schedule_verdict(frame).claims
+    claims = G.long_schedule_verdict(frame).claims
     assert len(claims) == 3
     assert claims[0].claim.startswith("k = 2, 32 steps") and claims[0].holds is False
     assert claims[1].claim.startswith("k = 4, 32 steps") and claims[1].holds is False
     assert claims[2].claim.startswith("k = 4, 248 steps") and claims[2].ours == "HN-4 68.0 % against LR-4 60.8 %"
     assert claims[2].holds is True
-    assert W.long_schedule_verdict(frame.iloc[0:0]).render() == ""
+    assert G.long_schedule_verdict(frame.iloc[0:0]).render() == ""
 
 
 def test_longer_runs_in_the_store_are_read_and_the_longest_combined_one_counts(tmp_path):
@@ -116,10 +117,10 @@ def test_longer_runs_in_the_store_are_read_and_the_longest_combined_one_counts(t
     for spec, f in ((combined, 0.183), (longer, 0.25), (other_preset, 0.5), (lr4(), 0.0)):
         store.save_metrics(spec, {"forgetting": f, "aca": 0.5, "learning_accuracy": 0.5})
     swept = [result(combined, 0.183), result(lr4(), 0.0)]
-    extra = W.longer_stored_runs(store, "quick", swept)
+    extra = G.longer_stored_runs(store, "quick", swept)
     assert [r.spec.key() for r in extra] == [longer.key()]
-    assert W.combined_value(swept, QUICK) == (pytest.approx(18.3), 248)
-    assert W.combined_value(swept + extra, QUICK) == (pytest.approx(25.0), 1000)
+    assert G.combined_value(swept, QUICK) == (pytest.approx(18.3), 248)
+    assert G.combined_value(swept + extra, QUICK) == (pytest.approx(25.0), 1000)
 
 
 def test_ordering_summary_counts_the_depths_where_hn_is_ahead():
@@ -134,7 +135,7 @@ def test_ordering_summary_counts_the_depths_where_hn_is_ahead():
                              {"k": 4, "steps per experience": 248, "model": "HN-4", "ACA (%)": 68.0},
                              {"k": 4, "steps per experience": 32, "model": "HN-4", "ACA (%)": 99.0}]
                             ).set_index(["k", "steps per experience", "model"])
-    claims = W.ordering_summary(rows, schedule).claims
+    claims = G.ordering_summary(rows, schedule).claims
     assert claims[0].claim.startswith("Our (population)") and claims[0].ours == "at 0 of 2 depths"
     assert "(running for LR, batch for HN)" in claims[1].claim and claims[1].ours == "at 1 of 2 depths"
     assert claims[2].claim.startswith("248 steps") and claims[2].ours.startswith("at 1 of 2 depths")
