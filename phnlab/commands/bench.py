@@ -35,7 +35,8 @@ def register(sub) -> None:
 
 
 def main(args) -> int:
-    from ..bench import check_bench_args, format_report, run_bench
+    from ..bench import check_bench_args, run_bench
+    from ..bench_report import format_report
     from ..config import resolve_device
     from ..errors import BadInput
 
@@ -49,7 +50,8 @@ def main(args) -> int:
     overrides = dict(Preset.parse_override(text) for text in args.overrides)
     log = (lambda msg: print(msg, file=sys.stderr, flush=True)) if args.verbose else None
     if args.profile:
-        from ..bench import CASES, format_profile, profile_step
+        from ..bench import CASES
+        from ..bench_report import format_profile, profile_step
 
         cases = [c for c in CASES if c.label in ("HN-F first", "HN-4 first")]
         profiles = [profile_step(c, tasks=args.tasks, device=args.device, warmup=max(1, args.warmup)) for c in cases]
