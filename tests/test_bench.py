@@ -91,7 +91,7 @@ def test_the_benched_state_is_the_strategy_s_own():
     assert lr.memory_bytes() == lr.buffer.z.numel() * 4 > 0
     assert state_bytes(lr) >= params + lr.memory_bytes()
     assert hn.memory_bytes() == sum(p.numel() for p in hn.model.hnet.parameters()) * 4
-    targets = sum(f.numel() * 4 for v in hn.regularizer.targets.values() for f in (v if isinstance(v, tuple) else (v,)))
+    targets = sum(t.numel() * 4 for t in hn.regularizer.target_tensors())
     assert state_bytes(hn) >= sum(p.numel() * 4 for p in hn.model.parameters()) + targets
 
 

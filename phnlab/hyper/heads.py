@@ -12,18 +12,51 @@ channel's filter. The shapes come from the main model (`SlimResNet18.suffix_spec
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from typing import NamedTuple
 
 import torch
 from torch import Tensor, nn
 
 from ..models.resnet import TensorSpec
 
-__all__ = ["HyperNetwork", "ConvHead", "key_of"]
+__all__ = ["HyperNetwork", "ConvHead", "ConvFactors", "FactoredOutputs", "key_of"]
 
 
 def key_of(name: str) -> str:
     """Module-dict key of a tensor name ('.' is not allowed in keys)."""
     return name.replace(".", "__")
+
+
+class ConvFactors(NamedTuple):
+    """A generated conv weight [B, out, in, kh, kw] as its two factors, never materialised: the weight of
+    task b, output channel o is per_task[b] + per_channel[o]."""
+
+    per_task: Tensor  # [B, in·kh·kw]
+    per_channel: Tensor  # [out, in·kh·kw], the same for every task
+
+    def rows(self, rows: Tensor | None) -> "ConvFactors":
+        """The factors of some of the tasks (None: all)."""
+        return self if rows is None else ConvFactors(self.per_task[rows], self.per_channel)
+
+    def assemble(self, shape: tuple[int, ...]) -> Tensor:
+        """The weights themselves, [B, *shape]."""
+        return (self.per_task[:, None, :] + self.per_channel[None]).reshape(self.per_task.shape[0], *shape)
+
+    def squared_error(self, target: "ConvFactors") -> Tensor:
+        """Σ over each task's weight of (self − target)², [B]. With δa_b = a_b − a*_b and δB = B − B*:
+        Σ_o ||δa_b + δB_o||² = out·||δa_b||² + 2 δa_b · Σ_o δB_o + ||δB||², never forming [B, out, in·k·k]."""
+        da, db = self.per_task - target.per_task, self.per_channel - target.per_channel  # [B, n], [out, n]
+        return db.shape[0] * (da * da).sum(1) + 2 * (da @ db.sum(0)) + (db * db).sum()
+
+    def detached(self) -> "ConvFactors":
+        return ConvFactors(self.per_task.detach().clone(), self.per_channel.detach().clone())
+
+
+class FactoredOutputs(NamedTuple):
+    """What the regulariser compares: generated convs as factors, every other tensor as it is."""
+
+    convs: dict[str, ConvFactors]
+    tensors: dict[str, Tensor]  # {name: [B, *shape]}
 
 
 class ConvHead(nn.Module):
@@ -37,16 +70,14 @@ class ConvHead(nn.Module):
         self.linear = nn.Linear(hidden + chunk_dim, cin * kh * kw)  # acts on [h ; e_o]
         self.hidden = hidden
 
-    def factors(self, h: Tensor) -> tuple[Tensor, Tensor]:
-        """Linear([h ; e]) = W_h h + W_e e + b: (per_task [B, in·k·k], per_channel [out, in·k·k]);
-        the weight of task b, output channel o is per_task[b] + per_channel[o]."""
+    def factors(self, h: Tensor) -> ConvFactors:
+        """Linear([h ; e]) = W_h h + W_e e + b: per task W_h h [B, in·k·k], per channel W_e e + b [out, in·k·k]."""
         w_h, w_e = self.linear.weight.split([self.hidden, self.chunks.shape[1]], dim=1)
-        return h @ w_h.T, self.chunks @ w_e.T + self.linear.bias
+        return ConvFactors(h @ w_h.T, self.chunks @ w_e.T + self.linear.bias)
 
     def forward(self, h: Tensor) -> Tensor:
         # the e-part does not depend on the task: computed once per call, broadcast over the tasks
-        per_task, per_channel = self.factors(h)
-        return (per_task[:, None, :] + per_channel[None]).reshape(h.shape[0], *self.shape)
+        return self.factors(h).assemble(self.shape)
 
 
 class HyperNetwork(nn.Module):
@@ -99,21 +130,25 @@ class HyperNetwork(nn.Module):
         """Generator weights shared by all tasks."""
         return self.shared.parameters()
 
-    def forward(self, task_ids: Tensor, factored: bool = False) -> dict[str, Tensor]:
-        """task_ids [B] → {name: [B, *shape]}; one pass for all ids, no loop over tasks.
-        `factored`: conv weights as their two factors (ConvHead.factors), never materialised."""
+    def forward(self, task_ids: Tensor) -> dict[str, Tensor]:
+        """task_ids [B] → {name: [B, *shape]}; one pass for all ids, no loop over tasks."""
+        out = self.factored(task_ids)
+        convs = {name: f.assemble(self.target_shapes[name]) for name, f in out.convs.items()}  # [B, out, in, k, k]
+        return {spec.name: convs.get(spec.name, out.tensors.get(spec.name)) for spec in self.specs}
+
+    def factored(self, task_ids: Tensor) -> FactoredOutputs:
+        """task_ids [B] → the conv weights as their factors (`ConvFactors`) and the other tensors."""
         h = self.shared["mlp"](self.task_tables["embedding"][task_ids])  # [B, h]
-        out = {}
+        convs, tensors = {}, {}
         for spec in self.specs:
             key = key_of(spec.name)
             if spec.role == "conv":
-                head = self.shared[key]
-                out[spec.name] = head.factors(h) if factored else head(h)  # [B, out, in, k, k]
+                convs[spec.name] = self.shared[key].factors(h)
             elif spec.role == "fc_weight":
-                out[spec.name] = self.shared[key](h).view(-1, *spec.shape)  # [B, C, 160]
+                tensors[spec.name] = self.shared[key](h).view(-1, *spec.shape)  # [B, C, 160]
             else:
-                out[spec.name] = self.task_tables[key][task_ids]  # [B, C]
-        return out
+                tensors[spec.name] = self.task_tables[key][task_ids]  # [B, C]
+        return FactoredOutputs(convs, tensors)
 
     generate = forward
 

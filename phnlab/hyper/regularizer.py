@@ -25,7 +25,7 @@ from torch import Tensor
 from torch.func import functional_call
 
 from ..config import LOOKAHEAD_MODES, check_lookahead
-from .heads import HyperNetwork
+from .heads import FactoredOutputs, HyperNetwork
 
 __all__ = ["LOOKAHEAD_MODES", "OutputRegularizer", "HyperGradients", "lookahead_gradients", "hessian_vector_product",
            "check_lookahead"]
@@ -41,16 +41,23 @@ class OutputRegularizer:
         self.tasks_per_step = tasks_per_step
         self.sampler = torch.Generator().manual_seed(seed)
         with torch.no_grad():  # conv targets as their factors: [P, in·k·k] and [out, in·k·k]
-            self.targets = {n: tuple(f.detach().clone() for f in t) if isinstance(t, tuple) else t.detach().clone()
-                            for n, t in hnet(previous_tasks, factored=True).items()}
+            out = hnet.factored(previous_tasks)
+            self.targets = FactoredOutputs({n: f.detached() for n, f in out.convs.items()},
+                                           {n: t.detach().clone() for n, t in out.tensors.items()})
 
     def loss(self, params: dict[str, Tensor] | None = None) -> Tensor:
         rows = self.sample()
         ids = self.previous if rows is None else self.previous[rows]
-        args, kwargs = (ids,), {"factored": True}
-        out = self.hnet(*args, **kwargs) if params is None else functional_call(self.hnet, params, args, kwargs)
-        per_task = sum(_squared_error(out[n], _rows(self.targets[n], rows)) for n in out)  # [P] or [m]
+        out = self.hnet.factored(ids) if params is None else functional_call(
+            _Factored(self.hnet), {f"hnet.{n}": p for n, p in params.items()}, (ids,))
+        per_task = sum(self._squared_error(out, n, rows) for n in self.hnet.target_shapes)  # [P] or [m]
         return self.coef * per_task.mean()
+
+    def _squared_error(self, out: FactoredOutputs, name: str, rows: Tensor | None) -> Tensor:
+        """Σ over one generated tensor of each task of (out − target)², [P] (the tensors in the suffix's order)."""
+        if name in out.convs:
+            return out.convs[name].squared_error(self.targets.convs[name].rows(rows))
+        return ((out.tensors[name] - _rows(self.targets.tensors[name], rows)) ** 2).flatten(1).sum(1)
 
     def sample(self) -> Tensor | None:
         """Positions of the previous tasks this evaluation uses; None: all of them."""
@@ -59,33 +66,30 @@ class OutputRegularizer:
             return None
         return torch.randperm(p, generator=self.sampler)[: self.tasks_per_step].to(self.previous.device)
 
+    def target_tensors(self) -> list[Tensor]:
+        """Every tensor the targets hold (the memory they take)."""
+        return [t for f in self.targets.convs.values() for t in f] + list(self.targets.tensors.values())
+
     def full_targets(self) -> dict[str, Tensor]:
         """The targets as whole tensors {name: [P, *shape]} (for inspection; the loss never forms them)."""
-        return {n: _assemble(t, self.hnet, n) if isinstance(t, tuple) else t for n, t in self.targets.items()}
+        shapes = self.hnet.target_shapes
+        return {n: self.targets.convs[n].assemble(shapes[n]) if n in self.targets.convs else self.targets.tensors[n]
+                for n in shapes}
 
 
-def _rows(target, rows: Tensor | None):
-    """The targets of the sampled previous tasks (a conv's task-independent factor is shared by all)."""
-    if rows is None:
-        return target
-    return (target[0][rows], target[1]) if isinstance(target, tuple) else target[rows]
+class _Factored(torch.nn.Module):
+    """The hypernetwork's `factored` as a module call, for `functional_call` at other parameters."""
+
+    def __init__(self, hnet: HyperNetwork):
+        super().__init__()
+        self.hnet = hnet
+
+    def forward(self, task_ids: Tensor) -> FactoredOutputs:
+        return self.hnet.factored(task_ids)
 
 
-def _assemble(factors: tuple[Tensor, Tensor], hnet: HyperNetwork, name: str) -> Tensor:
-    per_task, per_channel = factors  # [P, in·k·k], [out, in·k·k]
-    shape = next(spec.shape for spec in hnet.specs if spec.name == name)
-    return (per_task[:, None, :] + per_channel[None]).reshape(per_task.shape[0], *shape)
-
-
-def _squared_error(out, target) -> Tensor:
-    """Σ over the entries of each task's tensor of (out − target)², [P]. A conv weight is
-    a_j ⊗ 1 + B (per-task row a_j broadcast over the output channels, plus a task-independent B), so
-    with δa_j = a_j − a*_j and δB = B − B*:
-    Σ_o ||δa_j + δB_o||² = out·||δa_j||² + 2 δa_j · Σ_o δB_o + ||δB||², never forming [P, out, in·k·k]."""
-    if not isinstance(out, tuple):
-        return ((out - target) ** 2).flatten(1).sum(1)
-    da, db = out[0] - target[0], out[1] - target[1]  # [P, n], [out, n]
-    return db.shape[0] * (da * da).sum(1) + 2 * (da @ db.sum(0)) + (db * db).sum()
+def _rows(target: Tensor, rows: Tensor | None) -> Tensor:
+    return target if rows is None else target[rows]
 
 
 @dataclass

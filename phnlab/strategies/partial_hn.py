@@ -97,8 +97,7 @@ class PartialHN(PhnTemplate):
     def state_tensors(self):
         yield from super().state_tensors()
         if self.regularizer is not None:
-            for v in self.regularizer.targets.values():
-                yield from (v if isinstance(v, tuple) else (v,))
+            yield from self.regularizer.target_tensors()
 
     def optimizer_groups(self):
         """Shared generator (and, in experience 1, prefix) in group 0; the task rows in group 1 (`task_lr`)."""

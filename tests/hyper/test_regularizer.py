@@ -88,7 +88,7 @@ def test_factored_regulariser_has_the_gradient_of_the_full_squared_error():
     brute = 0.5 * sum(((out[n] - targets[n]) ** 2).flatten(1).sum(1) for n in out).mean()
     for a, b in zip(torch.autograd.grad(reg.loss(), params), torch.autograd.grad(brute, params)):
         torch.testing.assert_close(a, b, rtol=1e-4, atol=1e-6)
-    assert any(isinstance(t, tuple) for t in reg.targets.values())  # conv targets kept as factors
+    assert reg.targets.convs and all(len(f) == 2 for f in reg.targets.convs.values())  # conv targets kept as factors
 
 
 def test_sampled_regulariser_is_an_unbiased_estimate_over_random_subsets_of_previous_tasks():
