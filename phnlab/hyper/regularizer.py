@@ -17,8 +17,8 @@ cross-entropy as a function of ψ (`ce_fn`), that product is taken forward-over-
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from typing import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass, field
 
 import torch
 from torch import Tensor
@@ -28,7 +28,7 @@ from ..config import LOOKAHEAD_MODES, check_lookahead
 from .heads import FactoredOutputs, HyperNetwork
 
 __all__ = ["LOOKAHEAD_MODES", "OutputRegularizer", "HyperGradients", "lookahead_gradients", "hessian_vector_product",
-           "check_lookahead"]
+           "check_lookahead", "trainable"]
 
 class OutputRegularizer:
     """Targets H*(j) for previous tasks, fixed at construction; `loss(params)` is L_H at params."""
@@ -92,11 +92,17 @@ def _rows(target: Tensor, rows: Tensor | None) -> Tensor:
     return target if rows is None else target[rows]
 
 
+def trainable(hnet: HyperNetwork) -> list[tuple[str, torch.nn.Parameter]]:
+    """The hypernetwork's trainable parameters by name, in the one order that every gradient list follows."""
+    return [(n, p) for n, p in hnet.named_parameters() if p.requires_grad]
+
+
 @dataclass
 class HyperGradients:
     g1: list[Tensor]  # ∇ψ CE
     g2: list[Tensor]  # ∇ψ of the regulariser (after the look-ahead)
     reg_loss: float
+    params: list[torch.nn.Parameter] = field(default_factory=list)  # what g1[i] and g2[i] are the gradients of
 
     def total(self) -> list[Tensor]:
         return [a + b for a, b in zip(self.g1, self.g2)]
@@ -107,14 +113,18 @@ class HyperGradients:
         return float(torch.nn.functional.cosine_similarity(a, b, dim=0))
 
 
-def lookahead_gradients(ce: Tensor, reg: OutputRegularizer, mode: str, lr: float | Sequence[float],
+def lookahead_gradients(ce: Tensor, reg: OutputRegularizer, mode: str,
+                        lr: float | Sequence[float] | Mapping[str, float],
                         ce_fn: Callable[[dict[str, Tensor]], Tensor] | None = None) -> HyperGradients:
-    """g1 and g2 for every trainable hypernetwork parameter, by the chosen look-ahead mode.
-    `lr`: β of the virtual step, one number or one per trainable parameter (its optimiser's lr).
+    """g1 and g2 for every trainable hypernetwork parameter (`trainable`), by the chosen look-ahead mode.
+    `lr`: β of the virtual step: one number, one per parameter by name, or a list in `trainable`'s order.
     `ce_fn`: the same cross-entropy as a function of {name: tensor} of those parameters; given, the
     second order takes its Hessian-vector product forward-over-reverse (see the module's docstring)."""
-    names, params = zip(*[(n, p) for n, p in reg.hnet.named_parameters() if p.requires_grad])
-    lrs = [lr] * len(params) if isinstance(lr, (int, float)) else list(lr)
+    names, params = zip(*trainable(reg.hnet))
+    if isinstance(lr, Mapping):
+        lrs = [lr[n] for n in names]
+    else:
+        lrs = [lr] * len(params) if isinstance(lr, (int, float)) else list(lr)
     assert len(lrs) == len(params), (len(lrs), len(params))
     grad = lambda out, wrt, **kw: torch.autograd.grad(out, wrt, materialize_grads=True, **kw)  # noqa: E731
     if mode == "none":
@@ -141,7 +151,7 @@ def lookahead_gradients(ce: Tensor, reg: OutputRegularizer, mode: str, lr: float
         g1 = [g.detach() for g in g1]
     else:
         check_lookahead(mode)
-    return HyperGradients(list(g1), list(g2), float(reg_loss.detach()))
+    return HyperGradients(list(g1), list(g2), float(reg_loss.detach()), list(params))
 
 
 def hessian_vector_product(fn: Callable[[dict[str, Tensor]], Tensor], at: dict[str, Tensor],

@@ -14,7 +14,7 @@ import torch
 
 from ..errors import BadInput
 from ..hyper.model import PartialHyperModel
-from ..hyper.regularizer import OutputRegularizer, check_lookahead, lookahead_gradients
+from ..hyper.regularizer import OutputRegularizer, check_lookahead, lookahead_gradients, trainable
 from .base import PhnTemplate
 
 __all__ = ["PartialHN", "HVP_METHODS"]
@@ -108,10 +108,10 @@ class PartialHN(PhnTemplate):
     def new_group_options(self, index: int) -> dict:
         return {"lr": self.task_lr} if index == 1 else {}
 
-    def step_sizes(self) -> list[float]:
-        """β of the look-ahead step for each trainable hypernetwork parameter: its optimiser group's lr."""
+    def step_sizes(self) -> dict[str, float]:
+        """β of the look-ahead step for each trainable hypernetwork parameter, by name: its optimiser group's lr."""
         lr = {id(p): g["lr"] for g in self.optimizer.param_groups for p in g["params"]}
-        return [lr.get(id(p), self.lr) for p in self.model.hnet.parameters() if p.requires_grad]
+        return {n: lr.get(id(p), self.lr) for n, p in trainable(self.model.hnet)}
 
     @property
     def hvp(self) -> str:
@@ -139,13 +139,12 @@ class PartialHN(PhnTemplate):
             return
         ce_fn = self.cross_entropy_fn() if self.lookahead == "second" and self.hvp == "forward-over-reverse" else None
         grads = lookahead_gradients(self.loss, self.regularizer, self.lookahead, self.step_sizes(), ce_fn=ce_fn)
-        trainable = [p for p in self.model.hnet.parameters() if p.requires_grad]
         # previous tasks' rows stay as stored (von Oswald et al.): the regulariser moves only shared weights
         # and the current row; a zero gradient keeps a row still under a fresh Adam
         conditional = {id(p) for p in self.model.hnet.conditional_parameters()}
         current = int(self.experience.task_label)
-        grads.g2 = [_only_row(g, current) if id(p) in conditional else g for p, g in zip(trainable, grads.g2)]
-        for p, g in zip(trainable, grads.total()):
+        grads.g2 = [_only_row(g, current) if id(p) in conditional else g for p, g in zip(grads.params, grads.g2)]
+        for p, g in zip(grads.params, grads.total()):
             p.grad = g
         self.cosines.append({"experience": self.experience_index, "epoch": self.clock.train_exp_epochs,
                              "step": self.clock.train_exp_iterations, "cosine": grads.cosine(),
