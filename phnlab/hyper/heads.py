@@ -153,7 +153,7 @@ class HyperNetwork(nn.Module):
     generate = forward
 
     def generate_one(self, task_id: int) -> dict[str, Tensor]:
-        """Tensors for one task, shaped exactly as `target_shapes` (what `suffix_forward` takes)."""
+        """Tensors for one task, shaped exactly as `target_shapes` (what `run_suffix` takes)."""
         ids = torch.tensor([task_id], device=self.task_tables["embedding"].device)
         return {name: t[0] for name, t in self.forward(ids).items()}
 

@@ -9,8 +9,7 @@ from torch import Tensor, nn
 from torch.func import functional_call
 
 from ..models.batchnorm import apply_policy_mode, check_model_policy, recalibrate
-from ..models.functional import suffix_forward
-from ..models.resnet import SlimResNet18
+from ..models.resnet import SlimResNet18, run_suffix
 from .heads import HyperNetwork, key_of
 
 __all__ = ["PartialHyperModel"]
@@ -43,6 +42,11 @@ class PartialHyperModel(nn.Module):
                                 bn_policy=bn_policy)
         self.prefix = backbone.prefix(freeze_depth)  # stateful; frozen after experience 1
         specs = backbone.suffix_specs(freeze_depth)
+        # the suffix's layers as modules, run from generated tensors; kept outside the module tree (their
+        # own parameters are never used), one on batch statistics only for the look-ahead's pure function
+        vars(self)["_suffix"] = backbone.suffix_module(freeze_depth)
+        vars(self)["_batch_suffix"] = (backbone.suffix_module(freeze_depth, running_stats=False)
+                                       if bn_policy == "running" else self._suffix)
         self.hnet = HyperNetwork(
             specs,
             num_tasks=num_tasks,
@@ -82,8 +86,8 @@ class PartialHyperModel(nn.Module):
 
     def suffix(self, z: Tensor, task_id: int, params: dict[str, Tensor] | None = None) -> Tensor:
         """Logits for prefix output z of one task (tensors generated once for the whole batch)."""
-        return suffix_forward(z, params if params is not None else self.hnet.generate_one(task_id), self.k,
-                              running_stats=self.running_stats(task_id), update_stats=self.training)
+        return run_suffix(self._suffix, z, params if params is not None else self.hnet.generate_one(task_id),
+                          self.running_stats(task_id), training=self.training)
 
     def logits_at(self, z: Tensor, task_id: int, hnet_params: dict[str, Tensor]) -> Tensor:
         """Logits of prefix output z for one task with the hypernetwork's parameters replaced by
@@ -91,7 +95,7 @@ class PartialHyperModel(nn.Module):
         layer as in training, no statistics updated (what torch.func transforms differentiate)."""
         ids = torch.tensor([task_id], device=z.device)
         generated = functional_call(self.hnet, hnet_params, (ids,), strict=False)
-        return suffix_forward(z, {name: t[0] for name, t in generated.items()}, self.k)
+        return run_suffix(self._batch_suffix, z, {name: t[0] for name, t in generated.items()}, training=True)
 
     def fixed_prefix(self) -> nn.Module | None:
         """The frozen prefix when it is a fixed function of its input (population statistics), else None;

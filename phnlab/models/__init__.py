@@ -1,6 +1,6 @@
-"""The main model: slim ResNet-18, its decomposition at freeze depth k, and the functional suffix."""
+"""The main model: slim ResNet-18, its decomposition at freeze depth k, and its suffix as a module run
+from generated tensors."""
 
-from .functional import suffix_forward
-from .resnet import SlimResNet18, TensorSpec, feature_shape
+from .resnet import SlimResNet18, Suffix, TensorSpec, feature_shape, run_suffix
 
-__all__ = ["SlimResNet18", "TensorSpec", "feature_shape", "suffix_forward"]
+__all__ = ["SlimResNet18", "Suffix", "TensorSpec", "feature_shape", "run_suffix"]

@@ -2,8 +2,9 @@
 
 Depth k splits the network into a stateful prefix (stem + stages 1..k, trained in experience 1 and
 then frozen) and a generated suffix (stages k+1..4 + classifier) whose tensors a hypernetwork
-produces. The model declares the suffix's tensors once (`suffix_specs`); `phnlab.models.functional`
-runs the suffix from a dict of such tensors.
+produces. The model declares the suffix as a module (`suffix_module`, one classifier in place of the
+heads); its parameters are the tensors the hypernetwork generates (`suffix_specs`), and `run_suffix`
+runs it from a dict of such tensors through `torch.func.functional_call`.
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from torch import Tensor, nn
 from ..config import check_freeze_depth
 from .batchnorm import apply_policy_mode, check_model_policy, recalibrate, tracks_running_stats
 
-__all__ = ["SlimResNet18", "BasicBlock", "TensorSpec", "STAGE_STRIDES", "feature_shape"]
+__all__ = ["SlimResNet18", "BasicBlock", "TensorSpec", "Suffix", "run_suffix", "STAGE_STRIDES", "feature_shape"]
 
 STAGE_STRIDES = (1, 2, 2, 2)
 BLOCKS_PER_STAGE = 2
@@ -30,7 +31,6 @@ class TensorSpec:
     name: str  # e.g. "layer3.0.conv1.weight", "classifier.weight"
     shape: tuple[int, ...]
     role: str  # "conv" | "bn_weight" | "bn_bias" | "fc_weight" | "fc_bias"
-    stride: int = 1  # convs only
 
 
 def conv3x3(cin: int, cout: int, stride: int = 1) -> nn.Conv2d:
@@ -144,36 +144,22 @@ class SlimResNet18(nn.Module):
         check_freeze_depth(k)
         return nn.Sequential(*self.stages()[k + 1 :] if k > 0 else self.stages())
 
+    def suffix_module(self, k: int, *, running_stats: bool | None = None) -> "Suffix":
+        """The layers after the cut at depth k with one classifier (their tensors are generated); its
+        BatchNorm layers keep running statistics as this model's do, unless `running_stats` says."""
+        return Suffix(self, k, running_stats=running_stats)
+
     def suffix_specs(self, k: int) -> list[TensorSpec]:
         """Every tensor the hypernetwork must generate at depth k, in forward order."""
-        check_freeze_depth(k)
-        first = 0 if k == 0 else k + 1
-        names = ["stem", "layer1", "layer2", "layer3", "layer4"][first:]
+        suffix = self.suffix_module(k)
         specs: list[TensorSpec] = []
-        for name in names:
-            for pname, p in getattr(self, name).named_parameters(prefix=name):
-                module = self.get_submodule(pname.rsplit(".", 1)[0])
-                if isinstance(module, nn.Conv2d):
-                    specs.append(TensorSpec(pname, tuple(p.shape), "conv", module.stride[0]))
-                else:
-                    specs.append(TensorSpec(pname, tuple(p.shape), "bn_" + pname.rsplit(".", 1)[1]))
-        specs.append(TensorSpec("classifier.weight", (self.num_classes, self.feature_dim), "fc_weight"))
-        specs.append(TensorSpec("classifier.bias", (self.num_classes,), "fc_bias"))
+        for pname, p in suffix.named_parameters():
+            module = suffix.get_submodule(pname.rsplit(".", 1)[0])
+            kind = pname.rsplit(".", 1)[1]
+            role = ("conv" if isinstance(module, nn.Conv2d) else f"fc_{kind}" if isinstance(module, nn.Linear)
+                    else f"bn_{kind}")
+            specs.append(TensorSpec(pname, tuple(p.shape), role))
         return specs
-
-    def suffix_tensors(self, k: int, task_id: int = 0) -> dict[str, Tensor]:
-        """This model's own weights in the layout of `suffix_specs(k)` (head of `task_id` as classifier)."""
-        params = dict(self.named_parameters())
-        head = self.heads[task_id]
-        out = {}
-        for spec in self.suffix_specs(k):
-            if spec.name == "classifier.weight":
-                out[spec.name] = head.weight
-            elif spec.name == "classifier.bias":
-                out[spec.name] = head.bias
-            else:
-                out[spec.name] = params[spec.name]
-        return out
 
     # ---- plain forward ---------------------------------------------------------------------------
     def features(self, x: Tensor) -> Tensor:
@@ -216,3 +202,45 @@ class SlimResNet18(nn.Module):
         for t, logits in parts.items():
             out[task_ids == t] = logits
         return out
+
+
+class Suffix(nn.Module):
+    """Stages k+1..4 of a slim ResNet-18 (the stem too at k = 0) and one classifier, named as the
+    hypernetwork's tensors are: the suffix as a module, run from generated tensors by `run_suffix`. It lives
+    on the meta device: only its names and shapes matter, and making it draws no random numbers."""
+
+    def __init__(self, model: SlimResNet18, k: int, *, running_stats: bool | None = None):
+        super().__init__()
+        import copy
+
+        check_freeze_depth(k)
+        self.names = ["stem", "layer1", "layer2", "layer3", "layer4"][0 if k == 0 else k + 1:]
+        for name in self.names:
+            setattr(self, name, copy.deepcopy(getattr(model, name)))
+        if running_stats is not None:
+            for m in self.modules():
+                if isinstance(m, nn.BatchNorm2d):
+                    m.track_running_stats = running_stats
+        self.classifier = nn.Linear(model.feature_dim, model.num_classes, device="meta")  # draws no random numbers
+        self.to("meta")  # shapes and names only: every tensor is passed in
+        self.param_names = frozenset(name for name, _ in self.named_parameters())
+
+    def forward(self, z: Tensor) -> Tensor:
+        for name in self.names:
+            z = getattr(self, name)(z)
+        return self.classifier(torch.flatten(nn.functional.adaptive_avg_pool2d(z, 1), 1))  # [B, classes]
+
+
+def run_suffix(suffix: Suffix, z: Tensor, tensors: dict[str, Tensor],
+               running_stats: dict[str, tuple[Tensor, Tensor]] | None = None, *, training: bool) -> Tensor:
+    """Logits of the suffix from prefix output z with its parameters set to `tensors` (one task's). With
+    `running_stats` ({BatchNorm name: (mean, var)}), training normalises with batch statistics and updates
+    them in place (momentum 0.1); evaluation uses them. Without, every layer uses batch statistics."""
+    missing = suffix.param_names - tensors.keys()
+    if missing:
+        raise KeyError(f"no generated tensor for {sorted(missing)[:3]}")
+    state = dict(tensors)
+    for name, (mean, var) in (running_stats or {}).items():
+        state[f"{name}.running_mean"], state[f"{name}.running_var"] = mean, var
+    suffix.train(training)
+    return torch.func.functional_call(suffix, state, (z,), strict=False)

@@ -2,7 +2,7 @@ import pytest
 import torch
 
 from phnlab.hyper import HyperNetwork, PartialHyperModel
-from phnlab.models import SlimResNet18, suffix_forward
+from phnlab.models import SlimResNet18, run_suffix
 
 
 @pytest.mark.parametrize("k", range(5))
@@ -57,7 +57,7 @@ def test_new_task_starts_from_the_previous_embedding():
     assert not torch.equal(emb[2], emb[0])
 
 
-def test_partial_model_groups_by_task_and_matches_suffix_forward():
+def test_partial_model_groups_by_task_and_matches_the_suffix_run():
     model = PartialHyperModel(freeze_depth=3, num_tasks=3, num_classes=4, chunk_dim=4).eval()
     x = torch.randn(5, 3, 32, 32)
     t = torch.tensor([2, 0, 2, 2, 0])
@@ -65,7 +65,8 @@ def test_partial_model_groups_by_task_and_matches_suffix_forward():
     z = model.prefix(x)
     for task in (0, 2):
         mask = t == task
-        torch.testing.assert_close(out[mask], suffix_forward(z[mask], model.hnet.generate_one(task), 3))
+        suffix = SlimResNet18(num_classes=4).suffix_module(3)
+        torch.testing.assert_close(out[mask], run_suffix(suffix, z[mask], model.hnet.generate_one(task), training=False))
 
 
 @pytest.mark.cuda

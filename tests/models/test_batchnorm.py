@@ -4,7 +4,8 @@ import pytest
 import torch
 
 from phnlab.hyper.model import PartialHyperModel
-from phnlab.models import SlimResNet18, suffix_forward
+from model_tensors import own_suffix_tensors
+from phnlab.models import SlimResNet18, run_suffix
 
 
 def running_means(module):
@@ -60,14 +61,14 @@ def test_generated_layers_keep_per_task_running_statistics_under_running():
     assert PartialHyperModel(freeze_depth=3, num_tasks=3, num_classes=2).running_stats(1) is None
 
 
-def test_suffix_forward_with_running_statistics_equals_the_module():
+def test_the_suffix_run_with_running_statistics_equals_the_module():
     m = SlimResNet18(num_classes=5, num_heads=1, bn_policy="running")
     m.train()(torch.randn(8, 3, 32, 32), 0)  # move the statistics away from (0, 1)
     m.eval()
     stats = {n: (mod.running_mean, mod.running_var) for n, mod in m.named_modules()
              if isinstance(mod, torch.nn.BatchNorm2d) and n.startswith(("layer3", "layer4"))}
     x = torch.randn(3, 3, 32, 32)
-    got = suffix_forward(m.prefix(2)(x), m.suffix_tensors(2), 2, running_stats=stats)
+    got = run_suffix(m.suffix_module(2), m.prefix(2)(x), own_suffix_tensors(m, 2), stats, training=False)
     torch.testing.assert_close(got, m(x, 0), rtol=0, atol=1e-5)
 
 

@@ -2,7 +2,8 @@ import pytest
 import torch
 
 from phnlab.errors import BadInput
-from phnlab.models import SlimResNet18, feature_shape, suffix_forward
+from model_tensors import own_suffix_tensors
+from phnlab.models import SlimResNet18, feature_shape, run_suffix
 
 STAGE_PARAMS = {"stem": 580, "layer1": 14_560, "layer2": 51_600, "layer3": 205_600, "layer4": 820_800}
 STATEFUL = {0: 0, 1: 15_140, 2: 66_740, 3: 272_340, 4: 1_093_140}
@@ -43,7 +44,7 @@ def test_functional_suffix_equals_module_forward(k):
     m = SlimResNet18(num_classes=5, num_heads=2, running_stats_depth=0).train()
     x = torch.randn(6, 3, 32, 32)
     expected = m(x, 1)
-    got = suffix_forward(m.prefix(k)(x), m.suffix_tensors(k, task_id=1), k)
+    got = run_suffix(m.suffix_module(k), m.prefix(k)(x), own_suffix_tensors(m, k, task_id=1), training=True)
     torch.testing.assert_close(got, expected, rtol=0, atol=1e-5)
 
 
