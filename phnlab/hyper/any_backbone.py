@@ -18,13 +18,13 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-import torch
 from torch import Tensor, nn
 from torch.func import functional_call
 
 from ..errors import BadInput
 from ..models.resnet import TensorSpec
 from .heads import HyperNetwork
+from .model import by_task
 
 __all__ = ["BackbonePartialHyperModel", "suffix_specs_of"]
 
@@ -104,13 +104,4 @@ class BackbonePartialHyperModel(nn.Module):
         return None  # the backbone runs whole: no prefix output to cache
 
     def forward(self, x: Tensor, task_ids: Tensor | int = 0) -> Tensor:
-        if isinstance(task_ids, int):
-            return self.suffix(x, task_ids)
-        out = None
-        for t in torch.unique(task_ids).tolist():  # one generation per task present, never per sample
-            mask = task_ids == t
-            logits = self.suffix(x[mask], t)
-            if out is None:
-                out = logits.new_empty(x.shape[0], logits.shape[1])
-            out[mask] = logits
-        return out
+        return by_task(self.suffix, x, task_ids)

@@ -12,7 +12,7 @@ from ..models.batchnorm import apply_policy_mode, check_model_policy, recalibrat
 from ..models.resnet import SlimResNet18, run_suffix
 from .heads import HyperNetwork, key_of
 
-__all__ = ["PartialHyperModel"]
+__all__ = ["PartialHyperModel", "by_task"]
 
 
 class PartialHyperModel(nn.Module):
@@ -109,16 +109,22 @@ class PartialHyperModel(nn.Module):
 
     def from_prefix(self, z: Tensor, task_ids: Tensor | int = 0) -> Tensor:
         """Logits of prefix outputs z, one generation per task present (never per sample)."""
-        if isinstance(task_ids, int):
-            return self.suffix(z, task_ids)
-        tasks = torch.unique(task_ids)
-        if tasks.numel() == 1:
-            return self.suffix(z, int(tasks))
-        out = None
-        for t in tasks.tolist():  # one generation per task present, never per sample
-            mask = task_ids == t
-            logits = self.suffix(z[mask], t)
-            if out is None:
-                out = logits.new_empty(z.shape[0], logits.shape[1])
-            out[mask] = logits
-        return out
+        return by_task(self.suffix, z, task_ids)
+
+
+def by_task(run, x: Tensor, task_ids: Tensor | int) -> Tensor:
+    """`run(x_t, t)` on the samples of each task present (one generation per task, never per sample),
+    the logits put back in the batch's order."""
+    if isinstance(task_ids, int):
+        return run(x, task_ids)
+    tasks = torch.unique(task_ids)
+    if tasks.numel() == 1:
+        return run(x, int(tasks))
+    out = None
+    for t in tasks.tolist():
+        mask = task_ids == t
+        logits = run(x[mask], t)
+        if out is None:
+            out = logits.new_empty(x.shape[0], logits.shape[1])
+        out[mask] = logits
+    return out
