@@ -2,7 +2,7 @@
 (trained in experience 1, then frozen), and everything after it is generated per task.
 
 The backbone declares what is generated: the parameters of its modules after `split` (in registration
-order), by kind. Conv and linear weights come from the structured heads (a conv channel-wise, as in the
+order), by kind, under the rule the slim ResNet-18's suffix follows too (`phnlab.models.specs`). Conv and linear weights come from the structured heads (a conv channel-wise, as in the
 paper; a linear weight from one head over the task's hidden vector); biases and BatchNorm's γ/β are per-task
 tables. A forward runs the whole backbone through `torch.func.functional_call` with the generated tensors in
 place of the suffix's parameters, so any forward the backbone defines works (torchvision's `resnet18`,
@@ -10,7 +10,10 @@ a user's CNN). Generated BatchNorm layers normalise with batch statistics (the p
 
 `PartialHN` trains it as it trains `PartialHyperModel` (Algorithm 1, look-ahead none | first | second by
 the double backward; the forward-over-reverse product needs `PartialHyperModel`). Over the slim ResNet-18
-cut after stage k it has the same hypernetwork, parameter for parameter, as `PartialHyperModel`. The
+cut after stage k it declares the same tensors, has the same hypernetwork parameter for parameter, and
+computes the same logits and gradients as `PartialHyperModel` on one task's batch (tested);
+`PartialHyperModel` adds the normalisation policies, the cached frozen prefix and the pure look-ahead
+function on top. The
 prefix's BatchNorm layers keep the running statistics they gathered in experience 1 (no recalibration).
 """
 
@@ -22,7 +25,7 @@ from torch import Tensor, nn
 from torch.func import functional_call
 
 from ..errors import BadInput
-from ..models.resnet import TensorSpec
+from ..models.specs import TensorSpec, declared_specs
 from .heads import HyperNetwork
 from .model import by_task
 
@@ -36,25 +39,7 @@ def suffix_specs_of(backbone: nn.Module, split: str | None) -> tuple[list[str], 
     if split is not None and split not in names:
         raise BadInput(f"split point {split!r} names no module of the backbone; allowed: one of {', '.join(names)}")
     prefix = names[: names.index(split) + 1] if split is not None else []
-    specs = []
-    for child in names[len(prefix):]:
-        for pname, p in getattr(backbone, child).named_parameters(prefix=child):
-            module = backbone.get_submodule(pname.rsplit(".", 1)[0])
-            kind = pname.rsplit(".", 1)[1]
-            if isinstance(module, nn.Conv2d) and kind == "weight":
-                role = "conv"
-            elif isinstance(module, nn.Linear) and kind == "weight":
-                role = "fc_weight"
-            elif isinstance(module, (nn.Conv2d, nn.Linear)) and kind == "bias":
-                role = "fc_bias"  # a per-task table, as the classifier's bias
-            elif isinstance(module, nn.modules.batchnorm._BatchNorm) and kind in ("weight", "bias"):
-                role = f"bn_{kind}"
-            else:
-                raise BadInput(f"{pname} ({type(module).__name__}.{kind}) is a parameter the hypernetwork's heads "
-                               "cannot generate; allowed after the split point: Conv2d and Linear weights and "
-                               "biases, BatchNorm weights and biases")
-            specs.append(TensorSpec(pname, tuple(p.shape), role))
-    return prefix, specs
+    return prefix, declared_specs(backbone, names[len(prefix):])
 
 
 class BackbonePartialHyperModel(nn.Module):

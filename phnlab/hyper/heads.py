@@ -6,7 +6,7 @@ Parameters live in two visibly different collections:
   classifier-weight head.
 A conv weight [out, in, kh, kw] is generated channel-wise: a learned lookup table holds one
 d-vector per output channel, and one shared Linear(h + d → in·kh·kw) maps [h ; e_o] to that
-channel's filter. The shapes come from the main model (`SlimResNet18.suffix_specs`).
+channel's filter. The shapes come from the main model (`phnlab.models.specs.declared_specs`).
 """
 
 from __future__ import annotations
@@ -17,7 +17,7 @@ from typing import NamedTuple
 import torch
 from torch import Tensor, nn
 
-from ..models.resnet import TensorSpec
+from ..models.specs import TensorSpec
 
 __all__ = ["HyperNetwork", "ConvHead", "ConvFactors", "FactoredOutputs", "key_of"]
 

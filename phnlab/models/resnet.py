@@ -10,27 +10,18 @@ runs it from a dict of such tensors through `torch.func.functional_call`.
 from __future__ import annotations
 
 from collections.abc import Iterable
-from dataclasses import dataclass
 
 import torch
 from torch import Tensor, nn
 
 from ..config import check_freeze_depth
 from .batchnorm import apply_policy_mode, check_model_policy, recalibrate, tracks_running_stats
+from .specs import TensorSpec, declared_specs
 
-__all__ = ["SlimResNet18", "BasicBlock", "TensorSpec", "Suffix", "run_suffix", "STAGE_STRIDES", "feature_shape"]
+__all__ = ["SlimResNet18", "BasicBlock", "Suffix", "run_suffix", "STAGE_STRIDES", "feature_shape"]
 
 STAGE_STRIDES = (1, 2, 2, 2)
 BLOCKS_PER_STAGE = 2
-
-
-@dataclass(frozen=True)
-class TensorSpec:
-    """One tensor of the generated suffix: its name in the model, shape and role."""
-
-    name: str  # e.g. "layer3.0.conv1.weight", "classifier.weight"
-    shape: tuple[int, ...]
-    role: str  # "conv" | "bn_weight" | "bn_bias" | "fc_weight" | "fc_bias"
 
 
 def conv3x3(cin: int, cout: int, stride: int = 1) -> nn.Conv2d:
@@ -150,16 +141,9 @@ class SlimResNet18(nn.Module):
         return Suffix(self, k, running_stats=running_stats)
 
     def suffix_specs(self, k: int) -> list[TensorSpec]:
-        """Every tensor the hypernetwork must generate at depth k, in forward order."""
-        suffix = self.suffix_module(k)
-        specs: list[TensorSpec] = []
-        for pname, p in suffix.named_parameters():
-            module = suffix.get_submodule(pname.rsplit(".", 1)[0])
-            kind = pname.rsplit(".", 1)[1]
-            role = ("conv" if isinstance(module, nn.Conv2d) else f"fc_{kind}" if isinstance(module, nn.Linear)
-                    else f"bn_{kind}")
-            specs.append(TensorSpec(pname, tuple(p.shape), role))
-        return specs
+        """Every tensor the hypernetwork must generate at depth k, in forward order (the suffix module's
+        parameters, declared by the rule every backbone follows: `phnlab.models.specs`)."""
+        return declared_specs(self.suffix_module(k))
 
     # ---- plain forward ---------------------------------------------------------------------------
     def features(self, x: Tensor) -> Tensor:

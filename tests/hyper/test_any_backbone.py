@@ -76,6 +76,39 @@ def test_the_slim_resnet_cut_at_k_has_the_papers_hypernetwork():
     assert model(x, torch.tensor([0, 1, 0, 1])).shape == (4, 5)
 
 
+@pytest.mark.parametrize("k", [0, 2])
+def test_the_slim_resnet_is_one_instance_same_tensors_same_logits_same_gradients(k):
+    """PartialHyperModel (the paper's HN-k) and the generic model over SlimResNet18 cut at the same place
+    declare the same tensors, and with the same weights compute the same logits and gradients."""
+    from phnlab.hyper import PartialHyperModel
+    from phnlab.hyper.heads import key_of
+
+    torch.manual_seed(0)
+    paper = PartialHyperModel(freeze_depth=k, num_tasks=3, num_classes=5)
+    generic = BackbonePartialHyperModel(SlimResNet18(num_classes=5), split=f"layer{k}" if k else None, num_tasks=3)
+    rename = {"classifier.weight": "heads.0.weight", "classifier.bias": "heads.0.bias"}
+    ours = [(rename.get(s.name, s.name), s.shape, s.role) for s in paper.hnet.specs]
+    assert ours == [(s.name, s.shape, s.role) for s in generic.hnet.specs]
+    keys = {key_of(a): key_of(b) for a, b in rename.items()}
+    state = {}
+    for name, t in paper.hnet.state_dict().items():
+        for a, b in keys.items():
+            name = name.replace(a, b)
+        state[name] = t
+    generic.hnet.load_state_dict(state)
+    generic.prefix.load_state_dict(paper.prefix.state_dict(), strict=False)  # k = 0: nothing to load
+    x = torch.randn(6, 3, 32, 32)
+    # one task per batch, as training sees them (on a mixed batch the generic model's prefix normalises
+    # each task's samples alone, the paper's the whole batch)
+    out_paper = torch.cat([paper(x[t::3], t) for t in range(3)])
+    out_generic = torch.cat([generic(x[t::3], t) for t in range(3)])
+    torch.testing.assert_close(out_generic, out_paper, rtol=0, atol=1e-5)
+    out_paper.square().sum().backward()
+    out_generic.square().sum().backward()
+    g_paper = paper.hnet.task_tables["embedding"].grad
+    torch.testing.assert_close(generic.hnet.task_tables["embedding"].grad, g_paper, rtol=1e-4, atol=1e-6)
+
+
 def test_a_split_point_or_a_parameter_the_heads_cannot_make_is_refused():
     with pytest.raises(BadInput, match="names no module of the backbone; allowed: one of features, block, head"):
         BackbonePartialHyperModel(SmallCNN(), split="layer9", num_tasks=2)
