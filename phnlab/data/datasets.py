@@ -1,9 +1,10 @@
 """Image data sets as uint8 tensors: real on-disk loaders, the embedded synthetic domains, clear errors.
 
 Every loader returns `ImageData` (images uint8 [N,3,size,size], labels int64 [N]); grey images get
-three channels and everything is resized to `size` (32 by default, as in the paper). Real data is
-read in torchvision's on-disk layouts (the files torchvision's downloaders write), without their
-md5 checks, so the same code reads the real files and the tiny ones the tests write. Absent or
+three channels and everything is resized to `size` (32 by default, as in the paper). CIFAR, SVHN and
+Fashion-MNIST are read by `torchvision.datasets` (`torchvision_sets`), GTSRB and TinyImageNet from their
+image folders through a decoded cache (`folders`), all in the layouts torchvision's downloaders write,
+without md5 checks, so the same code reads the real files and the tiny ones the tests write. Absent or
 unreadable data raises DataMissing / DataCorrupt with one line: which data set, where it was
 looked for, which files are expected and how to get them. Downloads happen only when asked.
 """
@@ -18,10 +19,10 @@ import torch
 
 from ..errors import BadInput, DataCorrupt, DataMissing
 from . import synthetic
-from .arrays import CIFAR_FILES, info_cifar, info_idx, info_svhn, load_cifar, load_idx, load_svhn
 from .fetch import TINY_URL, download_tiny, torchvision_download
 from .folders import GTSRB_CLASSES, gtsrb_items, info_gtsrb, info_tiny, load_folder, tiny_items
 from .image_data import SPLITS, DatasetSpec, ImageData, resize_images
+from .torchvision_sets import info_cifar, info_fashion, info_svhn, load_cifar, load_fashion, load_svhn
 
 __all__ = [
     "ImageData",
@@ -120,12 +121,12 @@ DATASETS: dict[str, DatasetSpec] = {
     "cifar10": _real(
         "cifar10", "cifar-10-batches-py", "data_batch_1..5, test_batch, batches.meta (torchvision's CIFAR10 layout)",
         load_cifar, info_cifar, torchvision_download("CIFAR10", [{"train": True}]),
-        "CIFAR-10, 10 classes of 32×32 photos", **CIFAR_FILES["cifar10"],
+        "CIFAR-10, 10 classes of 32×32 photos",
     ),
     "cifar100": _real(
         "cifar100", "cifar-100-python", "train, test, meta (torchvision's CIFAR100 layout)",
         load_cifar, info_cifar, torchvision_download("CIFAR100", [{"train": True}]),
-        "CIFAR-100, 100 classes of 32×32 photos (the paper's split and noisy streams)", **CIFAR_FILES["cifar100"],
+        "CIFAR-100, 100 classes of 32×32 photos (the paper's split and noisy streams)",
     ),
     "svhn": _real(
         "svhn", "svhn", "train_32x32.mat, test_32x32.mat (torchvision's SVHN files)",
@@ -136,7 +137,7 @@ DATASETS: dict[str, DatasetSpec] = {
     "fashionmnist": _real(
         "fashionmnist", os.path.join("FashionMNIST", "raw"),
         "train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte (or .gz)",
-        load_idx, info_idx,
+        load_fashion, info_fashion,
         torchvision_download("FashionMNIST", [{"train": True}], move="FashionMNIST"),  # writes FashionMNIST/raw
         "Fashion-MNIST, 10 classes, 28×28 grey → 32×32 RGB", grey=True,
     ),
