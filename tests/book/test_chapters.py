@@ -1,0 +1,30 @@
+"""Static checks of the chapters' code cells: what would break a chapter only when it runs."""
+
+import ast
+import json
+from pathlib import Path
+
+import pytest
+
+CHAPTERS = sorted((Path(__file__).resolve().parents[2] / "book").glob("*.ipynb"))
+
+
+def _code(path: Path) -> ast.Module:
+    cells = [c for c in json.loads(path.read_text())["cells"] if c["cell_type"] == "code"]
+    lines = [line for c in cells for line in "".join(c["source"]).splitlines()]
+    return ast.parse("\n".join(line for line in lines if not line.lstrip().startswith(("%", "!"))))
+
+
+def test_there_are_chapters():
+    assert len(CHAPTERS) >= 8
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
+def test_no_chapter_rebinds_a_name_it_imports(path):
+    """`cost = cost.cost_frame(...)` hides the module from every later cell."""
+    tree = _code(path)
+    imported = {a.asname or a.name.split(".")[0] for n in ast.walk(tree) if isinstance(n, (ast.Import, ast.ImportFrom))
+                for a in n.names}
+    rebound = sorted({n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)
+                      and n.id in imported})
+    assert not rebound, f"{path.name} assigns to imported name(s) {rebound}"
