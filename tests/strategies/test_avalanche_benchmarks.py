@@ -104,3 +104,19 @@ def test_labels_and_task_labels_the_models_cannot_take_are_refused():
     hn.train(no_tasks.train_stream[0])
     with pytest.raises(BadInput, match="needs a new task label per experience"):
         hn.train(no_tasks.train_stream[1])
+
+
+@pytest.mark.parametrize("cls", [Naive, EWC])
+def test_an_avalanche_multi_head_model_grows_its_heads_as_avalanche_grows_them(cls):
+    from avalanche.models import MTSimpleMLP
+
+    model = MTSimpleMLP(input_size=3 * 32 * 32, hidden_size=16)
+    s = cls(model=model, lr=0.01, train_mb_size=8, device="cpu")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        for exp in _benchmark().train_stream:
+            s.train(exp)
+        metrics = s.eval(_benchmark().test_stream)
+    assert sorted(model.classifier.classifiers.keys()) == ["0", "1"]  # one head per task label seen
+    assert {k for k in metrics if k.startswith("Top1_Acc_Exp")} == {
+        f"Top1_Acc_Exp/eval_phase/test_stream/Task00{t}/Exp00{t}" for t in range(TASKS)}
