@@ -109,6 +109,10 @@ class PhnTemplate(SupervisedTemplate):
     The optimiser is one object for the whole stream, so a scheduler plugin holding it keeps acting. At
     the start of each experience its parameter groups are set to the trainable parameters and its state
     (Adam's moments) is cleared: each experience starts as with a fresh optimiser at the groups' current lr.
+
+    Layers that normalise with batch statistics at evaluation (all of Naive's and EWC's, those after a
+    frozen prefix under the default policy) make an accuracy depend on `eval_mb_size` and on what each
+    evaluation batch holds: evaluate on shuffled test sets.
     """
 
     def __init__(self, *, model: nn.Module, optimizer: torch.optim.Optimizer | None = None, criterion=None,
