@@ -43,6 +43,7 @@ _FashionMNIST = tvd.FashionMNIST  # not subclassed: its folder is named after th
 CIFAR = {"cifar10": _CIFAR10, "cifar100": _CIFAR100}
 FASHION_CLASSES = list(tvd.FashionMNIST.classes)
 
+
 def _require(spec, root: Path, names) -> None:
     for name in names:
         if not (spec.path(root) / name).is_file():

@@ -2,19 +2,20 @@
 (trained in experience 1, then frozen), and everything after it is generated per task.
 
 The backbone declares what is generated: the parameters of its modules after `split` (in registration
-order), by kind, under the rule the slim ResNet-18's suffix follows too (`phnlab.models.specs`). Conv and linear weights come from the structured heads (a conv channel-wise, as in the
-paper; a linear weight from one head over the task's hidden vector); biases and BatchNorm's γ/β are per-task
-tables. A forward runs the whole backbone through `torch.func.functional_call` with the generated tensors in
-place of the suffix's parameters, so any forward the backbone defines works (torchvision's `resnet18`,
-a user's CNN). Generated BatchNorm layers normalise with batch statistics (the paper's HN).
+order), by kind, under the rule the slim ResNet-18's suffix follows too (`phnlab.models.specs`). Conv
+and linear weights come from the structured heads (a conv channel-wise, as in the paper; a linear weight
+from one head over the task's hidden vector); biases and BatchNorm's γ/β are per-task tables. A
+forward runs the whole backbone through `torch.func.functional_call` with the generated tensors in place
+of the suffix's parameters, so any forward the backbone defines works (torchvision's `resnet18`, a user's
+CNN). Generated BatchNorm layers normalise with batch statistics (the paper's HN).
 
 `PartialHN` trains it as it trains `PartialHyperModel` (Algorithm 1, look-ahead none | first | second by
 the double backward; the forward-over-reverse product needs `PartialHyperModel`). Over the slim ResNet-18
 cut after stage k it declares the same tensors, has the same hypernetwork parameter for parameter, and
 computes the same logits and gradients as `PartialHyperModel` on one task's batch (tested);
 `PartialHyperModel` adds the normalisation policies, the cached frozen prefix and the pure look-ahead
-function on top. The
-prefix's BatchNorm layers keep the running statistics they gathered in experience 1 (no recalibration).
+function on top. The prefix's BatchNorm layers keep the running statistics they gathered in experience 1
+(no recalibration).
 """
 
 from __future__ import annotations
