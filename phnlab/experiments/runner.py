@@ -37,6 +37,7 @@ class _Progress(SupervisedPlugin):
         self.views, self.eval_batch_size, self.every_epoch, self.bar = views, eval_batch_size, every_epoch, bar
         self.cache = cache
         self.curves: list[dict] = []
+        self.evaluated_state = None  # `model_state` when the last curve point was measured
 
     def after_training_iteration(self, strategy, **kwargs):
         self.bar.update(1)
@@ -54,6 +55,26 @@ class _Progress(SupervisedPlugin):
         acc = [predict(strategy.model, v, batch_size=self.eval_batch_size, device=strategy.device, cache=self.cache)
                for v in self.views[: i + 1]]
         self.curves.append({"experience": i, "epoch": strategy.clock.train_exp_epochs, "accuracy": acc})
+        self.evaluated_state = model_state(strategy.model)
+
+    def last_point_if_current(self, model, experience: int) -> list[float] | None:
+        """The accuracies of the last curve point when they are those of `model` as it is now (the end of
+        `experience`, nothing changed since the last epoch): the accuracy-matrix row, without evaluating again."""
+        if not self.curves or self.curves[-1]["experience"] != experience or self.evaluated_state is None:
+            return None
+        return list(self.curves[-1]["accuracy"]) if model_state(model) == self.evaluated_state else None
+
+
+def model_state(model: torch.nn.Module) -> tuple:
+    """What an evaluation of `model` depends on, cheaply: every tensor of its state (identity and in-place
+    version counter), which parameters are trainable, and its frozen depth and BatchNorm modes. Equal
+    fingerprints: the same predictions (a prefix frozen and recalibrated at the end of an experience changes it)."""
+    tensors = tuple((name, t.data_ptr(), t._version, t.requires_grad) for name, t in model.state_dict(keep_vars=True).items())
+    norms = tuple((name, m.track_running_stats, m.running_mean is None)
+                  for name, m in model.named_modules() if isinstance(m, torch.nn.modules.batchnorm._BatchNorm))
+    flags = tuple((name, getattr(m, attr)) for name, m in model.named_modules()
+                  for attr in ("frozen_depth", "frozen") if isinstance(getattr(m, attr, None), (bool, int)))
+    return tensors, norms, flags
 
 
 def run(spec: RunSpec, *, results_dir="results", device="auto", data_root=None, quiet: bool = False,
@@ -120,7 +141,9 @@ def run(spec: RunSpec, *, results_dir="results", device="auto", data_root=None, 
             if dev.type == "cuda":
                 torch.cuda.synchronize(dev)
             times.append(time.perf_counter() - t0)
-            acc.append([predict(strategy.model, v, batch_size=preset.eval_batch_size, device=dev, cache=cache)
+            row = progress.last_point_if_current(strategy.model, i)  # the last epoch's curve point, when current
+            acc.append(row if row is not None else
+                       [predict(strategy.model, v, batch_size=preset.eval_batch_size, device=dev, cache=cache)
                         for v in views[: i + 1]])
             store.save_checkpoint(spec, {
                 "next": i + 1, "model": strategy.model.state_dict(), "extra": strategy.extra_state(),

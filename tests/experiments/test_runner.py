@@ -127,3 +127,28 @@ def test_results_dir_that_is_a_file_is_bad_input(tmp_path):
     f.write_text("x")
     with pytest.raises(BadInput, match="not a directory"):
         ResultsStore(f)
+
+
+@pytest.mark.parametrize("strategy,k,expected", [("lr", 2, [False, True, True]), ("hn", 3, [False, True, True]),
+                                                 ("naive", 0, [True, True, True])])
+def test_a_matrix_row_taken_from_the_last_curve_point_equals_a_new_evaluation(strategy, k, expected, tmp_path,
+                                                                              tiny_spec, data_root, monkeypatch):
+    """The row after experience e is the last epoch's curve point unless the model changed after that epoch
+    (LR and HN freeze and recalibrate their prefix at the end of experience 1): then it is evaluated again."""
+    from phnlab.experiments import runner
+
+    spec, reused = tiny_spec(strategy, k), []
+    original = runner._Progress.last_point_if_current
+
+    def spy(self, model, experience):
+        row = original(self, model, experience)
+        reused.append(row is not None)
+        return row
+
+    monkeypatch.setattr(runner._Progress, "last_point_if_current", spy)
+    fast = run(spec, results_dir=tmp_path / "reused", device="cpu", data_root=data_root, quiet=True)
+    monkeypatch.setattr(runner._Progress, "last_point_if_current", lambda self, model, experience: None)
+    slow = run(spec, results_dir=tmp_path / "evaluated", device="cpu", data_root=data_root, quiet=True)
+    assert reused == expected
+    assert fast.metrics["accuracy_matrix"] == slow.metrics["accuracy_matrix"]
+    assert fast.metrics["epoch_curves"] == slow.metrics["epoch_curves"]
