@@ -5,14 +5,18 @@
 
 1. Stage: book/ -> OUT/src (config, intro and other pages; book/_static -> OUT/src/_assets, see
    book/_config.yml), and a table of contents listing the chapters present.
-2. Execute every chapter book/NN-*.ipynb with papermill (cwd: the repository root; kernel: this
+2. Compute the runs of every chapter selected (`phnlab.book.plan`) in one sweep of --jobs workers, longest
+   first, so that no worker idles at the end of a chapter while another finishes its last long run; with
+   --no-prefetch each chapter computes its own runs as it executes. A signal stops the sweep at the
+   runs' last checkpoints (exit 130 / 143); the next build resumes them.
+3. Execute every chapter book/NN-*.ipynb with papermill (cwd: the repository root; kernel: this
    interpreter) into OUT/src/NN-*.ipynb, with the parameters preset, device, results_dir, jobs and
    data_root. nbclient stores the widget state in the executed notebook, so sliders render in the
    static page with no kernel; this script checks that every displayed widget has its state.
    While a chapter runs, its progress (runs done out of the runs it needs, the current run, elapsed
    time, an estimate of the time left) is printed here, read from the file $PHNLAB_PROGRESS that the
    chapter's kernel writes (phnlab.experiments.progress); the executed pages never hold it.
-3. `jupyter-book build OUT/src --path-output OUT -W -n --keep-going`, then OUT/_build/html -> OUT/html.
+4. `jupyter-book build OUT/src --path-output OUT -W -n --keep-going`, then OUT/_build/html -> OUT/html.
 
 Exits 1 if a chapter fails, holds an error output or lacks widget state, or the build warns.
 The last line printed is the absolute path of OUT/html/index.html.
@@ -51,6 +55,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--jobs", type=int, default=1, help="worker processes for each chapter's runs (default 1)")
     ap.add_argument("--out", default="_build")
     ap.add_argument("--chapters", default="", help="comma list of chapter numbers or names, e.g. 01,02")
+    ap.add_argument("--no-prefetch", action="store_true",
+                    help="no sweep of all chapters' runs first: each chapter computes its own as it executes")
     args = ap.parse_args(argv)
 
     out = _abs(args.out)
@@ -63,7 +69,7 @@ def main(argv: list[str] | None = None) -> int:
     from phnlab.errors import PhnlabError
 
     try:
-        check_params(args.preset, args.device, data_root, results_dir)
+        checked = check_params(args.preset, args.device, data_root, results_dir, None, args.jobs)
     except PhnlabError as exc:
         print(f"build_book: {exc}", file=sys.stderr)
         return 2
@@ -87,6 +93,14 @@ def main(argv: list[str] | None = None) -> int:
     params = dict(preset=args.preset, device=args.device, results_dir=str(results_dir), jobs=args.jobs,
                   data_root=str(data_root) if data_root else "")
     print(f"build_book: {len(chapters)} chapter(s), parameters {params}", flush=True)
+    if not args.no_prefetch:
+        status, secs = _prefetch(chapters, checked)
+        timings.append(("(all chapters' runs)", secs, status))
+        if status.startswith("stopped"):
+            print(f"build_book: {status}", file=sys.stderr)
+            return 128 + int(status.split()[-1])
+        if status != "ok":
+            failures.append(f"runs: {status}")
     for chapter in chapters:
         status, secs = _execute(chapter, src / chapter.name, params)
         timings.append((chapter.name, secs, status))
@@ -115,7 +129,8 @@ def main(argv: list[str] | None = None) -> int:
 
     print("build_book: timings")
     for name, secs, status in timings:
-        print(f"  papermill {name:40s} {secs:7.1f} s  {status}")
+        what = name if name.startswith("(") else f"papermill {name}"
+        print(f"  {what:50s} {secs:7.1f} s  {status}")
     print(f"  jupyter-book build {'':31s} {jb_secs:7.1f} s")
     if failures:
         print("build_book: FAILED", file=sys.stderr)
@@ -205,6 +220,27 @@ def _execute(chapter: Path, dest: Path, params: dict) -> tuple[str, float]:
     _hide_injected_parameters(nb)
     nbformat.write(nb, dest)
     return _check_executed(nb), secs
+
+
+def _prefetch(chapters: list[Path], params) -> tuple[str, float]:
+    """Every run the chapters read, in one sweep, longest first: 'ok', 'stopped by signal N', or the failure."""
+    from phnlab.book.plan import chapter_specs, longest_first
+    from phnlab.book.runs import run_specs
+    from phnlab.errors import PhnlabError
+    from phnlab.experiments import stopping
+
+    specs = longest_first(chapter_specs([c.name[:2] for c in chapters], params.preset.name, params.seeds))
+    print(f"build_book: {len(specs)} distinct runs for the chapters, longest first, {params.jobs} worker(s)", flush=True)
+    t0 = time.perf_counter()
+    try:
+        with stopping.graceful(), _Progress("runs"):
+            run_specs(specs, params)
+    except stopping.Interrupted as exc:
+        print(f"build_book: {exc}", file=sys.stderr)
+        return f"stopped by signal {exc.signum}", time.perf_counter() - t0
+    except PhnlabError as exc:
+        return f"FAILED: {exc}", time.perf_counter() - t0
+    return "ok", time.perf_counter() - t0
 
 
 def _hide_injected_parameters(nb) -> None:

@@ -28,3 +28,15 @@ def test_no_chapter_rebinds_a_name_it_imports(path):
     rebound = sorted({n.id for n in ast.walk(tree) if isinstance(n, ast.Name) and isinstance(n.ctx, ast.Store)
                       and n.id in imported})
     assert not rebound, f"{path.name} assigns to imported name(s) {rebound}"
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
+def test_the_book_plan_names_the_sweeps_each_chapter_runs(path):
+    """The build computes `plan.CHAPTER_SWEEPS` before the chapters execute: a sweep missing there would be
+    trained inside its chapter, one listed in vain would be trained for nothing."""
+    from phnlab.book.plan import CHAPTER_SWEEPS
+
+    called = {n.args[0].value for n in ast.walk(_code(path)) if isinstance(n, ast.Call)
+              and getattr(n.func, "id", getattr(n.func, "attr", None)) == "sweep_specs"
+              and n.args and isinstance(n.args[0], ast.Constant)}
+    assert called == set(CHAPTER_SWEEPS[path.name[:2]])
