@@ -74,7 +74,8 @@ class RunProgress:
 
 def _describe(spec) -> str:
     over = ", ".join(f"{k}={v}" for k, v in spec.normalized().overrides)
-    return f"{spec.label()} {spec.stream} seed {spec.seed}" + (f" ({over})" if over else "")
+    lookahead = f" look-ahead {spec.lookahead}" if spec.strategy == "hn" and spec.lookahead != "first" else ""
+    return f"{spec.label()}{lookahead} {spec.stream} seed {spec.seed}" + (f" ({over})" if over else "")
 
 
 def read_events(path: str | os.PathLike, offset: int = 0) -> tuple[list[ProgressEvent], int]:

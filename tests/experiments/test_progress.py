@@ -13,6 +13,8 @@ from phnlab.experiments.progress import ENV, RunProgress, format_event, read_eve
 class Spec:
     seed: int
     stream: str = "split"
+    strategy: str = "hn"
+    lookahead: str = "first"
 
     def key(self):
         return f"k{self.seed}"
@@ -27,7 +29,7 @@ class Spec:
 def test_events_count_stored_runs_as_done_and_estimate_from_the_trained_ones(tmp_path, monkeypatch):
     path = tmp_path / "progress.jsonl"
     monkeypatch.setenv(ENV, str(path))
-    specs = [Spec(0), Spec(1), Spec(2), Spec(3), Spec(0)]
+    specs = [Spec(0), Spec(1), Spec(2), Spec(3, lookahead="second"), Spec(0)]
 
     class Runner:
         @staticmethod
@@ -42,6 +44,7 @@ def test_events_count_stored_runs_as_done_and_estimate_from_the_trained_ones(tmp
     assert events[0].current == "HN-4 split seed 0" and events[0].left_s is None
     assert events[4].current == "HN-4 split seed 2 (bn_policy=batch)"
     assert events[3].left_s == pytest.approx(2 * 120.0)  # one trained (120 s), one stored, two left
+    assert events[6].current == "HN-4 look-ahead second split seed 3"
     assert events[-1].current == ""
     line = format_event(events[4])
     assert line.startswith("2/4 runs · now HN-4 split seed 2 (bn_policy=batch) · ") and line.endswith("~4.0 min left")
