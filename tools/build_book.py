@@ -224,12 +224,12 @@ def _execute(chapter: Path, dest: Path, params: dict) -> tuple[str, float]:
 
 def _prefetch(chapters: list[Path], params) -> tuple[str, float]:
     """Every run the chapters read, in one sweep, longest first: 'ok', 'stopped by signal N', or the failure."""
-    from phnlab.book.plan import chapter_specs, longest_first
+    from phnlab.book.plan import book_specs
     from phnlab.book.runs import run_specs
     from phnlab.errors import PhnlabError
     from phnlab.experiments import stopping
 
-    specs = longest_first(chapter_specs([c.name[:2] for c in chapters], params.preset.name, params.seeds))
+    specs = book_specs([c.name[:2] for c in chapters], params.preset.name, params.seeds)
     print(f"build_book: {len(specs)} distinct runs for the chapters, longest first, {params.jobs} worker(s)", flush=True)
     t0 = time.perf_counter()
     try:

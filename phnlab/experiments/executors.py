@@ -11,6 +11,7 @@ workers, in one sweep or in several sweeps started side by side, never run one s
   were running are handed out again in the same call (each resumes from its checkpoint), and any
   later call resumes them.
 
+The pool hands out the longest runs first (`schedule.estimated_cost`); the results keep the specs' order.
 `executor="slurm"` submits one job per spec that is not stored through submitit (a job array),
 and waits for them; a job that finds its spec locked waits for the lock.
 """
@@ -231,7 +232,10 @@ def _run_pool(specs, todo, run_fn, kwargs, jobs, finish, poll_s, notice, started
         return ProcessPoolExecutor(jobs, mp_context=mp.get_context("spawn"), initializer=_init_worker,
                                    initargs=(threads,))
 
-    queue = _Queue(todo, poll_s)
+    from .schedule import estimated_cost
+
+    # longest first: no worker idles at the end while another finishes a long run handed out last
+    queue = _Queue(sorted(todo, key=lambda i: estimated_cost(specs[i]), reverse=True), poll_s)
     restarts: collections.Counter = collections.Counter()
     running: dict = {}  # future -> (spec index, worker slot)
     stopped: list[int] = []  # specs stopped by a signal, at their checkpoints

@@ -3,8 +3,10 @@
 A chapter's kernel appends one JSON line per event to the file named by $PHNLAB_PROGRESS (set by
 `tools/build_book.py`, unset elsewhere: then nothing is written); the build reads the file and prints
 each line as "runs done / runs needed, the current run, elapsed time, estimate of the time left".
-Stored runs count as done. The estimate is the mean wall time of the runs trained so far in this
-chapter times the runs left.
+Stored runs count as done. The estimate of the time left is the wall time of the runs trained so far
+per unit of their estimated cost (`schedule.estimated_cost`: steps times a strategy's relative step cost)
+times the cost of the runs left, over the runs going on at once: runs handed out longest first would
+otherwise make the first estimates far too long.
 """
 
 from __future__ import annotations
@@ -15,6 +17,8 @@ import time
 from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
+
+from .schedule import estimated_cost
 
 __all__ = ["ENV", "ProgressEvent", "RunProgress", "read_events", "format_event"]
 
@@ -36,8 +40,11 @@ class RunProgress:
     def __init__(self, specs: Sequence, path: str | os.PathLike | None = None):
         path = path if path is not None else os.environ.get(ENV)
         self.path = Path(path) if path else None
-        self.total = len({s.key() for s in specs})
-        self.done, self.trained_s, self.trained = 0, 0.0, 0
+        distinct = {s.key(): s for s in specs}
+        self.total = len(distinct)
+        self.cost = {k: estimated_cost(s) for k, s in distinct.items()}
+        self.left_cost = sum(self.cost.values())
+        self.done, self.trained_s, self.trained, self.trained_cost = 0, 0.0, 0, 0.0
         self.current: dict[str, str] = {}
         self.seen: set[str] = set()
         self.t0 = time.monotonic()
@@ -53,15 +60,18 @@ class RunProgress:
         self.seen.add(spec.key())
         self.done += 1
         self.current.pop(spec.key(), None)
+        cost = self.cost.get(spec.key(), 1.0)
+        self.left_cost -= cost
         if getattr(result, "computed", False):
             self.trained += 1
             self.trained_s += float(result.metrics.get("wall_time_s", 0.0))
+            self.trained_cost += cost
         self._write()
 
     def event(self) -> ProgressEvent:
         left = None
         if self.trained:
-            left = (self.trained_s / self.trained) * (self.total - self.done) / max(1, len(self.current))
+            left = (self.trained_s / self.trained_cost) * max(0.0, self.left_cost) / max(1, len(self.current))
         return ProgressEvent(self.done, self.total, ", ".join(self.current.values()),
                              time.monotonic() - self.t0, left)
 

@@ -1,5 +1,5 @@
-from phnlab.book.plan import CHAPTER_SWEEPS, chapter_specs, estimated_cost, longest_first
-from phnlab.experiments.spec import RunSpec
+from phnlab.book.plan import CHAPTER_SWEEPS, book_specs, chapter_specs
+from phnlab.experiments.schedule import estimated_cost
 from phnlab.experiments.sweeps import sweep_specs
 
 
@@ -12,12 +12,8 @@ def test_chapter_specs_are_the_distinct_specs_of_the_chapters_sweeps():
     assert chapter_specs(["01"], "ci") == []
 
 
-def test_longest_first_starts_with_the_long_schedules_and_second_order():
-    short = RunSpec("split", "lr", 4, preset="quick")
-    longer = RunSpec("split", "lr", 4, preset="quick", overrides=(("epochs", 31),))
-    second = RunSpec("split", "hn", 0, "second", preset="quick")
-    first = RunSpec("split", "hn", 0, "first", preset="quick")
-    transfer = RunSpec("transfer", "lr", 4, replay_coef=0.0, preset="quick", dataset="synthetic-shapes",
-                       dataset2="synthetic-glyphs")
-    assert estimated_cost(second) > estimated_cost(first) > estimated_cost(short) > estimated_cost(transfer)
-    assert longest_first([short, transfer, first, longer, second])[:2] == [second, longer]
+def test_the_book_computes_its_runs_longest_first():
+    specs = book_specs(list(CHAPTER_SWEEPS), "quick")
+    costs = [estimated_cost(s) for s in specs]
+    assert costs == sorted(costs, reverse=True)
+    assert {s.key() for s in specs} == {s.key() for s in chapter_specs(list(CHAPTER_SWEEPS), "quick")}

@@ -238,3 +238,16 @@ def test_devices_and_bad_options(tmp_path, monkeypatch, capsys):
 
 if __name__ == "__main__":  # pragma: no cover
     sys.exit(pytest.main([__file__]))
+
+
+def test_the_pool_hands_out_the_longest_runs_first_and_keeps_the_specs_order(tmp_path):
+    from phnlab.experiments.spec import RunSpec
+
+    short = RunSpec("split", "lr", 4, preset="ci")
+    middle = RunSpec("split", "hn", 2, preset="ci")
+    longest = RunSpec("split", "naive", 0, preset="ci", overrides=(("epochs", 8),))
+    started = []
+    results = run_specs([short, middle, longest], jobs=2, results_dir=tmp_path, device="cpu", run_fn=fake_run,
+                        on_start=lambda i, spec: started.append(i))
+    assert started == [2, 1, 0]
+    assert [r.spec for r in results] == [short, middle, longest]

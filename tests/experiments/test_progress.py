@@ -69,3 +69,16 @@ def test_a_partly_written_line_is_left_for_the_next_read(tmp_path):
     events, _ = read_events(path, offset)
     assert [e.done for e in events] == [2]
     assert read_events(tmp_path / "missing.jsonl") == ([], 0)
+
+
+def test_the_time_left_weighs_the_runs_left_by_their_estimated_cost(tmp_path):
+    from phnlab.experiments.schedule import estimated_cost
+    from phnlab.experiments.spec import RunSpec
+
+    longest = RunSpec("split", "naive", 0, preset="ci", overrides=(("epochs", 8),))
+    short = RunSpec("split", "lr", 4, preset="ci")
+    p = RunProgress([longest, short], path=tmp_path / "p.jsonl")
+    p.start(longest)
+    p.finish(longest, SimpleNamespace(metrics={"wall_time_s": 100.0}, computed=True))
+    assert estimated_cost(short) < estimated_cost(longest) / 4
+    assert p.event().left_s == pytest.approx(100.0 * estimated_cost(short) / estimated_cost(longest))
