@@ -114,10 +114,6 @@ class Preset:
         return replace(self, **changes)
 
 
-# channels_last: the small presets, made for CPUs, keep images and convolutions in NHWC (channels_last):
-# on this project's 2-core CPU, one torch thread, a quick LR-4 run of 8 epochs trained in 37 s instead of 51 s
-# (`phnlab bench`: every step 1.2-1.7x faster at one thread). Float32 all the same; only the order of the
-# floating-point sums differs. `paper` keeps NCHW (its benchmarks, and GPUs, where it is not measured here).
 TASK_LR_SHORT = 3e-2  # small presets: tens of steps per experience (see Preset.task_lr)
 
 # The paper's replay ratios, and which the small presets keep (chapter 8 measures the ones they do not):
@@ -128,6 +124,10 @@ TASK_LR_SHORT = 3e-2  # small presets: tens of steps per experience (see Preset.
 #   (quick: 200 for 30 classes, 6.7 per class; 2 per class raised LR-4's forgetting in chapter 8, but
 #   quick keeps 200 so that its stored runs and chapter 7's memory figures stay those of Table 6's buffer).
 
+# channels_last: the small presets, made for CPUs, keep images and convolutions in NHWC: on this project's
+# 2-core CPU, one torch thread, a quick LR-4 run of 8 epochs trained in 37 s instead of 51 s (profiled).
+# Float32 all the same, but its gradients are less exact on this CPU (relative error 3.3e-3 against a float64
+# reference, NCHW 3.0e-4; docs/benchmarks.md). `paper` keeps NCHW (its benchmarks, and GPUs, not measured here).
 PRESETS: dict[str, Preset] = {
     "ci": Preset(
         name="ci",
@@ -142,7 +142,7 @@ PRESETS: dict[str, Preset] = {
         task_lr=TASK_LR_SHORT,
         buffer_size=100,
         seeds=(0,),
-        channels_last=True,  # NHWC: see the note above TASK_LR_SHORT
+        channels_last=True,  # NHWC: see the note above PRESETS
     ),
     "quick": Preset(
         name="quick",

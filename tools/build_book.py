@@ -94,11 +94,14 @@ def main(argv: list[str] | None = None) -> int:
                   data_root=str(data_root) if data_root else "")
     print(f"build_book: {len(chapters)} chapter(s), parameters {params}", flush=True)
     if not args.no_prefetch:
-        status, secs = _prefetch(chapters, checked)
+        from phnlab.experiments.stopping import Interrupted
+
+        try:
+            status, secs = _prefetch(chapters, checked)
+        except Interrupted as exc:
+            print(f"build_book: {exc}", file=sys.stderr)
+            return 128 + exc.signum
         timings.append(("(all chapters' runs)", secs, status))
-        if status.startswith("stopped"):
-            print(f"build_book: {status}", file=sys.stderr)
-            return 128 + int(status.split()[-1])
         if status != "ok":
             failures.append(f"runs: {status}")
     for chapter in chapters:
@@ -223,7 +226,7 @@ def _execute(chapter: Path, dest: Path, params: dict) -> tuple[str, float]:
 
 
 def _prefetch(chapters: list[Path], params) -> tuple[str, float]:
-    """Every run the chapters read, in one sweep, longest first: 'ok', 'stopped by signal N', or the failure."""
+    """Every run the chapters read, in one sweep, longest first: 'ok' or the failure (a signal: Interrupted)."""
     from phnlab.book.plan import book_specs
     from phnlab.book.runs import run_specs
     from phnlab.errors import PhnlabError
@@ -235,9 +238,8 @@ def _prefetch(chapters: list[Path], params) -> tuple[str, float]:
     try:
         with stopping.graceful(), _Progress("runs"):
             run_specs(specs, params)
-    except stopping.Interrupted as exc:
-        print(f"build_book: {exc}", file=sys.stderr)
-        return f"stopped by signal {exc.signum}", time.perf_counter() - t0
+    except stopping.Interrupted:
+        raise
     except PhnlabError as exc:
         return f"FAILED: {exc}", time.perf_counter() - t0
     return "ok", time.perf_counter() - t0

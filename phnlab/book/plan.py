@@ -9,6 +9,7 @@ from collections.abc import Iterable, Sequence
 from ..experiments.schedule import longest_first
 from ..experiments.spec import RunSpec
 from ..experiments.sweeps import sweep_specs
+from .runs import distinct
 
 __all__ = ["CHAPTER_SWEEPS", "chapter_specs", "book_specs"]
 
@@ -27,14 +28,9 @@ CHAPTER_SWEEPS: dict[str, tuple[str, ...]] = {
 
 def chapter_specs(chapters: Iterable[str], preset: str, seeds: Sequence[int] | None = None) -> list[RunSpec]:
     """The distinct specs of the given chapters ("02", "04", ...), in chapter order."""
-    seen, out = set(), []
-    for chapter in chapters:
-        for name in CHAPTER_SWEEPS.get(chapter, ()):
-            for spec in sweep_specs(name, preset, tuple(seeds) if seeds else None):
-                if spec.key() not in seen:
-                    seen.add(spec.key())
-                    out.append(spec)
-    return out
+    seeds = tuple(seeds) if seeds else None
+    return distinct(spec for chapter in chapters for name in CHAPTER_SWEEPS.get(chapter, ())
+                    for spec in sweep_specs(name, preset, seeds))
 
 
 def book_specs(chapters: Iterable[str], preset: str, seeds: Sequence[int] | None = None) -> list[RunSpec]:

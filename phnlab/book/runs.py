@@ -5,7 +5,17 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-__all__ = ["run_specs", "runs_summary"]
+__all__ = ["run_specs", "runs_summary", "distinct"]
+
+
+def distinct(specs: Iterable) -> list:
+    """The specs without repeats (equal keys), first occurrence kept, in order."""
+    seen, unique = set(), []
+    for spec in specs:
+        if spec.key() not in seen:
+            seen.add(spec.key())
+            unique.append(spec)
+    return unique
 
 
 def run_specs(specs: Iterable, params, *, runner=None) -> list:
@@ -16,11 +26,7 @@ def run_specs(specs: Iterable, params, *, runner=None) -> list:
 
     if runner is None:
         from ..experiments import runner
-    seen, unique = set(), []
-    for spec in specs:
-        if spec.key() not in seen:
-            seen.add(spec.key())
-            unique.append(spec)
+    unique = distinct(specs)
     progress = RunProgress(unique)
     return executors.run_specs(unique, jobs=getattr(params, "jobs", 1), results_dir=params.results_dir,
                                device=params.device, data_root=params.data_root, quiet=True, run_fn=runner.run,

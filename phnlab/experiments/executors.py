@@ -31,6 +31,7 @@ from typing import TYPE_CHECKING, Callable, Sequence
 
 from ..errors import BadInput, PhnlabError
 from . import stopping
+from .schedule import estimated_cost
 
 if TYPE_CHECKING:  # a worker process imports no more than it needs
     from .spec import RunSpec
@@ -231,8 +232,6 @@ def _run_pool(specs, todo, run_fn, kwargs, jobs, finish, poll_s, notice, started
     def new_pool():
         return ProcessPoolExecutor(jobs, mp_context=mp.get_context("spawn"), initializer=_init_worker,
                                    initargs=(threads,))
-
-    from .schedule import estimated_cost
 
     # longest first: no worker idles at the end while another finishes a long run handed out last
     queue = _Queue(sorted(todo, key=lambda i: estimated_cost(specs[i]), reverse=True), poll_s)
