@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 PRESET ?= quick
 DEVICE ?= auto
-JOBS ?= 2  # worker processes per chapter (one torch thread each on a CPU): ~1.3x the runs per hour of one on 2 cores
+JOBS ?= 2  # worker processes for the book's runs (one torch thread each on a CPU): ~1.3x the runs per hour of one on 2 cores
 RESULTS ?= results
 BUILD ?= _build
 

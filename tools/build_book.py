@@ -52,7 +52,8 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--device", default="auto")
     ap.add_argument("--results-dir", default="results")
     ap.add_argument("--data-root", default="")
-    ap.add_argument("--jobs", type=int, default=1, help="worker processes for each chapter's runs (default 1)")
+    ap.add_argument("--jobs", type=int, default=1,
+                    help="worker processes for the sweep of all chapters' runs (with --no-prefetch: each chapter's)")
     ap.add_argument("--out", default="_build")
     ap.add_argument("--chapters", default="", help="comma list of chapter numbers or names, e.g. 01,02")
     ap.add_argument("--no-prefetch", action="store_true",
