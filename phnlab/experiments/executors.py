@@ -11,7 +11,7 @@ workers, in one sweep or in several sweeps started side by side, never run one s
   were running are handed out again in the same call (each resumes from its checkpoint), and any
   later call resumes them.
 
-The pool hands out the longest runs first (`schedule.estimated_cost`); the results keep the specs' order.
+The pool hands out the runs in `schedule.run_order` (longest first, one run of each experience-1 group ahead of the others); the results keep the specs' order.
 `executor="slurm"` submits one job per spec that is not stored through submitit (a job array),
 and waits for them; a job that finds its spec locked waits for the lock.
 """
@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Callable, Sequence
 
 from ..errors import BadInput, PhnlabError
 from . import stopping
-from .schedule import estimated_cost
+from .schedule import run_order
 
 if TYPE_CHECKING:  # a worker process imports no more than it needs
     from .spec import RunSpec
@@ -234,7 +234,7 @@ def _run_pool(specs, todo, run_fn, kwargs, jobs, finish, poll_s, notice, started
                                    initargs=(threads,))
 
     # longest first: no worker idles at the end while another finishes a long run handed out last
-    queue = _Queue(sorted(todo, key=lambda i: estimated_cost(specs[i]), reverse=True), poll_s)
+    queue = _Queue([todo[j] for j in run_order([specs[i] for i in todo])], poll_s)
     restarts: collections.Counter = collections.Counter()
     running: dict = {}  # future -> (spec index, worker slot)
     stopped: list[int] = []  # specs stopped by a signal, at their checkpoints

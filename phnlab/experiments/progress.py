@@ -18,7 +18,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from .schedule import estimated_cost
+from .schedule import estimated_cost, first_shared
 
 __all__ = ["ENV", "ProgressEvent", "RunProgress", "read_events", "format_event"]
 
@@ -42,7 +42,8 @@ class RunProgress:
         self.path = Path(path) if path else None
         distinct = {s.key(): s for s in specs}
         self.total = len(distinct)
-        self.cost = {k: estimated_cost(s) for k, s in distinct.items()}
+        shared = first_shared(list(distinct.values()))
+        self.cost = {k: estimated_cost(s, first_shared=f) for (k, s), f in zip(distinct.items(), shared)}
         self.left_cost = sum(self.cost.values())
         self.done, self.trained_s, self.trained, self.trained_cost = 0, 0.0, 0, 0.0
         self.current: dict[str, str] = {}
@@ -64,7 +65,9 @@ class RunProgress:
         self.left_cost -= cost
         if getattr(result, "computed", False):
             self.trained += 1
-            self.trained_s += float(result.metrics.get("wall_time_s", 0.0))
+            # the time trained here: a first experience loaded from another run took none of it
+            self.trained_s += float(result.metrics.get("wall_time_s", 0.0)) - float(
+                result.metrics.get("first_experience_shared_s", 0.0))
             self.trained_cost += cost
         self._write()
 

@@ -14,6 +14,7 @@ from tqdm.auto import tqdm
 from ..config import resolve_bn_policy, resolve_device
 from ..metrics import aca_curve, summarize
 from . import stopping
+from .first_experience import SharedFirstExperience, shared_key
 from .spec import RunSpec
 from .store import ResultsStore
 
@@ -128,6 +129,11 @@ def run(spec: RunSpec, *, results_dir="results", device="auto", data_root=None, 
             acc, times, progress.curves = ckpt["acc"], ckpt["times"], ckpt["curves"]
             bar.update(sum(-(-len(e.train_y) // preset.batch_size) for e in stream.experiences[:start]) * preset.epochs)
         end = len(experiences) if stop_after is None else min(len(experiences), stop_after)
+        first = None
+        if start == 0 and end > 0:  # experience 1's epochs: from a run that trained them alike, else kept for one
+            first_steps = -(-len(stream.experiences[0].train_y) // preset.batch_size) * preset.epochs
+            first = SharedFirstExperience(store, shared_key(spec, stream, dev.type), progress, bar, steps=first_steps)
+            strategy.shared_epochs = first
         for i in range(start, end):
             t0 = time.perf_counter()
             try:
@@ -141,6 +147,8 @@ def run(spec: RunSpec, *, results_dir="results", device="auto", data_root=None, 
             if dev.type == "cuda":
                 torch.cuda.synchronize(dev)
             times.append(time.perf_counter() - t0)
+            if i == 0 and first is not None and first.restored:
+                times[0] += first.train_s  # an experience's time is that of its training, wherever it ran
             row = progress.last_point_if_current(strategy.model, i)  # the last epoch's curve point, when current
             acc.append(row if row is not None else
                        [predict(strategy.model, v, batch_size=preset.eval_batch_size, device=dev, cache=cache)
@@ -160,6 +168,8 @@ def run(spec: RunSpec, *, results_dir="results", device="auto", data_root=None, 
             "aca_curve": aca_curve(acc),
             "accuracy_matrix": acc,
             "wall_time_s": sum(times),
+            # seconds of experience 1's epochs loaded from another run that trained them alike (0: trained here)
+            "first_experience_shared_s": first.train_s if first is not None and first.restored else 0.0,
             "time_per_experience_s": times,
             "epoch_curves": progress.curves,
             "cosines": list(getattr(strategy, "cosines", [])),

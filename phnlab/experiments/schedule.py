@@ -3,9 +3,9 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 
-__all__ = ["estimated_cost", "longest_first"]
+__all__ = ["estimated_cost", "first_shared", "run_order", "longest_first"]
 
 # Relative cost of a run per training step (Naive = 1), by strategy and freeze depth, and HN's second-order
 # look-ahead over its first order: whole quick runs (per-epoch curves included) in one book build on this
@@ -18,9 +18,9 @@ _TRANSFER_EXPERIENCES = 2
 _UNKNOWN_TRAIN_PER_CLASS = 500  # a whole data set's split (paper): its size is not known before loading
 
 
-def estimated_cost(spec) -> float:
+def estimated_cost(spec, *, first_shared: bool = False) -> float:
     """Training steps of the run times the relative cost of one step (arbitrary units); 1 for anything
-    that is not a RunSpec."""
+    that is not a RunSpec. `first_shared`: experience 1's epochs come from another run (`first_experience`)."""
     if not hasattr(spec, "resolved_preset"):
         return 1.0
     p = spec.resolved_preset()
@@ -29,10 +29,36 @@ def estimated_cost(spec) -> float:
     step = _STEP_COST[spec.strategy][spec.freeze_depth]
     if spec.strategy == "hn" and spec.lookahead == "second":
         step *= _SECOND_ORDER[spec.freeze_depth]
-    return experiences * p.epochs * per_epoch * step
+    cost = experiences * p.epochs * per_epoch * step
+    if first_shared:  # experience 1 trains the whole model, about as a Naive step costs, whatever comes after
+        cost = max(cost - p.epochs * per_epoch * _STEP_COST["naive"][0], cost / (2 * experiences))
+    return cost
+
+
+def first_shared(specs: Sequence) -> list[bool]:
+    """For each spec, whether an earlier one of `specs` in cost order trains its experience 1 alike
+    (`first_experience.shared_key`), so that it can load those epochs instead of training them."""
+    from .first_experience import shared_key
+
+    seen, out = set(), [False] * len(specs)
+    for i in sorted(range(len(specs)), key=lambda i: estimated_cost(specs[i]), reverse=True):
+        key = shared_key(specs[i]) if hasattr(specs[i], "resolved_preset") else None
+        out[i] = key is not None and key in seen
+        seen.add(key)
+    return out
+
+
+def run_order(specs: Sequence) -> list[int]:
+    """Indices of `specs` in the order to compute them: first one run of each experience-1 group, longest
+    first, so that the group's other runs, handed out later, find its experience 1 stored; then those
+    others, longest first. Longest-processing-time order keeps N workers busy to the end (within 4/3 of
+    the shortest possible time) instead of idling N - 1 of them while a long run handed out last finishes."""
+    shared = first_shared(specs)
+    cost = [estimated_cost(s, first_shared=f) for s, f in zip(specs, shared)]
+    return sorted(range(len(specs)), key=lambda i: (not shared[i], cost[i]), reverse=True)
 
 
 def longest_first(specs: Iterable) -> list:
-    """Longest-processing-time order (stable among equals): with N workers, the sweep ends within 4/3 of the
-    shortest possible time, instead of idling N - 1 workers while a long run handed out last finishes."""
-    return sorted(specs, key=estimated_cost, reverse=True)
+    """`specs` in `run_order` (stable among equals)."""
+    specs = list(specs)
+    return [specs[i] for i in run_order(specs)]

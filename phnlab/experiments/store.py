@@ -1,5 +1,6 @@
 """The results store: results/<spec hash>/ holds spec.json, metrics.json, checkpoint.pt (after each
-experience, while the run is unfinished) and model.pt (the final weights).
+experience, while the run is unfinished) and model.pt (the final weights); first-experience/<key>.pt
+holds experience 1's epochs for every run that trains them alike (`first_experience`).
 
 Writes are atomic (temp file + fsync + rename), so a reader never sees half a file; JSON files
 carry a checksum, so a corrupt file is detected, reported and recomputed, never used; a per-spec
@@ -128,6 +129,13 @@ class ResultsStore:
 
     def load_model(self, spec: RunSpec) -> dict | None:
         return self._load_torch(self.dir(spec) / "model.pt", "model file")
+
+    def save_first_experience(self, key: str, state: dict) -> None:
+        """Experience 1's epochs, shared by the specs that train them alike (`first_experience.shared_key`)."""
+        self._save_torch(self.root / "first-experience" / f"{key}.pt", state)
+
+    def load_first_experience(self, key: str) -> dict | None:
+        return self._load_torch(self.root / "first-experience" / f"{key}.pt", "first-experience file")
 
     def drop_checkpoint(self, spec: RunSpec) -> None:
         with contextlib.suppress(FileNotFoundError):

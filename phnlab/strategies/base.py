@@ -140,6 +140,19 @@ class PhnTemplate(SupervisedTemplate):
             self.model.to(memory_format=torch.channels_last)
         self.generator = torch.Generator(device=self.device)
         self.generator.manual_seed(seed)
+        # the next experience's epochs, trained by another run (`experiments.first_experience`): None, or
+        # an object whose `restore(strategy)` loads them (True) or not (False), and `save(strategy)` keeps them
+        self.shared_epochs = None
+
+    def _train_exp(self, experience, eval_streams=None, **kwargs):
+        """The experience's epochs, or their outcome from `shared_epochs`; what follows the epochs (a
+        freeze, a buffer, importances) is the strategy's own in either case."""
+        shared, self.shared_epochs = self.shared_epochs, None
+        if shared is not None and shared.restore(self):
+            return
+        super()._train_exp(experience, eval_streams, **kwargs)
+        if shared is not None:
+            shared.save(self)
 
     @property
     def lr(self) -> float:

@@ -1,5 +1,6 @@
 from phnlab.book.plan import CHAPTER_SWEEPS, book_specs, chapter_specs
-from phnlab.experiments.schedule import estimated_cost
+from phnlab.experiments.first_experience import shared_key
+from phnlab.experiments.schedule import estimated_cost, first_shared
 from phnlab.experiments.sweeps import sweep_specs
 
 
@@ -12,8 +13,14 @@ def test_chapter_specs_are_the_distinct_specs_of_the_chapters_sweeps():
     assert chapter_specs(["01"], "ci") == []
 
 
-def test_the_book_computes_its_runs_longest_first():
+def test_the_book_computes_its_runs_longest_first_one_of_each_experience_1_group_ahead():
     specs = book_specs(list(CHAPTER_SWEEPS), "quick")
-    costs = [estimated_cost(s) for s in specs]
-    assert costs == sorted(costs, reverse=True)
+    shared = first_shared(specs)
+    leaders = [s for s, f in zip(specs, shared) if not f]
+    assert shared == [False] * len(leaders) + [True] * (len(specs) - len(leaders))
+    for group, flag in ((leaders, False), ([s for s, f in zip(specs, shared) if f], True)):
+        costs = [estimated_cost(s, first_shared=flag) for s in group]
+        assert costs == sorted(costs, reverse=True)
+    keys = {shared_key(s) for s in specs}
+    assert len(leaders) == len(keys) < len(specs) / 2  # most of the book's runs load their experience 1
     assert {s.key() for s in specs} == {s.key() for s in chapter_specs(list(CHAPTER_SWEEPS), "quick")}

@@ -10,7 +10,17 @@ def test_longest_first_starts_with_second_order_and_the_long_schedules():
     transfer = RunSpec("transfer", "lr", 4, replay_coef=0.0, preset="quick", dataset="synthetic-shapes",
                        dataset2="synthetic-glyphs")
     assert estimated_cost(second) > estimated_cost(first) > estimated_cost(short) > estimated_cost(transfer)
-    assert longest_first([short, transfer, first, longer, second]) == [second, longer, first, short, transfer]
+    # HN-F first order trains experience 1 as second order does: it comes after the runs that train their own
+    assert longest_first([short, transfer, first, longer, second]) == [second, longer, short, transfer, first]
+
+
+def test_one_run_of_each_experience_1_group_goes_first_and_the_others_cost_less():
+    from phnlab.experiments.schedule import first_shared, run_order
+
+    lr = [RunSpec("split", "lr", k, seed=seed, preset="quick") for seed in (0, 1) for k in (0, 4)]
+    assert first_shared(lr) == [False, True, False, True]  # LR-4 loads LR-0's experience 1, seed by seed
+    assert run_order(lr) == [0, 2, 1, 3]
+    assert estimated_cost(lr[1], first_shared=True) < estimated_cost(lr[1])
 
 
 def test_what_is_not_a_run_spec_costs_one_and_keeps_its_place():

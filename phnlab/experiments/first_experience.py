@@ -1,0 +1,120 @@
+"""Experience 1 trained once for every spec that trains it alike.
+
+Until experience 1 ends, Naive, EWC and LR-k (any k, any c, any buffer) all train the same multi-head
+ResNet from the same seed on the same data: EWC's penalty and LR's replay start with experience 2, and a
+prefix is frozen only after the epochs. HN-k runs that differ only in look-ahead or regulariser weight
+likewise train the same prefix and hypernetwork, and so do runs on the noisy stream and its clean twin,
+whose experience 1 is clean. The outcome of those epochs (weights, random states,
+clock and learning-curve points) is stored under a key of what they depend on (`shared_key`); a later run
+with the same key loads it instead of training, then carries on from its own end-of-experience step
+(LR's freeze and buffer, EWC's importances, HN's freeze), so its result is the one it would have computed.
+`tests/experiments/test_first_experience.py` checks that the restored runs equal runs computed afresh.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+
+import torch
+
+from ..config import resolve_bn_policy
+from .spec import SPEC_VERSION, RunSpec
+
+__all__ = ["shared_key", "data_digest", "SharedFirstExperience", "AFTER_FIRST", "FIRST_ALIKE"]
+
+# preset fields that act only from experience 2 on (replay, EWC, the hypernetwork's regulariser), and for
+# the plain ResNet the hypernetwork's fields, which it never reads
+AFTER_FIRST = ("buffer_size", "replay_batch_size", "ewc_lambda", "reg_coef", "reg_tasks_per_step")
+HYPERNETWORK_ONLY = ("embedding_dim", "hidden_dim", "chunk_dim", "task_lr")
+# BatchNorm buffers a model holds or not by its freeze depth (running statistics of the prefix): under the
+# population policy they are recomputed when the prefix is frozen, so they are not part of the shared state
+RUNNING_BUFFERS = ("running_mean", "running_var", "num_batches_tracked")
+
+
+# streams whose experience 1 is another's: the noisy stream's is clean (noise starts with experience 2). (A
+# transfer stream's is not the same for two second data sets: both class orders are drawn before its images.)
+# The runner's key also holds a digest of the experience's own tensors: a stream that does not keep to this
+# shares nothing.
+FIRST_ALIKE = {"noisy": "clean"}
+
+
+def data_digest(stream) -> str:
+    """Experience 1's images, labels and normalisation, and the stream's length and classes (the model's heads)."""
+    e = stream.experiences[0]
+    h = hashlib.sha256(repr((len(stream.experiences), stream.num_classes_per_experience, e.task_id, e.noise,
+                             tuple(e.mean), tuple(e.std))).encode())
+    for t in (e.train_x, e.train_y, e.test_x, e.test_y):
+        h.update(t.contiguous().numpy().tobytes())
+    return h.hexdigest()[:16]
+
+
+def shared_key(spec: RunSpec, stream=None, device: str | None = None) -> str:
+    """What experience 1's epochs of `spec` depend on, hashed: equal keys, equal epochs. Without the built
+    `stream` (planning a sweep) the key stands in for its experience 1 by the spec's stream and data sets;
+    the runner adds the `device` type ("cpu", "cuda"): random states and float sums are a device's own."""
+    p = spec.resolved_preset()
+    plain = spec.strategy in ("naive", "ewc", "lr")
+    skip = AFTER_FIRST + (HYPERNETWORK_ONLY if plain else ())
+    fields = {k: v for k, v in vars(p).items() if k not in skip and k not in ("name", "bn_policy")}
+    payload = {
+        "v": SPEC_VERSION,
+        "model": "resnet" if plain else f"hn-{spec.freeze_depth}",
+        # the policy the model runs under; a plain model's depth only decides which BatchNorm layers also
+        # keep running statistics, which under "population" are recomputed at the freeze
+        "bn_policy": resolve_bn_policy(p.bn_policy, spec.strategy, spec.freeze_depth),
+        "stream": FIRST_ALIKE.get(spec.stream, spec.stream), "dataset": spec.dataset, "dataset2": spec.dataset2,
+        "seed": spec.seed,
+        "preset": fields, "data": None if stream is None else data_digest(stream),
+        "device": device,
+    }
+    text = json.dumps(payload, sort_keys=True)
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
+
+
+class SharedFirstExperience:
+    """The strategy's hook around experience 1's epochs (`PhnTemplate._train_exp`): `restore` loads them
+    from the store when another run has trained them, `save` stores them after training."""
+
+    def __init__(self, store, key: str, progress, bar, steps: int):
+        self.store, self.key, self.progress, self.bar, self.steps = store, key, progress, bar, steps
+        self.restored = False
+        self.train_s = 0.0  # seconds the epochs took, here or in the run that trained them
+
+    def restore(self, strategy) -> bool:
+        saved = self.store.load_first_experience(self.key)
+        if saved is None:
+            self._t0 = time.perf_counter()
+            return False
+        model = strategy.model
+        own = model.state_dict()
+        state = {k: v for k, v in saved["model"].items() if k in own}
+        missing = set(own) - set(state)
+        if any(not k.endswith(RUNNING_BUFFERS) for k in missing | (set(saved["model"]) - set(own))):
+            return False  # another model's layout: train here
+        model.load_state_dict(state, strict=False)
+        vars(strategy.clock).update(saved["clock"])
+        strategy.generator.set_state(saved["generator"])
+        torch.set_rng_state(saved["torch_rng"])
+        self.progress.curves = [dict(point) for point in saved["curves"]]
+        self.progress.evaluated_state = None
+        if saved["curve_current"]:
+            from .runner import model_state
+
+            self.progress.evaluated_state = model_state(model)
+        self.bar.update(self.steps)
+        self.restored, self.train_s = True, float(saved["train_s"])
+        return True
+
+    def save(self, strategy) -> None:
+        from .runner import model_state
+
+        self.train_s = time.perf_counter() - self._t0
+        self.store.save_first_experience(self.key, {
+            "model": strategy.model.state_dict(), "clock": dict(vars(strategy.clock)),
+            "generator": strategy.generator.get_state(), "torch_rng": torch.get_rng_state(),
+            "curves": self.progress.curves, "train_s": self.train_s,
+            "curve_current": self.progress.evaluated_state is not None
+            and self.progress.evaluated_state == model_state(strategy.model),
+        })

@@ -1,0 +1,70 @@
+from dataclasses import replace
+
+import pytest
+
+from phnlab.experiments.first_experience import shared_key
+from phnlab.experiments.runner import run
+from phnlab.experiments.spec import RunSpec
+
+
+def _key(strategy, k=0, **kw):
+    overrides = kw.pop("overrides", ())
+    return shared_key(RunSpec("split", strategy, k, preset="quick", overrides=overrides, **kw))
+
+
+def test_the_runs_that_train_experience_1_alike_share_a_key():
+    plain = _key("naive")
+    assert plain == _key("ewc") == _key("lr", 4) == _key("lr", 2, replay_coef=0.0) == _key(
+        "lr", 0, overrides=(("buffer_size", 60),))
+    assert _key("hn", 2, lookahead="none") == _key("hn", 2, lookahead="second") == _key(
+        "hn", 2, overrides=(("reg_coef", 2.0),))
+    different = {plain, _key("hn", 2), _key("hn", 3), _key("naive", seed=1), _key("lr", 4, overrides=(("epochs", 31),)),
+                 _key("lr", 4, overrides=(("bn_policy", "running"),)), _key("hn", 2, overrides=(("task_lr", 1e-3),)),
+                 shared_key(RunSpec("noisy", "lr", 4, preset="quick"))}
+    assert len(different) == 8
+    # the noisy stream's experience 1 is clean
+    assert shared_key(RunSpec("noisy", "hn", 3, preset="quick")) == shared_key(RunSpec("clean", "hn", 3, preset="quick"))
+    # Naive under the authors' normalisation is Naive (batch statistics without a prefix): the same epochs
+    assert _key("naive", overrides=(("bn_policy", "authors"),)) == plain
+
+
+@pytest.mark.parametrize("leader, followers", [
+    (("lr", 2, {}), [("naive", 0, {}), ("ewc", 0, {}), ("lr", 4, {"replay_coef": 0.0})]),
+    (("hn", 2, {"lookahead": "first"}), [("hn", 2, {"lookahead": "none"})]),
+    (("lr", 2, {"bn_policy": "running"}), [("lr", 4, {"bn_policy": "running"})]),
+    (("hn", 3, {"stream": "noisy"}), [("hn", 3, {"stream": "clean"})]),
+])
+def test_a_run_that_loads_experience_1_equals_one_that_trains_it(tmp_path, tiny_spec, data_root, leader, followers):
+    def make(strategy, k, changes):
+        changes = dict(changes)
+        fields = {f: changes.pop(f) for f in ("lookahead", "replay_coef") if f in changes}
+        return replace(tiny_spec(strategy, k, stream=changes.pop("stream", "split"), **changes), **fields)
+
+    shared = tmp_path / "shared"
+    run(make(*leader), results_dir=shared, device="cpu", data_root=data_root, quiet=True, stop_after=1)
+    for n, follower in enumerate(followers):
+        spec = make(*follower)
+        loaded = run(spec, results_dir=shared, device="cpu", data_root=data_root, quiet=True).metrics
+        trained = run(spec, results_dir=tmp_path / f"alone{n}", device="cpu", data_root=data_root, quiet=True).metrics
+        assert loaded["first_experience_shared_s"] > 0 and trained["first_experience_shared_s"] == 0
+        assert loaded["accuracy_matrix"] == trained["accuracy_matrix"]
+        assert loaded["epoch_curves"] == trained["epoch_curves"]
+        assert loaded["cosines"] == trained["cosines"]
+        # the time of experience 1 is that of its epochs, wherever they ran, plus this run's own end of it
+        assert loaded["time_per_experience_s"][0] >= loaded["first_experience_shared_s"]
+
+
+def test_the_runner_s_key_holds_experience_1_s_own_data(data_root):
+    from phnlab.data.streams import build_stream
+
+    def key(kind, **kw):
+        spec = RunSpec(kind, "lr", 4, preset="ci", **kw)
+        stream = build_stream(kind, preset=spec.resolved_preset(), seed=spec.seed, dataset=spec.dataset,
+                              dataset2=spec.dataset2, data_root=data_root)
+        return shared_key(spec, stream)
+
+    assert key("noisy") == key("clean") != key("split")
+    assert key("noisy") != key("noisy", seed=1)
+    # a transfer stream draws both class orders before its images: experience 1 differs with the second data set
+    first, second = "synthetic-shapes", "synthetic-glyphs"
+    assert key("transfer", dataset=first, dataset2=second) != key("transfer", dataset=first, dataset2="synthetic-textures")
