@@ -98,6 +98,7 @@ class SharedFirstExperience:
         strategy.generator.set_state(saved["generator"])
         torch.set_rng_state(saved["torch_rng"])
         self.progress.curves = [dict(point) for point in saved["curves"]]
+        self.progress.eval_s = list(saved.get("curve_eval_s", []))
         self.progress.evaluated_state = None
         if saved["curve_current"]:
             from .runner import model_state
@@ -114,7 +115,7 @@ class SharedFirstExperience:
         self.store.save_first_experience(self.key, {
             "model": strategy.model.state_dict(), "clock": dict(vars(strategy.clock)),
             "generator": strategy.generator.get_state(), "torch_rng": torch.get_rng_state(),
-            "curves": self.progress.curves, "train_s": self.train_s,
+            "curves": self.progress.curves, "curve_eval_s": self.progress.eval_s, "train_s": self.train_s,
             "curve_current": self.progress.evaluated_state is not None
             and self.progress.evaluated_state == model_state(strategy.model),
         })

@@ -38,6 +38,7 @@ class _Progress(SupervisedPlugin):
         self.views, self.eval_batch_size, self.every_epoch, self.bar = views, eval_batch_size, every_epoch, bar
         self.cache = cache
         self.curves: list[dict] = []
+        self.eval_s: list[float] = []  # per experience: seconds of its curve points (part of its training time)
         self.evaluated_state = None  # `model_state` when the last curve point was measured
 
     def after_training_iteration(self, strategy, **kwargs):
@@ -53,8 +54,11 @@ class _Progress(SupervisedPlugin):
         from ..strategies import predict
 
         i = strategy.experience_index
+        t0 = time.perf_counter()
         acc = [predict(strategy.model, v, batch_size=self.eval_batch_size, device=strategy.device, cache=self.cache)
                for v in self.views[: i + 1]]
+        self.eval_s += [0.0] * (i + 1 - len(self.eval_s))
+        self.eval_s[i] += time.perf_counter() - t0
         self.curves.append({"experience": i, "epoch": strategy.clock.train_exp_epochs, "accuracy": acc})
         self.evaluated_state = model_state(strategy.model)
 
@@ -127,6 +131,7 @@ def run(spec: RunSpec, *, results_dir="results", device="auto", data_root=None, 
             strategy.generator.set_state(ckpt["generator"])
             torch.set_rng_state(ckpt["torch_rng"])
             acc, times, progress.curves = ckpt["acc"], ckpt["times"], ckpt["curves"]
+            progress.eval_s = list(ckpt.get("curve_eval_s", []))
             bar.update(sum(-(-len(e.train_y) // preset.batch_size) for e in stream.experiences[:start]) * preset.epochs)
         end = len(experiences) if stop_after is None else min(len(experiences), stop_after)
         first = None
@@ -157,6 +162,7 @@ def run(spec: RunSpec, *, results_dir="results", device="auto", data_root=None, 
                 "next": i + 1, "model": strategy.model.state_dict(), "extra": strategy.extra_state(),
                 "clock": dict(vars(strategy.clock)), "generator": strategy.generator.get_state(),
                 "torch_rng": torch.get_rng_state(), "acc": acc, "times": times, "curves": progress.curves,
+                "curve_eval_s": progress.eval_s,
             })
         bar.close()
         if end < len(experiences):
@@ -172,6 +178,9 @@ def run(spec: RunSpec, *, results_dir="results", device="auto", data_root=None, 
             "first_experience_shared_s": first.train_s if first is not None and first.restored else 0.0,
             "time_per_experience_s": times,
             "epoch_curves": progress.curves,
+            # per experience, the seconds of its curve points within `time_per_experience_s`: the time
+            # without them is what training costs, whether a run draws curves or not
+            "curve_eval_s": progress.eval_s + [0.0] * (len(times) - len(progress.eval_s)),
             "cosines": list(getattr(strategy, "cosines", [])),
             "memory_bytes": strategy.memory_bytes(),
             "params": sum(p.numel() for p in strategy.model.parameters()),

@@ -52,6 +52,7 @@ def test_a_run_that_loads_experience_1_equals_one_that_trains_it(tmp_path, tiny_
         assert loaded["cosines"] == trained["cosines"]
         # the time of experience 1 is that of its epochs, wherever they ran, plus this run's own end of it
         assert loaded["time_per_experience_s"][0] >= loaded["first_experience_shared_s"]
+        assert 0 < loaded["curve_eval_s"][0] < loaded["first_experience_shared_s"]  # the leader's, loaded too
 
 
 def test_the_runner_s_key_holds_experience_1_s_own_data(data_root):

@@ -52,6 +52,7 @@ def test_resume_after_an_interruption_equals_an_uninterrupted_run(tmp_path, tiny
     assert resumed.resumed_from == 1
     assert resumed.metrics["accuracy_matrix"] == whole["accuracy_matrix"]
     assert resumed.metrics["cosines"] == whole["cosines"]
+    assert len(resumed.metrics["curve_eval_s"]) == 3 and all(e > 0 for e in resumed.metrics["curve_eval_s"])
     assert whole["bn_policy"] == changes.get("bn_policy", "population") and whole["eval_batch_size"] == 32
 
 
@@ -152,3 +153,11 @@ def test_a_matrix_row_taken_from_the_last_curve_point_equals_a_new_evaluation(st
     assert reused == expected
     assert fast.metrics["accuracy_matrix"] == slow.metrics["accuracy_matrix"]
     assert fast.metrics["epoch_curves"] == slow.metrics["epoch_curves"]
+
+
+def test_the_curves_evaluation_time_is_measured_within_each_experience(tmp_path, tiny_spec, data_root):
+    curves = run(tiny_spec("lr", 2), results_dir=tmp_path, device="cpu", data_root=data_root, quiet=True).metrics
+    assert all(0 < e < t for e, t in zip(curves["curve_eval_s"], curves["time_per_experience_s"], strict=True))
+    none = run(tiny_spec("lr", 2, curve_every_epoch=False), results_dir=tmp_path, device="cpu", data_root=data_root,
+               quiet=True).metrics
+    assert none["curve_eval_s"] == [0.0, 0.0, 0.0] and none["epoch_curves"] == []
