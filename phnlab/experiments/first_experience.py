@@ -17,8 +17,6 @@ import hashlib
 import json
 import time
 
-import torch
-
 from ..config import resolve_bn_policy
 from .spec import SPEC_VERSION, RunSpec
 
@@ -83,9 +81,11 @@ class SharedFirstExperience:
         self.train_s = 0.0  # seconds the epochs took, here or in the run that trained them
 
     def restore(self, strategy) -> bool:
+        from .runner import model_state, restore_training_state
+
+        self._t0 = time.perf_counter()  # `save` times the epochs from here when they are trained instead
         saved = self.store.load_first_experience(self.key)
         if saved is None:
-            self._t0 = time.perf_counter()
             return False
         model = strategy.model
         own = model.state_dict()
@@ -94,28 +94,18 @@ class SharedFirstExperience:
         if any(not k.endswith(RUNNING_BUFFERS) for k in missing | (set(saved["model"]) - set(own))):
             return False  # another model's layout: train here
         model.load_state_dict(state, strict=False)
-        vars(strategy.clock).update(saved["clock"])
-        strategy.generator.set_state(saved["generator"])
-        torch.set_rng_state(saved["torch_rng"])
-        self.progress.curves = [dict(point) for point in saved["curves"]]
-        self.progress.eval_s = list(saved.get("curve_eval_s", []))
-        self.progress.evaluated_state = None
-        if saved["curve_current"]:
-            from .runner import model_state
-
-            self.progress.evaluated_state = model_state(model)
+        restore_training_state(strategy, self.progress, saved)
+        self.progress.evaluated_state = model_state(model) if saved["curve_current"] else None
         self.bar.update(self.steps)
         self.restored, self.train_s = True, float(saved["train_s"])
         return True
 
     def save(self, strategy) -> None:
-        from .runner import model_state
+        from .runner import model_state, training_state
 
         self.train_s = time.perf_counter() - self._t0
         self.store.save_first_experience(self.key, {
-            "model": strategy.model.state_dict(), "clock": dict(vars(strategy.clock)),
-            "generator": strategy.generator.get_state(), "torch_rng": torch.get_rng_state(),
-            "curves": self.progress.curves, "curve_eval_s": self.progress.eval_s, "train_s": self.train_s,
+            "model": strategy.model.state_dict(), **training_state(strategy, self.progress), "train_s": self.train_s,
             "curve_current": self.progress.evaluated_state is not None
             and self.progress.evaluated_state == model_state(strategy.model),
         })

@@ -82,6 +82,21 @@ def model_state(model: torch.nn.Module) -> tuple:
     return tensors, norms, flags
 
 
+def training_state(strategy, progress: _Progress) -> dict:
+    """What training carries from one experience to the next besides the weights and the strategy's own
+    state: clock, random states and curve points (a checkpoint keeps it, and so does a shared experience 1)."""
+    return {"clock": dict(vars(strategy.clock)), "generator": strategy.generator.get_state(),
+            "torch_rng": torch.get_rng_state(), "curves": progress.curves, "curve_eval_s": progress.eval_s}
+
+
+def restore_training_state(strategy, progress: _Progress, state: dict) -> None:
+    vars(strategy.clock).update(state["clock"])
+    strategy.generator.set_state(state["generator"])
+    torch.set_rng_state(state["torch_rng"])
+    progress.curves = [dict(point) for point in state["curves"]]
+    progress.eval_s = list(state.get("curve_eval_s", []))  # absent from stores older than curve_eval_s
+
+
 def run(spec: RunSpec, *, results_dir="results", device="auto", data_root=None, quiet: bool = False,
         stop_after: int | None = None, wait: bool = False) -> RunResult:
     """Run `spec` unless the store has it; `stop_after` ends after that many experiences (tests).
@@ -112,8 +127,8 @@ def run(spec: RunSpec, *, results_dir="results", device="auto", data_root=None, 
             attach_tensors(exp, e)
         views = [tensors_of(exp) for exp in experiences]
         show = not quiet and sys.stderr.isatty()
-        steps = sum(-(-len(e.train_y) // preset.batch_size) for e in stream.experiences) * preset.epochs
-        bar = tqdm(total=steps, desc=spec.label(), unit="step", disable=not show, leave=False)
+        steps_of = lambda e: -(-len(e.train_y) // preset.batch_size) * preset.epochs  # noqa: E731 - one experience's
+        bar = tqdm(total=sum(map(steps_of, stream.experiences)), desc=spec.label(), unit="step", disable=not show, leave=False)
         cache = PrefixCache()  # a frozen prefix on population statistics runs once per test set
         progress = _Progress(views, eval_batch_size=preset.eval_batch_size, every_epoch=preset.curve_every_epoch,
                              bar=bar, cache=cache)
@@ -127,17 +142,14 @@ def run(spec: RunSpec, *, results_dir="results", device="auto", data_root=None, 
             start = ckpt["next"]
             strategy.model.load_state_dict(ckpt["model"])
             strategy.load_extra_state(ckpt["extra"])
-            vars(strategy.clock).update(ckpt["clock"])
-            strategy.generator.set_state(ckpt["generator"])
-            torch.set_rng_state(ckpt["torch_rng"])
-            acc, times, progress.curves = ckpt["acc"], ckpt["times"], ckpt["curves"]
-            progress.eval_s = list(ckpt.get("curve_eval_s", []))
-            bar.update(sum(-(-len(e.train_y) // preset.batch_size) for e in stream.experiences[:start]) * preset.epochs)
+            restore_training_state(strategy, progress, ckpt)
+            acc, times = ckpt["acc"], ckpt["times"]
+            bar.update(sum(steps_of(e) for e in stream.experiences[:start]))
         end = len(experiences) if stop_after is None else min(len(experiences), stop_after)
         first = None
         if start == 0 and end > 0:  # experience 1's epochs: from a run that trained them alike, else kept for one
-            first_steps = -(-len(stream.experiences[0].train_y) // preset.batch_size) * preset.epochs
-            first = SharedFirstExperience(store, shared_key(spec, stream, dev.type), progress, bar, steps=first_steps)
+            first = SharedFirstExperience(store, shared_key(spec, stream, dev.type), progress, bar,
+                                          steps=steps_of(stream.experiences[0]))
             strategy.shared_epochs = first
         for i in range(start, end):
             t0 = time.perf_counter()
@@ -160,9 +172,7 @@ def run(spec: RunSpec, *, results_dir="results", device="auto", data_root=None, 
                         for v in views[: i + 1]])
             store.save_checkpoint(spec, {
                 "next": i + 1, "model": strategy.model.state_dict(), "extra": strategy.extra_state(),
-                "clock": dict(vars(strategy.clock)), "generator": strategy.generator.get_state(),
-                "torch_rng": torch.get_rng_state(), "acc": acc, "times": times, "curves": progress.curves,
-                "curve_eval_s": progress.eval_s,
+                **training_state(strategy, progress), "acc": acc, "times": times,
             })
         bar.close()
         if end < len(experiences):

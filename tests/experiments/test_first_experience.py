@@ -69,3 +69,17 @@ def test_the_runner_s_key_holds_experience_1_s_own_data(data_root):
     # a transfer stream draws both class orders before its images: experience 1 differs with the second data set
     first, second = "synthetic-shapes", "synthetic-glyphs"
     assert key("transfer", dataset=first, dataset2=second) != key("transfer", dataset=first, dataset2="synthetic-textures")
+
+
+def test_a_stored_experience_1_of_another_layout_is_trained_again_and_replaced(tmp_path, tiny_spec, data_root):
+    from phnlab.data.streams import build_stream
+    from phnlab.experiments.store import ResultsStore
+
+    spec = tiny_spec("lr", 2)
+    stream = build_stream("split", preset=spec.resolved_preset(), seed=0, data_root=data_root)
+    store, key = ResultsStore(tmp_path / "shared"), shared_key(spec, stream, "cpu")
+    store.save_first_experience(key, {"model": {"another.weight": 0}})
+    mixed = run(spec, results_dir=tmp_path / "shared", device="cpu", data_root=data_root, quiet=True).metrics
+    alone = run(spec, results_dir=tmp_path / "alone", device="cpu", data_root=data_root, quiet=True).metrics
+    assert mixed["first_experience_shared_s"] == 0 and mixed["accuracy_matrix"] == alone["accuracy_matrix"]
+    assert "another.weight" not in store.load_first_experience(key)["model"]
