@@ -8,7 +8,7 @@ import torch
 from torch import Tensor, nn
 from torch.func import functional_call
 
-from ..models.batchnorm import apply_policy_mode, check_model_policy, recalibrate
+from ..models.batchnorm import FIXED_PREFIX_POLICIES, apply_policy_mode, check_model_policy, recalibrate
 from ..models.resnet import SlimResNet18, run_suffix
 from .heads import HyperNetwork, key_of
 
@@ -98,9 +98,9 @@ class PartialHyperModel(nn.Module):
         return run_suffix(self._batch_suffix, z, {name: t[0] for name, t in generated.items()}, training=True)
 
     def fixed_prefix(self) -> nn.Module | None:
-        """The frozen prefix when it is a fixed function of its input (population statistics), else None;
-        `from_prefix` takes its output."""
-        return self.prefix if self.frozen and self.k > 0 and self.bn_policy == "population" else None
+        """The frozen prefix when its output on a given batch is fixed (population or batch statistics, see
+        `FIXED_PREFIX_POLICIES`), else None; `from_prefix` takes its output."""
+        return self.prefix if self.frozen and self.k > 0 and self.bn_policy in FIXED_PREFIX_POLICIES else None
 
     def forward(self, x: Tensor, task_ids: Tensor | int = 0) -> Tensor:
         with torch.set_grad_enabled(torch.is_grad_enabled() and not self.frozen):

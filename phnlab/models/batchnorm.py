@@ -20,9 +20,12 @@ import torch
 from torch import Tensor, nn
 
 __all__ = ["batchnorms", "use_batch_statistics", "recalibrate", "MODEL_POLICIES", "tracks_running_stats",
-           "apply_policy_mode", "check_model_policy"]
+           "apply_policy_mode", "check_model_policy", "FIXED_PREFIX_POLICIES"]
 
 MODEL_POLICIES = ("population", "running", "batch")  # what a model runs under ("authors" resolves to one)
+# Policies under which a frozen prefix's output on a given batch never changes again: population (fixed
+# statistics) and batch (the statistics of that batch itself). Under running, every training step moves them.
+FIXED_PREFIX_POLICIES = ("population", "batch")
 
 
 def check_model_policy(policy: str) -> str:

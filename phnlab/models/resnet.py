@@ -15,7 +15,7 @@ import torch
 from torch import Tensor, nn
 
 from ..config import check_freeze_depth
-from .batchnorm import apply_policy_mode, check_model_policy, recalibrate, tracks_running_stats
+from .batchnorm import FIXED_PREFIX_POLICIES, apply_policy_mode, check_model_policy, recalibrate, tracks_running_stats
 from .specs import TensorSpec, declared_specs
 
 __all__ = ["SlimResNet18", "BasicBlock", "Suffix", "run_suffix", "STAGE_STRIDES", "feature_shape"]
@@ -152,10 +152,11 @@ class SlimResNet18(nn.Module):
         return torch.flatten(nn.functional.adaptive_avg_pool2d(x, 1), 1)  # [B, 160]
 
     def fixed_prefix(self) -> nn.Module | None:
-        """The frozen prefix when it is a fixed function of its input (population statistics), else None;
+        """The frozen prefix when its output on a given batch is fixed (population statistics, or batch
+        statistics of that very batch; never running ones, which move with training), else None;
         `from_prefix` takes its output."""
         k = self.frozen_depth
-        return self.prefix(k) if k and self.bn_policy == "population" else None
+        return self.prefix(k) if k and self.bn_policy in FIXED_PREFIX_POLICIES else None
 
     def from_prefix(self, z: Tensor, task_ids: Tensor | int = 0) -> Tensor:
         return self.forward_from(z, self.frozen_depth, task_ids)

@@ -298,8 +298,10 @@ class PrefixCache:
     """Outputs of a model's fixed prefix on each test set, computed once and reused by every later
     evaluation of the same run (the per-epoch curves and the accuracy matrix), so that evaluating LR-k or
     HN-k costs only the layers after the prefix. A prefix is fixed when the model says so
-    (`fixed_prefix()`: frozen, on population statistics); under "running" and "batch" it is not, and
-    nothing is cached. Sets beyond `max_bytes` in all are not cached."""
+    (`fixed_prefix()`: frozen, on population statistics or on batch statistics, which an evaluation batch
+    computes of itself, so that the same batches give the same outputs); under "running" it is not, and
+    nothing is cached. Outputs are kept per batch (experience, split, batch size): the batches of a view
+    come in their stored order. Sets beyond `max_bytes` in all are not cached."""
 
     def __init__(self, max_bytes: int = 1 << 30):
         self.max_bytes, self.bytes = max_bytes, 0
