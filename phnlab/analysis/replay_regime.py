@@ -10,7 +10,7 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 
 from .. import paper
-from ..experiments.sweeps import steps_per_experience
+from ..experiments.sweeps import REGIME_DEPTHS, steps_per_experience
 from .claims import Claim, Verdict
 from .figures import styled
 from .stats import pct
@@ -23,20 +23,20 @@ __all__ = [
 
 
 # ---- the replay regime ---------------------------------------------------------------------------------------
-def regime_frame(results: Sequence, preset):
-    """LR-k (c = 1, seed of the regime runs) against steps per experience, under both normalisations."""
-    groups: dict[tuple, list] = defaultdict(list)
+def regime_frame(results: Sequence, preset, seed: int = 0):
+    """LR-k (c = 1, the regime study's seed) against steps per experience, under both normalisations. At
+    the preset's own steps the points are Table 2's runs (`sweeps.regime_specs`); a stored copy without
+    per-epoch curves trained the same and counts once."""
+    points: dict[tuple, Mapping] = {}
     for r in results:
         s = r.spec
         extra = others(s)
-        if s.stream != "split" or s.strategy != "lr" or s.replay_coef != 1.0 or extra.get("curve_every_epoch", True):
+        if s.stream != "split" or s.strategy != "lr" or s.replay_coef != 1.0 or s.seed != seed:
             continue
-        if set(extra) - {"curve_every_epoch", "epochs"}:
+        if set(extra) - {"curve_every_epoch", "epochs"} or (s.freeze_depth not in REGIME_DEPTHS and "epochs" not in extra):
             continue
-        steps = steps_per_experience(s.resolved_preset())
-        groups[(s.label(), steps, policy_of(s))].append(r.metrics)
-    return stat_rows(dict(sorted(groups.items(), key=lambda kv: (kv[0][0], kv[0][1], kv[0][2]))),
-                      ("model", "steps per experience", "policy"))
+        points.setdefault((s.label(), steps_per_experience(s.resolved_preset()), policy_of(s)), r.metrics)
+    return stat_rows({key: [points[key]] for key in sorted(points)}, ("model", "steps per experience", "policy"))
 
 
 @styled

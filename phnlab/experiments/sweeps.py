@@ -6,7 +6,7 @@ from ..config import get_preset
 from ..errors import BadInput
 from .spec import RunSpec
 
-__all__ = ["SWEEPS", "sweep_specs", "AUTHORS", "REGIME_STEPS", "regime_specs", "steps_per_experience",
+__all__ = ["SWEEPS", "sweep_specs", "AUTHORS", "REGIME_STEPS", "REGIME_DEPTHS", "regime_specs", "steps_per_experience",
            "buffer_specs", "drift_specs", "why_replay_noisy_specs", "hn4_specs", "combined_specs",
            "long_schedule_specs"]
 
@@ -44,8 +44,9 @@ def steps_per_experience(p) -> int | None:
 
 
 def regime_specs(preset, seed=0):
-    """LR-4 and LR-2 (c = 1) with more steps per experience, under both normalisations (one seed;
-    no per-epoch curves: only the accuracy matrix is read)."""
+    """LR-4 and LR-2 (c = 1) with more steps per experience, under both normalisations (one seed; only the
+    accuracy matrix is read). At the preset's own steps these are Table 2's runs under each normalisation,
+    curves and all; the longer schedules have no per-epoch curves."""
     p = get_preset(preset)
     own = steps_per_experience(p)
     out = []
@@ -53,8 +54,8 @@ def regime_specs(preset, seed=0):
         for n in counts:
             epochs = _epochs_for(n, p)
             for policy in ("population", "running"):
-                over = (("bn_policy", policy), ("curve_every_epoch", False))
-                over += (("epochs", epochs),) if epochs != p.epochs else ()
+                over = (("bn_policy", policy),)
+                over += (("curve_every_epoch", False), ("epochs", epochs)) if epochs != p.epochs else ()
                 out.append(RunSpec("split", "lr", k, seed=seed, preset=preset, overrides=over))
     return out
 

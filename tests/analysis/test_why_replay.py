@@ -159,3 +159,20 @@ def test_the_batch_size_probe_and_the_old_task_figure_take_plain_runs_at_one_dep
     lines = {line.get_label(): line for line in fig.axes[0].get_lines() if not line.get_label().startswith("_")}
     assert set(lines) == {"LR-2 · population", "LR-2 · running", "HN-2 · population", "HN-2 · batch"}
     assert lines["LR-2 · running"].get_linestyle() == "--" and lines["HN-2 · population"].get_linestyle() == "-"
+
+
+def test_the_regime_points_at_the_presets_steps_are_table2s_runs_of_the_regime_seed():
+    assert {s.key() for s in regime_specs("quick") if "epochs" not in dict(s.overrides)} == \
+        {RunSpec("split", "lr", k, seed=0, preset="quick", overrides=over).key()
+         for k in (4, 2) for over in ((), (("bn_policy", "authors"),))}  # no copies trained apart
+    lr = lambda k, *over, seed=0: RunSpec("split", "lr", k, seed=seed, preset="quick", overrides=tuple(over))  # noqa: E731
+    results = [result(lr4(), 0.01), result(lr4(("curve_every_epoch", False)), 0.01),  # an older store's copy
+               result(lr4(seed=1), 0.09), result(lr(3), 0.2), result(lr(2), 0.04),
+               result(lr(3, ("curve_every_epoch", False), ("epochs", 125)), 0.3)]  # a longer schedule run by hand
+    regime = G.regime_frame(results, QUICK, seed=0)
+    assert regime.loc[("LR-4", OWN, "population"), "seeds"] == 1
+    assert regime.loc[("LR-4", OWN, "population"), "forgetting (points)"] == pytest.approx(1.0)
+    assert regime.loc[("LR-2", OWN, "population"), "forgetting (points)"] == pytest.approx(4.0)
+    assert ("LR-3", OWN, "population") not in regime.index and ("LR-3", 1000, "population") in regime.index
+    assert G.regime_frame(results, QUICK, seed=1).loc[("LR-4", OWN, "population"), "forgetting (points)"] == \
+        pytest.approx(9.0)
