@@ -7,9 +7,9 @@ experience i; entries with j > i are not measured (NaN).
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 
-__all__ = ["aca", "aca_curve", "learning_accuracy", "forgetting", "summarize"]
+__all__ = ["aca", "aca_curve", "learning_accuracy", "forgetting", "summarize", "training_seconds"]
 
 Matrix = Sequence[Sequence[float]]
 
@@ -54,3 +54,9 @@ def summarize(acc: Matrix) -> dict[str, float]:
     out = {"aca": aca(acc), "learning_accuracy": learning_accuracy(acc), "forgetting": forgetting(acc)}
     assert all(not math.isnan(v) for v in out.values()), out
     return out
+
+
+def training_seconds(metrics: Mapping) -> float:
+    """A stored run's seconds without its per-epoch curve points' evaluation (`curve_eval_s`): what training
+    costs, comparable between runs with and without curves (runs stored before it: `wall_time_s`)."""
+    return float(metrics["wall_time_s"]) - float(sum(metrics.get("curve_eval_s", ())))

@@ -24,7 +24,7 @@ __all__ = [
 
 
 def cost_frame(rows: Sequence[Mapping], *, baseline: str = "Naive"):
-    """Running time of each strategy relative to `baseline`: ours (whole-run wall time) beside the
+    """Running time of each strategy relative to `baseline`: ours (whole-run training time without curve points) beside the
     paper's (Table 2 minutes, CIFAR-100)."""
     import pandas as pd
 

@@ -14,7 +14,7 @@ from ..experiments.sweeps import REGIME_DEPTHS, steps_per_experience
 from .claims import Claim, Verdict
 from .figures import styled
 from .stats import pct
-from .why_replay import POLICY_NAMES, ordering_pairs, others, policy_of, stat_rows
+from .why_replay import POLICY_NAMES, ordering_pairs, others, policy_of, stat_rows, trained_once
 
 __all__ = [
     "regime_frame", "plot_regime", "long_schedule_frame", "long_schedule_verdict", "ordering_summary",
@@ -27,16 +27,16 @@ def regime_frame(results: Sequence, preset, seed: int = 0):
     """LR-k (c = 1, the regime study's seed) against steps per experience, under both normalisations. At
     the preset's own steps the points are Table 2's runs (`sweeps.regime_specs`); a stored copy without
     per-epoch curves trained the same and counts once."""
-    points: dict[tuple, Mapping] = {}
-    for r in results:
+    groups: dict[tuple, list] = defaultdict(list)
+    for r in trained_once(results):
         s = r.spec
         extra = others(s)
         if s.stream != "split" or s.strategy != "lr" or s.replay_coef != 1.0 or s.seed != seed:
             continue
-        if set(extra) - {"curve_every_epoch", "epochs"} or (s.freeze_depth not in REGIME_DEPTHS and "epochs" not in extra):
+        if set(extra) - {"epochs"} or (s.freeze_depth not in REGIME_DEPTHS and "epochs" not in extra):
             continue
-        points.setdefault((s.label(), steps_per_experience(s.resolved_preset()), policy_of(s)), r.metrics)
-    return stat_rows({key: [points[key]] for key in sorted(points)}, ("model", "steps per experience", "policy"))
+        groups[(s.label(), steps_per_experience(s.resolved_preset()), policy_of(s))].append(r.metrics)
+    return stat_rows(dict(sorted(groups.items())), ("model", "steps per experience", "policy"))
 
 
 @styled
@@ -76,17 +76,15 @@ def long_schedule_frame(results: Sequence, seed: int):
     import pandas as pd
 
     rows = []
-    for r in results:
+    for r in trained_once(results):
         s = r.spec
         extra = others(s)
         if s.stream != "split" or s.seed != seed or s.strategy not in ("lr", "hn") or s.freeze_depth not in (2, 4):
             continue
         if policy_of(s) != "population" or s.replay_coef != 1.0 or s.lookahead != "first":
             continue
-        if extra and set(extra) != {"curve_every_epoch", "epochs"}:
+        if set(extra) - {"epochs"}:
             continue
-        if extra.get("curve_every_epoch", True) is False and "epochs" not in extra:
-            continue  # the regime study's copy of a Table 2 run
         m = r.metrics
         rows.append({"k": s.freeze_depth, "steps per experience": steps_per_experience(s.resolved_preset()),
                      "model": s.label(), "ACA (%)": pct(m["aca"]), "forgetting (points)": pct(m["forgetting"]),
@@ -141,7 +139,7 @@ def buffer_frame(results: Sequence, preset):
     stream), under both normalisations."""
     classes = preset.num_experiences * preset.classes_per_experience
     groups: dict[tuple, list] = defaultdict(list)
-    for r in results:
+    for r in trained_once(results):
         s = r.spec
         extra = others(s)
         if s.stream != "split" or s.strategy != "lr" or s.replay_coef != 1.0 or s.freeze_depth not in (2, 4):
@@ -179,7 +177,7 @@ def combined_value(results: Sequence, preset) -> tuple[float, int] | None:
     experience; None if not run."""
     classes = preset.num_experiences * preset.classes_per_experience
     found = []
-    for r in results:
+    for r in trained_once(results):
         s = r.spec
         extra = others(s)
         if s.stream == "split" and s.strategy == "lr" and s.freeze_depth == 4 and s.replay_coef == 1.0 \
@@ -267,11 +265,11 @@ def hn4_frame(results: Sequence):
     """HN-4 (population, first-order look-ahead) under the preset and with a changed task-row learning
     rate, regulariser weight or number of steps per experience."""
     groups: dict[tuple, list] = defaultdict(list)
-    for r in results:
+    for r in trained_once(results):
         s = r.spec
         extra = others(s)
         if s.stream == "split" and s.strategy == "hn" and s.freeze_depth == 4 and policy_of(s) == "population" \
-                and set(extra) <= {"task_lr", "reg_coef", "epochs", "curve_every_epoch"} and s.lookahead == "first":
+                and set(extra) <= {"task_lr", "reg_coef", "epochs"} and s.lookahead == "first":
             p = s.resolved_preset()
             groups[(p.task_lr if p.task_lr is not None else p.lr, p.reg_coef, steps_per_experience(p))].append(r.metrics)
     return stat_rows(dict(sorted(groups.items())), ("task_lr", "reg_coef", "steps per experience"))

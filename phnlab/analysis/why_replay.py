@@ -21,7 +21,7 @@ from .stats import pct, pm
 __all__ = [
     "policy_of", "POLICY_NAMES", "policy_rows", "policy_table2_frame", "ordering_verdict", "drift_frame",
     "noisy_policy_frame", "noisy_verdict", "batch_size_probe", "batch_size_sensitivity", "old_task_groups",
-    "old_task_figure", "others", "stat_rows", "ordering_pairs", "DEPTH_PAIRS"
+    "old_task_figure", "others", "trained_once", "stat_rows", "ordering_pairs", "DEPTH_PAIRS"
 ]
 
 POLICY_NAMES = {"population": "our (population)", "authors": "the authors' (running for LR, batch for HN)"}
@@ -34,8 +34,20 @@ def policy_of(spec) -> str:
 
 
 def others(spec) -> dict:
-    """The run's overrides besides the policy (e.g. epochs, buffer_size)."""
-    return {k: v for k, v in spec.normalized().overrides if k != "bn_policy"}
+    """The run's overrides that change what it trains, besides the policy (e.g. epochs, buffer_size; not
+    whether it records per-epoch curves)."""
+    return {k: v for k, v in spec.trained().overrides if k != "bn_policy"}
+
+
+def trained_once(results: Sequence) -> list:
+    """`results` with one run per trained model (`RunSpec.trained`, and seed): a stored copy that differs
+    only in what it records (e.g. no per-epoch curves) is left out, the run with curves kept."""
+    chosen: dict[str, object] = {}
+    for r in results:
+        key = r.spec.trained().key()
+        if key not in chosen or (r.metrics.get("epoch_curves") and not chosen[key].metrics.get("epoch_curves")):
+            chosen[key] = r
+    return list(chosen.values())
 
 
 def mean(values: Iterable[float]) -> float:
@@ -107,7 +119,7 @@ def old_task_groups(results: Sequence, k: int) -> dict[str, list[Mapping]]:
     """LR-k (c = 1) and HN-k (HN-F at k = 0) on the split stream under both normalisations, runs with
     per-epoch curves only; for `figures.plot_experience_panels`."""
     groups: dict[str, list] = defaultdict(list)
-    for r in results:
+    for r in trained_once(results):
         s = r.spec
         if s.stream != "split" or s.freeze_depth != k or s.strategy not in ("lr", "hn") or others(s):
             continue
@@ -146,7 +158,7 @@ def drift_frame(results: Sequence):
     """LR-k with c = 0 (old heads never trained again, nothing replayed) under population and running:
     what the drift of the frozen prefix's statistics does by itself."""
     groups: dict[tuple, list] = defaultdict(list)
-    for r in results:
+    for r in trained_once(results):
         s = r.spec
         if s.stream == "split" and s.strategy == "lr" and s.replay_coef == 0.0 and not others(s):
             groups[(s.label(), policy_of(s))].append(r.metrics)
@@ -160,7 +172,7 @@ def noisy_policy_frame(results: Sequence):
     import pandas as pd
 
     groups: dict[tuple, list] = defaultdict(list)
-    for r in results:
+    for r in trained_once(results):
         s = r.spec
         if s.stream in ("noisy", "clean") and s.freeze_depth in (2, 4) and not others(s):
             policy = "population" if policy_of(s) == "population" else "authors'"

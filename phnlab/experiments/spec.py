@@ -9,7 +9,11 @@ from dataclasses import asdict, dataclass, field, replace
 from ..config import STREAM_KINDS, Preset, check_lookahead, check_strategy, get_preset, resolve_bn_policy, strategy_label
 from ..errors import BadInput
 
-__all__ = ["RunSpec"]
+__all__ = ["RunSpec", "RECORDING_ONLY"]
+
+# Preset fields that change what a run records, never what it trains: two specs that differ only in them
+# train the same model to the same accuracy matrix (`tests/experiments/test_runner.py`).
+RECORDING_ONLY = ("curve_every_epoch",)
 
 # bump when a change to training makes old results incomparable
 # 3: experiences stored in a seeded random order instead of class by class (evaluation batches mixed)
@@ -59,6 +63,11 @@ class RunSpec:
             replay_coef=float(self.replay_coef) if self.strategy == "lr" else 1.0,
             overrides=tuple(sorted(overrides.items())),
         )
+
+    def trained(self) -> "RunSpec":
+        """`normalized()` without the recording-only fields: what the run trains, whatever it records."""
+        n = self.normalized()
+        return replace(n, overrides=tuple(kv for kv in n.overrides if kv[0] not in RECORDING_ONLY))
 
     def to_dict(self) -> dict:
         d = asdict(self.normalized())

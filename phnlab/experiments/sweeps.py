@@ -6,11 +6,15 @@ from ..config import get_preset
 from ..errors import BadInput
 from .spec import RunSpec
 
-__all__ = ["SWEEPS", "sweep_specs", "AUTHORS", "REGIME_STEPS", "REGIME_DEPTHS", "regime_specs", "steps_per_experience",
+__all__ = ["SWEEPS", "sweep_specs", "AUTHORS", "NO_CURVES", "REGIME_STEPS", "REGIME_DEPTHS", "regime_specs", "steps_per_experience",
            "buffer_specs", "drift_specs", "why_replay_noisy_specs", "hn4_specs", "combined_specs",
            "long_schedule_specs"]
 
 AUTHORS = (("bn_policy", "authors"),)  # the authors' normalisation: running for LR, batch for HN/Naive/EWC
+# Runs whose per-epoch curves no chapter draws go without them (a curve point costs a whole forward pass of
+# every test set seen so far where no frozen prefix is cached: a third of a quick Naive run). They train the
+# same (`spec.RECORDING_ONLY`), and the time columns compare training without the curves' evaluation.
+NO_CURVES = (("curve_every_epoch", False),)
 # Steps per experience of the replay-regime study, per preset and depth: quick's own 32, then 250 (248:
 # whole epochs) towards the paper's ~4,000. More does not fit a book on 2 CPU cores: LR-4 and HN-4 runs of
 # 248 steps per experience took 411-456 s each on one core (two runs side by side), so 1,000 steps take
@@ -25,7 +29,8 @@ REGIME_DEPTHS = (4, 2)
 def _table2(preset, seeds, overrides=()):
     rows = [("naive", 0, "first"), ("ewc", 0, "first")]
     rows += [("lr", k, "first") for k in range(5)] + [("hn", k, "first") for k in (1, 2, 3, 4, 0)]
-    return [RunSpec("split", s, k, la, 1.0, seed, preset, overrides=overrides) for seed in seeds for s, k, la in rows]
+    return [RunSpec("split", s, k, la, 1.0, seed, preset, overrides=overrides + (NO_CURVES if s in ("naive", "ewc") else ()))
+            for seed in seeds for s, k, la in rows]  # Naive's and EWC's curves are drawn nowhere
 
 
 def _steps_per_epoch(p) -> int | None:
@@ -65,21 +70,21 @@ def buffer_specs(preset, seeds):
     p = get_preset(preset)
     paper_size = 2 * p.num_experiences * p.classes_per_experience
     return [RunSpec("split", "lr", 4, seed=seed, preset=preset, overrides=(("bn_policy", policy),
-                                                                          ("buffer_size", paper_size)))
+                                                                          ("buffer_size", paper_size)) + NO_CURVES)
             for seed in seeds for policy in ("population", "running")]
 
 
 def drift_specs(preset, seeds):
     """LR-4 with c = 0 (no replay: heads of old tasks are never trained again) under both policies."""
-    return [RunSpec("split", "lr", 4, replay_coef=0.0, seed=seed, preset=preset, overrides=over)
+    return [RunSpec("split", "lr", 4, replay_coef=0.0, seed=seed, preset=preset, overrides=over + NO_CURVES)
             for seed in seeds for over in ((), (("bn_policy", "running"),))]
 
 
 def why_replay_noisy_specs(preset, seeds):
     """The noisy stream and its clean twin at k = 4 under both normalisations (population: runs of the
-    `noisy` sweep)."""
+    `noisy` sweep; the authors': no curves, only their accuracy matrices are read)."""
     return [RunSpec(stream, s, 4, replay_coef=1.0, seed=seed, preset=preset, overrides=over)
-            for over in ((), AUTHORS) for seed in seeds for stream in ("noisy", "clean") for s in ("lr", "hn")]
+            for over in ((), AUTHORS + NO_CURVES) for seed in seeds for stream in ("noisy", "clean") for s in ("lr", "hn")]
 
 
 def _top_steps(preset) -> int | None:
@@ -144,8 +149,8 @@ def _table4(preset, seeds):
 
 
 def _table5(preset, seeds):
-    return [RunSpec("split", "hn", k, la, seed=seed, preset=preset) for seed in seeds[:1] for k in range(5)
-            for la in ("first", "second")]
+    return [RunSpec("split", "hn", k, la, seed=seed, preset=preset, overrides=NO_CURVES if la == "second" else ())
+            for seed in seeds[:1] for k in range(5) for la in ("first", "second")]  # second order's: drawn nowhere
 
 
 def _noisy(preset, seeds):

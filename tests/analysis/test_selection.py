@@ -45,3 +45,17 @@ def test_table4_compares_the_modes_on_the_same_seeds(tmp_path):
     rows = table45_rows(store, "ci", "4")
     assert [(r["mode"], r["seeds"]) for r in rows] == [("none", 1), ("first", 1)]
     assert round(rows[1]["aca"], 6) == 50.0  # seed 0 only, not the mean with seed 1
+
+
+def test_a_run_without_curves_stands_for_its_trained_model_once_and_its_time_excludes_curve_points(tmp_path):
+    store = ResultsStore(tmp_path)
+    off = (("curve_every_epoch", False),)
+    store.save_metrics(RunSpec(stream="split", strategy="naive", seed=0, overrides=off), _metrics(0.5, "Naive"))
+    with_curves = {**_metrics(0.5, "Naive"), "wall_time_s": 90.0, "curve_eval_s": [20.0, 10.0],
+                   "epoch_curves": [{"experience": 0, "epoch": 1, "accuracy": [0.5]}]}
+    store.save_metrics(RunSpec(stream="split", strategy="naive", seed=0), with_curves)  # an older store's copy
+    store.save_metrics(RunSpec(stream="split", strategy="naive", seed=1, overrides=off), _metrics(0.7, "Naive"))
+
+    (row,) = table2_rows(store, "ci")
+    assert row["seeds"] == 2 and round(row["aca"][0], 6) == 60.0  # seed 0 once
+    assert round(60 * row["minutes"], 6) == 60.0  # (90 − 30) and 60 s: training without the curve points

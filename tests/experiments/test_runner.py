@@ -161,3 +161,17 @@ def test_the_curves_evaluation_time_is_measured_within_each_experience(tmp_path,
     none = run(tiny_spec("lr", 2, curve_every_epoch=False), results_dir=tmp_path, device="cpu", data_root=data_root,
                quiet=True).metrics
     assert none["curve_eval_s"] == [0.0, 0.0, 0.0] and none["epoch_curves"] == []
+
+
+@pytest.mark.parametrize("strategy,k,policy", [("naive", 0, "population"), ("lr", 2, "running"), ("hn", 3, "batch")])
+def test_curves_change_what_a_run_records_not_what_it_trains(strategy, k, policy, tmp_path, tiny_spec, data_root):
+    """`spec.RECORDING_ONLY`: the chapters read a run without curves where one with them trained the same."""
+    from phnlab.experiments.spec import RECORDING_ONLY
+
+    assert RECORDING_ONLY == ("curve_every_epoch",)
+    on, off = (tiny_spec(strategy, k, epochs=2, bn_policy=policy, curve_every_epoch=flag) for flag in (True, False))
+    assert on.key() != off.key() and on.trained().key() == off.trained().key()
+    with_curves, without = (run(s, results_dir=tmp_path, device="cpu", data_root=data_root, quiet=True).metrics
+                            for s in (on, off))
+    assert with_curves["epoch_curves"] and not without["epoch_curves"]
+    assert with_curves["accuracy_matrix"] == without["accuracy_matrix"]
