@@ -18,7 +18,7 @@ import json
 import time
 
 from ..config import resolve_bn_policy
-from .spec import SPEC_VERSION, RunSpec
+from .spec import RECORDING_ONLY, SPEC_VERSION, RunSpec
 
 __all__ = ["shared_key", "data_digest", "SharedFirstExperience", "AFTER_FIRST", "FIRST_ALIKE"]
 
@@ -55,7 +55,8 @@ def shared_key(spec: RunSpec, stream=None, device: str | None = None) -> str:
     p = spec.resolved_preset()
     plain = spec.strategy in ("naive", "ewc", "lr")
     skip = AFTER_FIRST + (HYPERNETWORK_ONLY if plain else ())
-    fields = {k: v for k, v in vars(p).items() if k not in skip and k not in ("name", "bn_policy")}
+    # recording-only fields (per-epoch curves) do not enter: a run without curves loads a run's with them
+    fields = {k: v for k, v in vars(p).items() if k not in skip + RECORDING_ONLY and k not in ("name", "bn_policy")}
     payload = {
         "v": SPEC_VERSION,
         "model": "resnet" if plain else f"hn-{spec.freeze_depth}",
@@ -85,8 +86,8 @@ class SharedFirstExperience:
 
         self._t0 = time.perf_counter()  # `save` times the epochs from here when they are trained instead
         saved = self.store.load_first_experience(self.key)
-        if saved is None:
-            return False
+        if saved is None or (self.progress.every_epoch and not saved.get("curves")):
+            return False  # nothing stored, or stored without the curve points this run records: train here
         model = strategy.model
         own = model.state_dict()
         state = {k: v for k, v in saved["model"].items() if k in own}
@@ -96,8 +97,12 @@ class SharedFirstExperience:
         model.load_state_dict(state, strict=False)
         restore_training_state(strategy, self.progress, saved)
         self.progress.evaluated_state = model_state(model) if saved["curve_current"] else None
+        self.train_s = float(saved["train_s"])
+        if not self.progress.every_epoch:  # the epochs alone: without the curve points and their seconds
+            self.train_s -= sum(self.progress.eval_s)
+            self.progress.curves, self.progress.eval_s, self.progress.evaluated_state = [], [], None
         self.bar.update(self.steps)
-        self.restored, self.train_s = True, float(saved["train_s"])
+        self.restored = True
         return True
 
     def save(self, strategy) -> None:

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-__all__ = ["estimated_cost", "first_shared", "run_order", "longest_first"]
+__all__ = ["estimated_cost", "first_shared", "records_curves", "run_order", "longest_first"]
 
 # Relative cost of a run per training step (Naive = 1), by strategy and freeze depth, and HN's second-order
 # look-ahead over its first order: whole quick runs (per-epoch curves included) in one book build on this
@@ -36,16 +36,23 @@ def estimated_cost(spec, *, first_shared: bool = False) -> float:
 
 
 def first_shared(specs: Sequence) -> list[bool]:
-    """For each spec, whether an earlier one of `specs` in cost order trains its experience 1 alike
-    (`first_experience.shared_key`), so that it can load those epochs instead of training them."""
+    """For each spec, whether an earlier one of `specs` trains its experience 1 alike
+    (`first_experience.shared_key`), so that it can load those epochs instead of training them. The one
+    that trains them is a group's longest run that records per-epoch curves (a run without them loads
+    those of a run with them, not the other way round), else its longest run."""
     from .first_experience import shared_key
 
+    keys = [shared_key(s) if hasattr(s, "resolved_preset") else None for s in specs]
+    order = sorted(range(len(specs)), key=lambda i: (records_curves(specs[i]), estimated_cost(specs[i])), reverse=True)
     seen, out = set(), [False] * len(specs)
-    for i in sorted(range(len(specs)), key=lambda i: estimated_cost(specs[i]), reverse=True):
-        key = shared_key(specs[i]) if hasattr(specs[i], "resolved_preset") else None
-        out[i] = key is not None and key in seen
-        seen.add(key)
+    for i in order:
+        out[i] = keys[i] is not None and keys[i] in seen
+        seen.add(keys[i])
     return out
+
+
+def records_curves(spec) -> bool:
+    return not hasattr(spec, "resolved_preset") or bool(spec.resolved_preset().curve_every_epoch)
 
 
 def run_order(specs: Sequence) -> list[int]:

@@ -83,3 +83,28 @@ def test_a_stored_experience_1_of_another_layout_is_trained_again_and_replaced(t
     alone = run(spec, results_dir=tmp_path / "alone", device="cpu", data_root=data_root, quiet=True).metrics
     assert mixed["first_experience_shared_s"] == 0 and mixed["accuracy_matrix"] == alone["accuracy_matrix"]
     assert "another.weight" not in store.load_first_experience(key)["model"]
+
+
+def test_a_run_without_curves_loads_experience_1_of_one_with_them_and_not_the_other_way_round(tmp_path, tiny_spec,
+                                                                                               data_root):
+    assert _key("naive", overrides=(("curve_every_epoch", False),)) == _key("lr", 2)
+    shared = tmp_path / "shared"
+    run(tiny_spec("lr", 2), results_dir=shared, device="cpu", data_root=data_root, quiet=True, stop_after=1)
+    off = tiny_spec("naive", 0, curve_every_epoch=False)
+    loaded = run(off, results_dir=shared, device="cpu", data_root=data_root, quiet=True).metrics
+    alone = run(off, results_dir=tmp_path / "alone", device="cpu", data_root=data_root, quiet=True).metrics
+    assert loaded["first_experience_shared_s"] > 0
+    assert loaded["accuracy_matrix"] == alone["accuracy_matrix"]
+    assert loaded["epoch_curves"] == alone["epoch_curves"] == [] and loaded["curve_eval_s"] == [0.0, 0.0, 0.0]
+
+    # a snapshot without curve points: a run that records them trains experience 1 itself, and stores it
+    lone = tmp_path / "lone"
+    run(tiny_spec("ewc", 0, curve_every_epoch=False), results_dir=lone, device="cpu", data_root=data_root, quiet=True,
+        stop_after=1)
+    on = tiny_spec("naive", 0)
+    trained = run(on, results_dir=lone, device="cpu", data_root=data_root, quiet=True).metrics
+    assert trained["first_experience_shared_s"] == 0 and trained["epoch_curves"]
+    assert trained["accuracy_matrix"] == run(on, results_dir=tmp_path / "on", device="cpu", data_root=data_root,
+                                             quiet=True).metrics["accuracy_matrix"]
+    again = run(tiny_spec("lr", 3), results_dir=lone, device="cpu", data_root=data_root, quiet=True).metrics
+    assert again["first_experience_shared_s"] > 0 and again["epoch_curves"]  # the snapshot now has them

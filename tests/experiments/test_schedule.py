@@ -26,3 +26,12 @@ def test_one_run_of_each_experience_1_group_goes_first_and_the_others_cost_less(
 def test_what_is_not_a_run_spec_costs_one_and_keeps_its_place():
     assert estimated_cost(object()) == 1.0
     assert longest_first(["b", "a"]) == ["b", "a"]
+
+
+def test_a_group_s_experience_1_is_trained_by_a_run_that_records_curves():
+    from phnlab.experiments.schedule import first_shared, run_order
+
+    second = RunSpec("split", "hn", 0, "second", seed=0, preset="quick", overrides=(("curve_every_epoch", False),))
+    first = RunSpec("split", "hn", 0, "first", seed=0, preset="quick")
+    assert first_shared([second, first]) == [True, False]  # the costlier run loads: it records no curves
+    assert run_order([second, first]) == [1, 0]
