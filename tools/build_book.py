@@ -11,7 +11,7 @@
    runs' last checkpoints (exit 130 / 143); the next build resumes them.
 3. Execute every chapter book/NN-*.ipynb with papermill (cwd: the repository root; kernel: this
    interpreter) into OUT/src/NN-*.ipynb, with the parameters preset, device, results_dir, jobs and
-   data_root. nbclient stores the widget state in the executed notebook, so sliders render in the
+   data_root; after the sweep, when the chapters only read stored runs, --jobs chapters at a time. nbclient stores the widget state in the executed notebook, so sliders render in the
    static page with no kernel; this script checks that every displayed widget has its state.
    While a chapter runs, its progress (runs done out of the runs it needs, the current run, elapsed
    time, an estimate of the time left) is printed here, read from the file $PHNLAB_PROGRESS that the
@@ -105,12 +105,16 @@ def main(argv: list[str] | None = None) -> int:
         timings.append(("(all chapters' runs)", secs, status))
         if status != "ok":
             failures.append(f"runs: {status}")
-    for chapter in chapters:
-        status, secs = _execute(chapter, src / chapter.name, params)
+    # With every run stored by the sweep, chapters only read and draw: --jobs of them at once. Without it
+    # each computes its own runs on --jobs workers, one chapter after the other.
+    at_once = 1 if args.no_prefetch else max(1, args.jobs)
+    t_chapters = time.perf_counter()
+    for chapter, (status, secs) in zip(chapters, _execute_all(chapters, src, params, at_once)):
         timings.append((chapter.name, secs, status))
-        print(f"  {chapter.name}: {status} ({secs:.1f} s)", flush=True)
         if status != "ok":
             failures.append(f"{chapter.name}: {status}")
+    if at_once > 1:
+        timings.append((f"(the chapters, {at_once} at a time)", time.perf_counter() - t_chapters, "ok"))
 
     t0 = time.perf_counter()
     build_dir = out / "_build"
@@ -206,24 +210,43 @@ def _kernelspec(out: Path) -> None:
         raise SystemExit(f"build_book: kernel {KERNEL!r} resolves to {found.argv[0]}, not {sys.executable}")
 
 
+def _execute_all(chapters: list[Path], src: Path, params: dict, at_once: int) -> list[tuple[str, float]]:
+    """Each chapter's (status, seconds), `at_once` chapters at a time, in the chapters' order."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    def one(chapter: Path) -> tuple[str, float]:
+        status, secs = _execute(chapter, src / chapter.name, params)
+        print(f"  {chapter.name}: {status} ({secs:.1f} s)", flush=True)
+        return status, secs
+
+    with ThreadPoolExecutor(max_workers=at_once) as pool:
+        return list(pool.map(one, chapters))
+
+
 def _execute(chapter: Path, dest: Path, params: dict) -> tuple[str, float]:
+    """papermill in a process of its own: its kernel inherits that process's $PHNLAB_PROGRESS, so that
+    chapters executing side by side report their progress apart."""
     import nbformat
-    import papermill as pm
+    import yaml
 
     t0 = time.perf_counter()
-    try:
-        with _Progress(chapter.stem):
-            pm.execute_notebook(str(chapter), str(dest), parameters=params, kernel_name=KERNEL,
-                                cwd=str(REPO), progress_bar=False, report_mode=False)
-    except pm.PapermillExecutionError as exc:
-        return f"FAILED in cell {exc.exec_count}: {exc.ename}: {exc.evalue}", time.perf_counter() - t0
-    except Exception as exc:  # kernel died, bad notebook, ...
-        return f"FAILED: {type(exc).__name__}: {exc}", time.perf_counter() - t0
+    cmd = [sys.executable, "-m", "papermill", str(chapter), str(dest), "-y", yaml.safe_dump(params), "-k", KERNEL,
+           "--cwd", str(REPO), "--no-progress-bar", "--no-report-mode", "--no-log-output"]
+    with _Progress(chapter.stem, set_env=False) as progress:
+        done = subprocess.run(cmd, env={**os.environ, progress.env: str(progress.path)}, capture_output=True,
+                              text=True, cwd=REPO)
     secs = time.perf_counter() - t0
+    if not dest.is_file():  # the kernel did not start, or the notebook could not be read
+        tail = (done.stderr.strip().splitlines() or ["no output"])[-1]
+        return f"FAILED: papermill exited {done.returncode}: {tail}", secs
     nb = nbformat.read(dest, as_version=4)
     _hide_injected_parameters(nb)
     nbformat.write(nb, dest)
-    return _check_executed(nb), secs
+    status = _check_executed(nb)
+    if status == "ok" and done.returncode != 0:
+        tail = (done.stderr.strip().splitlines() or ["no output"])[-1]
+        status = f"FAILED: papermill exited {done.returncode}: {tail}"
+    return status, secs
 
 
 def _prefetch(chapters: list[Path], params) -> tuple[str, float]:
@@ -258,26 +281,27 @@ def _hide_injected_parameters(nb) -> None:
 class _Progress:
     """Prints a chapter's progress events (and a heartbeat) while its kernel runs."""
 
-    def __init__(self, name: str):
+    def __init__(self, name: str, *, set_env: bool = True):
         from phnlab.experiments.progress import ENV
 
-        self.name, self.env = name, ENV
+        self.name, self.env, self.set_env = name, ENV, set_env  # set_env: this process's runs report there
         self.path = Path(tempfile.mkstemp(prefix="phnlab-progress-", suffix=".jsonl")[1])
         self.stop = threading.Event()
         self.thread = threading.Thread(target=self._follow, daemon=True)
 
     def __enter__(self):
         self.saved = os.environ.get(self.env)
-        os.environ[self.env] = str(self.path)  # the kernel papermill starts inherits it
+        if self.set_env:
+            os.environ[self.env] = str(self.path)
         self.thread.start()
         return self
 
     def __exit__(self, *exc):
         self.stop.set()
         self.thread.join()
-        if self.saved is None:
+        if self.set_env and self.saved is None:
             os.environ.pop(self.env, None)
-        else:
+        elif self.set_env:
             os.environ[self.env] = self.saved
         self.path.unlink(missing_ok=True)
 

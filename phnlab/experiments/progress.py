@@ -5,7 +5,8 @@ A chapter's kernel appends one JSON line per event to the file named by $PHNLAB_
 each line as "runs done / runs needed, the current run, elapsed time, estimate of the time left".
 Stored runs count as done. The estimate of the time left is the wall time of the runs trained so far
 per unit of their estimated cost (`schedule.estimated_cost`: steps times a strategy's relative step cost)
-times the cost of the runs left, over the runs going on at once: runs handed out longest first would
+times the cost of the runs left, over the most runs seen going on at once (the workers; not the runs
+going on at this moment, which drop by one between two runs): runs handed out longest first would
 otherwise make the first estimates far too long.
 """
 
@@ -47,12 +48,14 @@ class RunProgress:
         self.left_cost = sum(self.cost.values())
         self.done, self.trained_s, self.trained, self.trained_cost = 0, 0.0, 0, 0.0
         self.current: dict[str, str] = {}
+        self.width = 1  # the most runs seen going on at once: the workers (between two runs one is idle)
         self.seen: set[str] = set()
         self.t0 = time.monotonic()
 
     def start(self, spec) -> None:
         if self.path is not None:
             self.current[spec.key()] = _describe(spec)
+            self.width = max(self.width, len(self.current))
             self._write()
 
     def finish(self, spec, result) -> None:
@@ -74,7 +77,8 @@ class RunProgress:
     def event(self) -> ProgressEvent:
         left = None
         if self.trained:
-            left = (self.trained_s / self.trained_cost) * max(0.0, self.left_cost) / max(1, len(self.current))
+            at_once = max(1, min(self.width, self.total - self.done))
+            left = (self.trained_s / self.trained_cost) * max(0.0, self.left_cost) / at_once
         return ProgressEvent(self.done, self.total, ", ".join(self.current.values()),
                              time.monotonic() - self.t0, left)
 

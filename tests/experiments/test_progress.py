@@ -82,3 +82,19 @@ def test_the_time_left_weighs_the_runs_left_by_their_estimated_cost(tmp_path):
     p.finish(longest, SimpleNamespace(metrics={"wall_time_s": 100.0}, computed=True))
     assert estimated_cost(short) < estimated_cost(longest) / 4
     assert p.event().left_s == pytest.approx(100.0 * estimated_cost(short) / estimated_cost(longest))
+
+
+def test_the_time_left_is_shared_by_the_workers_seen_even_between_two_runs(tmp_path):
+    from phnlab.experiments.spec import RunSpec
+
+    specs = [RunSpec("split", "naive", 0, seed=seed, preset="ci") for seed in range(4)]
+    p = RunProgress(specs, path=tmp_path / "p.jsonl")
+    p.start(specs[0])
+    p.start(specs[1])
+    p.finish(specs[0], SimpleNamespace(metrics={"wall_time_s": 100.0}, computed=True))
+    between = p.event().left_s  # one worker idle for a moment: still two workers for the runs left
+    p.start(specs[2])
+    assert between == pytest.approx(p.event().left_s) == pytest.approx(100.0 * 3 / 2)
+    p.finish(specs[1], SimpleNamespace(metrics={"wall_time_s": 100.0}, computed=True))
+    p.finish(specs[2], SimpleNamespace(metrics={"wall_time_s": 100.0}, computed=True))
+    assert p.event().left_s == pytest.approx(100.0)  # one run left: one worker
