@@ -215,7 +215,7 @@ def _execute_all(chapters: list[Path], src: Path, params: dict, at_once: int) ->
     from concurrent.futures import ThreadPoolExecutor
 
     def one(chapter: Path) -> tuple[str, float]:
-        status, secs = _execute(chapter, src / chapter.name, params)
+        status, secs = _execute(chapter, src / chapter.name, params, at_once)
         print(f"  {chapter.name}: {status} ({secs:.1f} s)", flush=True)
         return status, secs
 
@@ -223,17 +223,23 @@ def _execute_all(chapters: list[Path], src: Path, params: dict, at_once: int) ->
         return list(pool.map(one, chapters))
 
 
-def _execute(chapter: Path, dest: Path, params: dict) -> tuple[str, float]:
+def _execute(chapter: Path, dest: Path, params: dict, at_once: int = 1) -> tuple[str, float]:
     """papermill in a process of its own: its kernel inherits that process's $PHNLAB_PROGRESS, so that
-    chapters executing side by side report their progress apart."""
+    chapters executing side by side report their progress apart, and its share of the cores' threads (two
+    kernels with a thread per core each, on the same cores, took twice as long: 198 s against 100 s)."""
     import nbformat
     import yaml
 
     t0 = time.perf_counter()
+    env = dict(os.environ)
+    if at_once > 1:  # kernels side by side share the cores: each with its share of the threads, not all of them
+        threads = str(max(1, (os.cpu_count() or 1) // at_once))
+        for name in ("OMP_NUM_THREADS", "MKL_NUM_THREADS"):
+            env.setdefault(name, threads)
     cmd = [sys.executable, "-m", "papermill", str(chapter), str(dest), "-y", yaml.safe_dump(params), "-k", KERNEL,
            "--cwd", str(REPO), "--no-progress-bar", "--no-report-mode", "--no-log-output"]
     with _Progress(chapter.stem, set_env=False) as progress:
-        done = subprocess.run(cmd, env={**os.environ, progress.env: str(progress.path)}, capture_output=True,
+        done = subprocess.run(cmd, env={**env, progress.env: str(progress.path)}, capture_output=True,
                               text=True, cwd=REPO)
     secs = time.perf_counter() - t0
     if not dest.is_file():  # the kernel did not start, or the notebook could not be read
