@@ -11,8 +11,9 @@
    runs' last checkpoints (exit 130 / 143); the next build resumes them.
 3. Execute every chapter book/NN-*.ipynb with papermill (cwd: the repository root; kernel: this
    interpreter) into OUT/src/NN-*.ipynb, with the parameters preset, device, results_dir, jobs and
-   data_root; after the sweep, when the chapters only read stored runs, --jobs chapters at a time. nbclient stores the widget state in the executed notebook, so sliders render in the
-   static page with no kernel; this script checks that every displayed widget has its state.
+   data_root; after the sweep, when the chapters only read stored runs, --jobs chapters at a time.
+   nbclient stores the widget state in the executed notebook, so sliders render in the static page
+   with no kernel; this script checks that every displayed widget has its state.
    While a chapter runs, its progress (runs done out of the runs it needs, the current run, elapsed
    time, an estimate of the time left) is printed here, read from the file $PHNLAB_PROGRESS that the
    chapter's kernel writes (phnlab.experiments.progress); the executed pages never hold it.
@@ -226,7 +227,8 @@ def _execute_all(chapters: list[Path], src: Path, params: dict, at_once: int) ->
 def _execute(chapter: Path, dest: Path, params: dict, at_once: int = 1) -> tuple[str, float]:
     """papermill in a process of its own: its kernel inherits that process's $PHNLAB_PROGRESS, so that
     chapters executing side by side report their progress apart, and its share of the cores' threads (two
-    kernels with a thread per core each, on the same cores, took twice as long: 198 s against 100 s)."""
+    kernels with a thread per core each on 2 cores: 198 s of chapters; with one thread each 105 s, one
+    chapter after the other 150 s, docs/benchmarks.md)."""
     import nbformat
     import yaml
 

@@ -3,13 +3,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import replace
 
 from ..errors import BadInput
 from ..experiments.store import ResultsStore
 
 __all__ = [
-    "REPORT_TABLES", "select_runs", "check_table"
+    "REPORT_TABLES", "select_runs", "one_per_trained_model", "check_table"
 ]
 
 
@@ -21,17 +22,27 @@ def select_runs(store: ResultsStore, preset: str, seeds=None, overrides=(), **fi
     Overrides compare as the spec keys them (bn_policy=authors is running for LR, batch for HN-k), and
     without the fields that change only what a run records (`RECORDING_ONLY`, e.g. per-epoch curves off):
     one run per trained model, the one with curves where the store holds both."""
-    chosen: dict[str, tuple] = {}
+    matches = []
     for spec, m in store.all_metrics():
         wanted = replace(spec, overrides=tuple(overrides)).trained().overrides
         if (spec.preset != preset or spec.trained().overrides != wanted
                 or spec.dataset not in (None, spec.resolved_preset().dataset)):
             continue
         if (seeds is None or spec.seed in seeds) and all(getattr(spec, k) == v for k, v in fields.items()):
-            key = spec.trained().key()
-            if key not in chosen or (m.get("epoch_curves") and not chosen[key][1].get("epoch_curves")):
-                chosen[key] = (spec, m)
-    yield from chosen.values()
+            matches.append((spec, m))
+    yield from one_per_trained_model(matches, lambda pair: pair)
+
+
+def one_per_trained_model(items: Iterable, spec_and_metrics: Callable) -> list:
+    """`items` with one per trained model (`RunSpec.trained`): of copies that differ only in what they
+    record, the first with per-epoch curves is kept, else the first. `spec_and_metrics(item)`: (spec, metrics)."""
+    chosen: dict[str, tuple] = {}  # trained key -> (item, has curves)
+    for item in items:
+        spec, m = spec_and_metrics(item)
+        key, curves = spec.trained().key(), bool(m.get("epoch_curves"))
+        if key not in chosen or (curves and not chosen[key][1]):
+            chosen[key] = (item, curves)
+    return [item for item, _ in chosen.values()]
 
 
 def check_table(table: str) -> str:

@@ -16,6 +16,7 @@ from ..experiments.sweeps import AUTHORS
 from .claims import Claim, Verdict
 from .figures import HN_COLOR, LR_COLOR, plot_experience_panels
 from .split import TABLE2_ORDER, table2_rows
+from .selection import one_per_trained_model
 from .stats import pct, pm
 
 __all__ = [
@@ -42,12 +43,7 @@ def others(spec) -> dict:
 def trained_once(results: Sequence) -> list:
     """`results` with one run per trained model (`RunSpec.trained`, and seed): a stored copy that differs
     only in what it records (e.g. no per-epoch curves) is left out, the run with curves kept."""
-    chosen: dict[str, object] = {}
-    for r in results:
-        key = r.spec.trained().key()
-        if key not in chosen or (r.metrics.get("epoch_curves") and not chosen[key].metrics.get("epoch_curves")):
-            chosen[key] = r
-    return list(chosen.values())
+    return one_per_trained_model(results, lambda r: (r.spec, r.metrics))
 
 
 def mean(values: Iterable[float]) -> float:
