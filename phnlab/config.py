@@ -60,6 +60,9 @@ class Preset:
     precision: str = "fp32"  # "bf16": autocast of the training forward (evaluation stays fp32)
     channels_last: bool = False  # NHWC memory format for the model and its inputs
     curve_every_epoch: bool = True  # accuracy on seen experiences after every epoch
+    # per-epoch curves on the first n experiences' test sets only (None: every experience seen so far): a
+    # curve point costs an evaluation of each test set it holds, and some figures draw only experience 1's
+    curve_experiences: int | None = None
     # BatchNorm: "population" (frozen prefix on its exact training-set statistics, batch statistics
     # after it), "running" (momentum statistics everywhere, updated on every experience, frozen layers
     # too), "batch" (batch statistics everywhere, evaluation too) or "authors" (running for LR, batch
@@ -67,9 +70,10 @@ class Preset:
     bn_policy: str = "population"
 
     def __post_init__(self):
-        n = self.reg_tasks_per_step
-        if n is not None and (not isinstance(n, int) or isinstance(n, bool) or n < 1):
-            raise BadInput(f"reg_tasks_per_step must be a positive integer or None, got {n!r}")
+        for key in ("reg_tasks_per_step", "curve_experiences"):
+            n = getattr(self, key)
+            if n is not None and (not isinstance(n, int) or isinstance(n, bool) or n < 1):
+                raise BadInput(f"{key} must be a positive integer or None, got {n!r}")
         check_bn_policy(self.bn_policy)
         if self.precision not in PRECISIONS:
             raise BadInput(f"precision {self.precision!r} is not allowed; allowed: {', '.join(PRECISIONS)}")

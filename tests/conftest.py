@@ -6,6 +6,12 @@ import pytest
 import torch
 
 
+@pytest.fixture(scope="session")
+def data_root(tmp_path_factory):
+    """The synthetic data sets, generated once for the whole session (each costs seconds to render)."""
+    return tmp_path_factory.mktemp("data")
+
+
 @pytest.fixture(autouse=True)
 def _seed():
     torch.manual_seed(0)

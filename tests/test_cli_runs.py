@@ -11,8 +11,8 @@ TINY_RUN = ["--stream", "split", "--strategy", "hn", "--freeze-depth", "4", "--s
 
 
 @pytest.mark.slow
-def test_run_json_then_from_the_store(tmp_path, capsys):
-    args = ["run", *TINY_RUN, "--results-dir", str(tmp_path / "r"), "--data-root", str(tmp_path / "d"), "--json"]
+def test_run_json_then_from_the_store(tmp_path, capsys, data_root):
+    args = ["run", *TINY_RUN, "--results-dir", str(tmp_path / "r"), "--data-root", str(data_root), "--json"]
     assert main(args) == 0
     out = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert {"aca", "forgetting", "learning_accuracy", "accuracy_matrix", "wall_time_s"} <= set(out)
@@ -42,6 +42,7 @@ def test_run_json_then_from_the_store(tmp_path, capsys):
     (["--set", "speed=9"], "--set expects FIELD=VALUE with a preset field"),
     (["--set", "precision=fp8"], "allowed: fp32, bf16"),
     (["--set", "reg_tasks_per_step=0"], "reg_tasks_per_step must be a positive integer"),
+    (["--set", "curve_experiences=0"], "curve_experiences must be a positive integer or None"),
     (["--set", "bn_policy=group"], "allowed: population, running, batch, authors"),
 ])
 def test_run_bad_input_is_one_line_exit_2_and_writes_nothing(tmp_path, capsys, change, fragment):

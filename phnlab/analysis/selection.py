@@ -35,12 +35,13 @@ def select_runs(store: ResultsStore, preset: str, seeds=None, overrides=(), **fi
 
 def one_per_trained_model(items: Iterable, spec_and_metrics: Callable) -> list:
     """`items` with one per trained model (`RunSpec.trained`): of copies that differ only in what they
-    record, the first with per-epoch curves is kept, else the first. `spec_and_metrics(item)`: (spec, metrics)."""
-    chosen: dict[str, tuple] = {}  # trained key -> (item, has curves)
+    record, the first with the most per-epoch curve points (all experiences' before the first's alone, before
+    none) is kept. `spec_and_metrics(item)`: (spec, metrics)."""
+    chosen: dict[str, tuple] = {}  # trained key -> (item, curve accuracies it holds)
     for item in items:
         spec, m = spec_and_metrics(item)
-        key, curves = spec.trained().key(), bool(m.get("epoch_curves"))
-        if key not in chosen or (curves and not chosen[key][1]):
+        key, curves = spec.trained().key(), sum(len(p["accuracy"]) for p in m.get("epoch_curves") or ())
+        if key not in chosen or curves > chosen[key][1]:
             chosen[key] = (item, curves)
     return [item for item, _ in chosen.values()]
 

@@ -30,12 +30,14 @@ class RunResult:
 
 
 class _Progress(SupervisedPlugin):
-    """Per-epoch accuracy on every experience seen so far (learning curves), and the progress bar
-    (steps, with the experience and epoch beside it)."""
+    """Per-epoch accuracy on every experience seen so far, or on the first `experiences` of them (learning
+    curves), and the progress bar (steps, with the experience and epoch beside it)."""
 
-    def __init__(self, views, *, eval_batch_size: int, every_epoch: bool, bar, cache=None):
+    def __init__(self, views, *, eval_batch_size: int, every_epoch: bool, bar, cache=None,
+                 experiences: int | None = None):
         super().__init__()
         self.views, self.eval_batch_size, self.every_epoch, self.bar = views, eval_batch_size, every_epoch, bar
+        self.experiences = experiences
         self.cache = cache
         self.curves: list[dict] = []
         self.eval_s: list[float] = []  # per experience: seconds of its curve points (part of its training time)
@@ -55,19 +57,21 @@ class _Progress(SupervisedPlugin):
 
         i = strategy.experience_index
         t0 = time.perf_counter()
+        seen = i + 1 if self.experiences is None else min(i + 1, self.experiences)
         acc = [predict(strategy.model, v, batch_size=self.eval_batch_size, device=strategy.device, cache=self.cache)
-               for v in self.views[: i + 1]]
+               for v in self.views[:seen]]
         self.eval_s += [0.0] * (i + 1 - len(self.eval_s))
         self.eval_s[i] += time.perf_counter() - t0
         self.curves.append({"experience": i, "epoch": strategy.clock.train_exp_epochs, "accuracy": acc})
         self.evaluated_state = model_state(strategy.model)
 
-    def last_point_if_current(self, model, experience: int) -> list[float] | None:
+    def last_point_if_current(self, model, experience: int) -> list[float]:
         """The accuracies of the last curve point when they are those of `model` as it is now (the end of
-        `experience`, nothing changed since the last epoch): the accuracy-matrix row, without evaluating again."""
+        `experience`, nothing changed since the last epoch): the start of the accuracy-matrix row (all of it
+        unless the curves hold fewer experiences), without evaluating again; [] when there is none."""
         if not self.curves or self.curves[-1]["experience"] != experience or self.evaluated_state is None:
-            return None
-        return list(self.curves[-1]["accuracy"]) if model_state(model) == self.evaluated_state else None
+            return []
+        return list(self.curves[-1]["accuracy"]) if model_state(model) == self.evaluated_state else []
 
 
 def model_state(model: torch.nn.Module) -> tuple:
@@ -131,7 +135,7 @@ def run(spec: RunSpec, *, results_dir="results", device="auto", data_root=None, 
         bar = tqdm(total=sum(map(steps_of, stream.experiences)), desc=spec.label(), unit="step", disable=not show, leave=False)
         cache = PrefixCache()  # a frozen prefix on population statistics runs once per test set
         progress = _Progress(views, eval_batch_size=preset.eval_batch_size, every_epoch=preset.curve_every_epoch,
-                             bar=bar, cache=cache)
+                             bar=bar, cache=cache, experiences=preset.curve_experiences)
         strategy = make_strategy(spec.strategy, preset=preset, num_tasks=len(experiences),
                                  num_classes=stream.num_classes_per_experience, device=dev, seed=spec.seed,
                                  freeze_depth=spec.freeze_depth, lookahead=spec.lookahead,
@@ -167,9 +171,8 @@ def run(spec: RunSpec, *, results_dir="results", device="auto", data_root=None, 
             if i == 0 and first is not None and first.restored:
                 times[0] += first.train_s  # an experience's time is that of its training, wherever it ran
             row = progress.last_point_if_current(strategy.model, i)  # the last epoch's curve point, when current
-            acc.append(row if row is not None else
-                       [predict(strategy.model, v, batch_size=preset.eval_batch_size, device=dev, cache=cache)
-                        for v in views[: i + 1]])
+            acc.append(row + [predict(strategy.model, v, batch_size=preset.eval_batch_size, device=dev, cache=cache)
+                              for v in views[len(row): i + 1]])
             store.save_checkpoint(spec, {
                 "next": i + 1, "model": strategy.model.state_dict(), "extra": strategy.extra_state(),
                 **training_state(strategy, progress), "acc": acc, "times": times,

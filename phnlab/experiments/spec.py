@@ -13,7 +13,7 @@ __all__ = ["RunSpec", "RECORDING_ONLY"]
 
 # Preset fields that change what a run records, never what it trains: two specs that differ only in them
 # train the same model to the same accuracy matrix (`tests/experiments/test_runner.py`).
-RECORDING_ONLY = ("curve_every_epoch",)
+RECORDING_ONLY = ("curve_every_epoch", "curve_experiences")
 
 # bump when a change to training makes old results incomparable
 # 3: experiences stored in a seeded random order instead of class by class (evaluation batches mixed)

@@ -59,3 +59,20 @@ def test_a_run_without_curves_stands_for_its_trained_model_once_and_its_time_exc
     (row,) = table2_rows(store, "ci")
     assert row["seeds"] == 2 and round(row["aca"][0], 6) == 60.0  # seed 0 once
     assert round(60 * row["minutes"], 6) == 60.0  # (90 − 30) and 60 s: training without the curve points
+
+
+def test_of_copies_with_curves_the_one_with_every_experiences_curves_is_kept(tmp_path):
+    from phnlab.analysis.selection import one_per_trained_model
+
+    def point(n):
+        return {"experience": 1, "epoch": 1, "accuracy": [0.5] * n}
+
+    runs = [(RunSpec(stream="split", strategy="lr", freeze_depth=2, overrides=over), {"epoch_curves": curves})
+            for over, curves in (((("curve_every_epoch", False),), []),
+                                 ((("curve_experiences", 1),), [point(1)]),
+                                 ((), [point(2)]))]
+    for order in (runs, runs[::-1], [runs[1], runs[0], runs[2]]):
+        (kept,) = one_per_trained_model(order, lambda pair: pair)
+        assert kept is runs[2]
+    (kept,) = one_per_trained_model(runs[:2], lambda pair: pair)
+    assert kept is runs[1]

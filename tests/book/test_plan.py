@@ -24,3 +24,10 @@ def test_the_book_computes_its_runs_longest_first_one_of_each_experience_1_group
     keys = {shared_key(s) for s in specs}
     assert len(leaders) == len(keys) < len(specs) / 2  # most of the book's runs load their experience 1
     assert {s.key() for s in specs} == {s.key() for s in chapter_specs(list(CHAPTER_SWEEPS), "quick")}
+
+
+def test_no_model_of_the_book_is_trained_twice():
+    """Specs that differ only in what they record (`RECORDING_ONLY`) would train one model twice."""
+    for preset in ("ci", "quick"):
+        specs = book_specs(list(CHAPTER_SWEEPS), preset)
+        assert len({s.trained().key() for s in specs}) == len(specs)

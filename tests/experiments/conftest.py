@@ -7,11 +7,6 @@ TINY = dict((("num_experiences", 3), ("classes_per_experience", 2), ("train_per_
         ("curve_every_epoch", True)))
 
 
-@pytest.fixture(scope="session")
-def data_root(tmp_path_factory):
-    return tmp_path_factory.mktemp("data")
-
-
 @pytest.fixture
 def tiny_spec():
     def make(strategy="hn", freeze_depth=3, *, seed=0, stream="split", **changes):

@@ -11,8 +11,8 @@ from phnlab.experiments.spec import RunSpec
 
 
 @pytest.fixture(scope="module")
-def ci_runs(tmp_path_factory):
-    results, data = tmp_path_factory.mktemp("results"), tmp_path_factory.mktemp("data")
+def ci_runs(tmp_path_factory, data_root):
+    results, data = tmp_path_factory.mktemp("results"), data_root
 
     def metrics(strategy, k=0, c=1.0):
         spec = RunSpec("split", strategy, k, replay_coef=c, seed=0, preset="ci")

@@ -143,12 +143,12 @@ def test_a_matrix_row_taken_from_the_last_curve_point_equals_a_new_evaluation(st
 
     def spy(self, model, experience):
         row = original(self, model, experience)
-        reused.append(row is not None)
+        reused.append(bool(row))
         return row
 
     monkeypatch.setattr(runner._Progress, "last_point_if_current", spy)
     fast = run(spec, results_dir=tmp_path / "reused", device="cpu", data_root=data_root, quiet=True)
-    monkeypatch.setattr(runner._Progress, "last_point_if_current", lambda self, model, experience: None)
+    monkeypatch.setattr(runner._Progress, "last_point_if_current", lambda self, model, experience: [])
     slow = run(spec, results_dir=tmp_path / "evaluated", device="cpu", data_root=data_root, quiet=True)
     assert reused == expected
     assert fast.metrics["accuracy_matrix"] == slow.metrics["accuracy_matrix"]
@@ -168,10 +168,13 @@ def test_curves_change_what_a_run_records_not_what_it_trains(strategy, k, policy
     """`spec.RECORDING_ONLY`: the chapters read a run without curves where one with them trained the same."""
     from phnlab.experiments.spec import RECORDING_ONLY
 
-    assert RECORDING_ONLY == ("curve_every_epoch",)
-    on, off = (tiny_spec(strategy, k, epochs=2, bn_policy=policy, curve_every_epoch=flag) for flag in (True, False))
-    assert on.key() != off.key() and on.trained().key() == off.trained().key()
-    with_curves, without = (run(s, results_dir=tmp_path, device="cpu", data_root=data_root, quiet=True).metrics
-                            for s in (on, off))
+    assert RECORDING_ONLY == ("curve_every_epoch", "curve_experiences")
+    on, first, off = (tiny_spec(strategy, k, epochs=2, bn_policy=policy, **flags)
+                      for flags in ({}, {"curve_experiences": 1}, {"curve_every_epoch": False}))
+    assert len({on.key(), first.key(), off.key()}) == 3 and on.trained().key() == first.trained().key() == off.trained().key()
+    with_curves, first_only, without = (run(s, results_dir=tmp_path, device="cpu", data_root=data_root,
+                                            quiet=True).metrics for s in (on, first, off))
     assert with_curves["epoch_curves"] and not without["epoch_curves"]
-    assert with_curves["accuracy_matrix"] == without["accuracy_matrix"]
+    assert with_curves["accuracy_matrix"] == first_only["accuracy_matrix"] == without["accuracy_matrix"]
+    # experience 1's curve alone, the same points as in the full curves
+    assert [p["accuracy"] for p in first_only["epoch_curves"]] == [p["accuracy"][:1] for p in with_curves["epoch_curves"]]

@@ -12,11 +12,6 @@ def tiny_preset():
 
 
 @pytest.fixture(scope="session")
-def data_root(tmp_path_factory):
-    return tmp_path_factory.mktemp("data")  # the synthetic data set, generated once per session
-
-
-@pytest.fixture(scope="session")
 def tiny_stream(tiny_preset, data_root):
     from phnlab.data.streams import build_stream
 
