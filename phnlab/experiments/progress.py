@@ -3,7 +3,8 @@
 A chapter's kernel appends one JSON line per event to the file named by $PHNLAB_PROGRESS (set by
 `tools/build_book.py`, unset elsewhere: then nothing is written); the build reads the file and prints
 each line as "runs done / runs needed, the current run, elapsed time, estimate of the time left".
-Stored runs count as done. The estimate of the time left is the wall time of the runs trained so far
+Stored runs count as done. The estimate of the time left is the time the runs trained so far took, from
+being handed out to being stored (building the stream, evaluating and saving included, not only training),
 per unit of their estimated cost (`schedule.estimated_cost`: steps times a strategy's relative step cost)
 times the cost of the runs left, over the most runs seen going on at once (the workers; not the runs
 going on at this moment, which drop by one between two runs): runs handed out longest first would
@@ -48,13 +49,15 @@ class RunProgress:
         self.left_cost = sum(self.cost.values())
         self.done, self.trained_s, self.trained, self.trained_cost = 0, 0.0, 0, 0.0
         self.current: dict[str, str] = {}
+        self.started: dict[str, float] = {}  # key -> when the run was handed out
         self.width = 1  # the most runs seen going on at once: the workers (between two runs one is idle)
         self.seen: set[str] = set()
-        self.t0 = time.monotonic()
+        self.t0 = _now()
 
     def start(self, spec) -> None:
         if self.path is not None:
             self.current[spec.key()] = _describe(spec)
+            self.started[spec.key()] = _now()
             self.width = max(self.width, len(self.current))
             self._write()
 
@@ -68,9 +71,11 @@ class RunProgress:
         self.left_cost -= cost
         if getattr(result, "computed", False):
             self.trained += 1
-            # the time trained here: a first experience loaded from another run took none of it
-            self.trained_s += float(result.metrics.get("wall_time_s", 0.0)) - float(
-                result.metrics.get("first_experience_shared_s", 0.0))
+            started = self.started.pop(spec.key(), None)
+            # the run's own time here; without a start, its training time (a first experience loaded from
+            # another run took none of it)
+            self.trained_s += _now() - started if started is not None else float(
+                result.metrics.get("wall_time_s", 0.0)) - float(result.metrics.get("first_experience_shared_s", 0.0))
             self.trained_cost += cost
         self._write()
 
@@ -79,14 +84,17 @@ class RunProgress:
         if self.trained:
             at_once = max(1, min(self.width, self.total - self.done))
             left = (self.trained_s / self.trained_cost) * max(0.0, self.left_cost) / at_once
-        return ProgressEvent(self.done, self.total, ", ".join(self.current.values()),
-                             time.monotonic() - self.t0, left)
+        return ProgressEvent(self.done, self.total, ", ".join(self.current.values()), _now() - self.t0, left)
 
     def _write(self) -> None:
         if self.path is None:
             return
         with open(self.path, "a") as f:
             f.write(json.dumps(asdict(self.event())) + "\n")
+
+
+def _now() -> float:
+    return time.monotonic()
 
 
 def _describe(spec) -> str:

@@ -6,7 +6,17 @@ from types import SimpleNamespace
 import pytest
 
 from phnlab.book.runs import run_specs
+from phnlab.experiments import progress
 from phnlab.experiments.progress import ENV, RunProgress, format_event, read_events
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """The progress tracker's clock, moved by hand: `clock.advance(s)`."""
+    state = SimpleNamespace(now=1000.0)
+    state.advance = lambda s: setattr(state, "now", state.now + s)
+    monkeypatch.setattr(progress, "_now", lambda: state.now)
+    return state
 
 
 @dataclass(frozen=True)
@@ -26,7 +36,7 @@ class Spec:
         return SimpleNamespace(overrides=(("bn_policy", "batch"),) if self.seed == 2 else ())
 
 
-def test_events_count_stored_runs_as_done_and_estimate_from_the_trained_ones(tmp_path, monkeypatch):
+def test_events_count_stored_runs_as_done_and_estimate_from_the_trained_ones(tmp_path, monkeypatch, clock):
     path = tmp_path / "progress.jsonl"
     monkeypatch.setenv(ENV, str(path))
     specs = [Spec(0), Spec(1), Spec(2), Spec(3, lookahead="second"), Spec(0)]
@@ -34,6 +44,7 @@ def test_events_count_stored_runs_as_done_and_estimate_from_the_trained_ones(tmp
     class Runner:
         @staticmethod
         def run(spec, **kw):
+            clock.advance(120.0 if spec.seed != 1 else 0.0)
             return SimpleNamespace(spec=spec, metrics={"wall_time_s": 120.0}, computed=spec.seed != 1)
 
     out = run_specs(specs, SimpleNamespace(results_dir=tmp_path, device="cpu", data_root=None), runner=Runner)
@@ -71,7 +82,7 @@ def test_a_partly_written_line_is_left_for_the_next_read(tmp_path):
     assert read_events(tmp_path / "missing.jsonl") == ([], 0)
 
 
-def test_the_time_left_weighs_the_runs_left_by_their_estimated_cost(tmp_path):
+def test_the_time_left_weighs_the_runs_left_by_their_estimated_cost(tmp_path, clock):
     from phnlab.experiments.schedule import estimated_cost
     from phnlab.experiments.spec import RunSpec
 
@@ -79,22 +90,41 @@ def test_the_time_left_weighs_the_runs_left_by_their_estimated_cost(tmp_path):
     short = RunSpec("split", "lr", 4, preset="ci")
     p = RunProgress([longest, short], path=tmp_path / "p.jsonl")
     p.start(longest)
+    clock.advance(100.0)
     p.finish(longest, SimpleNamespace(metrics={"wall_time_s": 100.0}, computed=True))
     assert estimated_cost(short) < estimated_cost(longest) / 4
     assert p.event().left_s == pytest.approx(100.0 * estimated_cost(short) / estimated_cost(longest))
 
 
-def test_the_time_left_is_shared_by_the_workers_seen_even_between_two_runs(tmp_path):
+def test_the_time_left_is_shared_by_the_workers_seen_even_between_two_runs(tmp_path, clock):
     from phnlab.experiments.spec import RunSpec
 
     specs = [RunSpec("split", "naive", 0, seed=seed, preset="ci") for seed in range(4)]
     p = RunProgress(specs, path=tmp_path / "p.jsonl")
     p.start(specs[0])
     p.start(specs[1])
+    clock.advance(100.0)
     p.finish(specs[0], SimpleNamespace(metrics={"wall_time_s": 100.0}, computed=True))
     between = p.event().left_s  # one worker idle for a moment: still two workers for the runs left
     p.start(specs[2])
     assert between == pytest.approx(p.event().left_s) == pytest.approx(100.0 * 3 / 2)
     p.finish(specs[1], SimpleNamespace(metrics={"wall_time_s": 100.0}, computed=True))
+    clock.advance(100.0)
     p.finish(specs[2], SimpleNamespace(metrics={"wall_time_s": 100.0}, computed=True))
     assert p.event().left_s == pytest.approx(100.0)  # one run left: one worker
+
+
+def test_the_estimate_counts_a_runs_whole_time_not_its_training_alone(tmp_path, clock):
+    """Building the stream, evaluating the matrix rows and saving take time that `wall_time_s` leaves out:
+    the estimate uses the time from hand-out to result, and a run's training time only when it was not
+    seen starting."""
+    from phnlab.experiments.spec import RunSpec
+
+    specs = [RunSpec("split", "naive", 0, seed=seed, preset="ci") for seed in range(3)]
+    p = RunProgress(specs, path=tmp_path / "p.jsonl")
+    p.start(specs[0])
+    clock.advance(90.0)
+    p.finish(specs[0], SimpleNamespace(metrics={"wall_time_s": 60.0}, computed=True))
+    assert p.event().left_s == pytest.approx(2 * 90.0)
+    p.finish(specs[1], SimpleNamespace(metrics={"wall_time_s": 50.0, "first_experience_shared_s": 20.0}, computed=True))
+    assert p.event().left_s == pytest.approx((90.0 + 30.0) / 2)
