@@ -12,12 +12,12 @@ from phnlab.experiments.spec import RunSpec
 
 @pytest.fixture(scope="module")
 def ci_runs(tmp_path_factory, data_root):
-    results, data = tmp_path_factory.mktemp("results"), data_root
+    results = tmp_path_factory.mktemp("results")
 
     def metrics(strategy, k=0, c=1.0):
         # no per-epoch curves: only the accuracy matrix is read, and curves change what a run records, not what it trains
         spec = RunSpec("split", strategy, k, replay_coef=c, seed=0, preset="ci", overrides=(("curve_every_epoch", False),))
-        return run(spec, results_dir=results, device="cpu", data_root=data, quiet=True).metrics
+        return run(spec, results_dir=results, device="cpu", data_root=data_root, quiet=True).metrics
 
     return metrics
 
