@@ -128,3 +128,32 @@ def test_the_estimate_counts_a_runs_whole_time_not_its_training_alone(tmp_path, 
     assert p.event().left_s == pytest.approx(2 * 90.0)
     p.finish(specs[1], SimpleNamespace(metrics={"wall_time_s": 50.0, "first_experience_shared_s": 20.0}, computed=True))
     assert p.event().left_s == pytest.approx((90.0 + 30.0) / 2)
+
+
+def test_the_run_time_model_finds_a_fixed_time_per_run_once_the_costs_differ_enough():
+    from phnlab.experiments.progress import run_time_model
+
+    line = [(c, 8.0 + 0.8 * c) for c in (100.0, 40.0, 10.0, 5.0)]
+    assert run_time_model(line) == pytest.approx((8.0, 0.8))
+    close = [(c, 8.0 + 0.8 * c) for c in (100.0, 90.0, 80.0)]  # within 2x: through the origin
+    assert run_time_model(close) == pytest.approx((0.0, sum(s for _, s in close) / 270.0))
+    assert run_time_model(line[:2]) == pytest.approx((0.0, (88.0 + 40.0) / 140.0))  # two runs: too few
+    shrinking = [(10.0, 100.0), (30.0, 60.0), (60.0, 20.0)]  # cost explains nothing: the mean run
+    assert run_time_model(shrinking) == pytest.approx((60.0, 0.0))
+    assert run_time_model([(100.0, 10.0), (10.0, 20.0 - 19.0), (50.0, 2.0)])[0] == 0.0  # never below 0
+
+
+def test_the_time_left_counts_each_run_left_its_fixed_time(tmp_path, clock):
+    """The cheapest runs come last and are mostly fixed time (stream, matrix rows, saves): a line through
+    the origin would say they take almost nothing."""
+    from phnlab.experiments.spec import RunSpec
+
+    epochs = (16, 8, 4, 1, 1, 1)
+    specs = [RunSpec("split", "lr", 4, seed=i, preset="ci", overrides=(("epochs", e),)) for i, e in enumerate(epochs)]
+    p = RunProgress(specs, path=tmp_path / "p.jsonl")
+    cost = [p.cost[s.key()] for s in specs]
+    for spec, c in zip(specs[:3], cost):
+        p.start(spec)
+        clock.advance(10.0 + 0.5 * c)
+        p.finish(spec, SimpleNamespace(metrics={}, computed=True))
+    assert p.event().left_s == pytest.approx(sum(10.0 + 0.5 * c for c in cost[3:]) / 1)
