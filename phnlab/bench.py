@@ -19,7 +19,6 @@ from __future__ import annotations
 
 import gc
 import math
-import os
 import platform
 import resource
 import statistics
@@ -33,6 +32,7 @@ import torch
 from . import paper
 from .config import get_preset, resolve_device
 from .errors import BadInput
+from .machine import machine_load
 
 __all__ = [
     "Case", "CASES", "RATIOS", "TARGETS", "SCALING_PREVIOUS", "DEFAULT_REPEATS", "DEFAULT_WARMUP",
@@ -268,7 +268,7 @@ def run_bench(*, device="auto", tasks: int = DEFAULT_TASKS, repeats: int = DEFAU
     dev = resolve_device(device)
     log = log or (lambda msg: None)
     start = time.perf_counter()
-    load_before = _machine_load()
+    load_before = machine_load()
     preset = get_preset(PRESET)
     preset = preset.with_overrides(**{**(overrides or {}), "batch_size": batch_size or preset.batch_size,
                                       "eval_batch_size": eval_batch_size or preset.eval_batch_size})
@@ -352,7 +352,7 @@ def run_bench(*, device="auto", tasks: int = DEFAULT_TASKS, repeats: int = DEFAU
     if dev.type != "cuda":
         result["peak_memory_mb"] = result["process_peak_rss_mb"]
     result["wall_s"] = time.perf_counter() - start
-    result["machine_load"] = {"before": load_before, "after": _machine_load()}
+    result["machine_load"] = {"before": load_before, "after": machine_load()}
     _check_finite(result)
     return result
 
@@ -383,17 +383,6 @@ def run_scaling(*, device, previous=SCALING_PREVIOUS, repeats: int = 5, warmup: 
     rows = [{"previous_tasks": p, "step_ms": _median_ms(times[p]), "state_mb": state_bytes(runs[p][0]) / 2**20,
              "over_naive": statistics.median([a / b for a, b in zip(times[p], times["Naive"])])} for p in previous]
     return {"case": case.label, "repeats": repeats, "naive_step_ms": _median_ms(times["Naive"]), "rows": rows}
-
-
-def _machine_load() -> dict:
-    """Load average and CPU pressure (Linux): other processes on a shared machine slow every step."""
-    out = {"loadavg_1min": os.getloadavg()[0] if hasattr(os, "getloadavg") else None, "cpus": os.cpu_count()}
-    try:
-        line = open("/proc/pressure/cpu").readline().split()  # "some avg10=… avg60=… …"
-        out["cpu_pressure_some_avg10"] = float(line[1].split("=")[1])
-    except (OSError, IndexError, ValueError):
-        pass
-    return out
 
 
 def _check_finite(result: dict) -> None:

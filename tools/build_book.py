@@ -18,6 +18,8 @@
    time, an estimate of the time left) is printed here, read from the file $PHNLAB_PROGRESS that the
    chapter's kernel writes (phnlab.experiments.progress); the executed pages never hold it.
 4. `jupyter-book build OUT/src --path-output OUT -W -n --keep-going`, then OUT/_build/html -> OUT/html.
+5. The timings of every phase, with the machine's load average sampled every minute while they ran
+   (`phnlab.machine.LoadSampler`), are printed and written to OUT/timings.json.
 
 Exits 1 if a chapter fails, holds an error output or lacks widget state, or the build warns.
 The last line printed is the absolute path of OUT/html/index.html.
@@ -90,6 +92,47 @@ def main(argv: list[str] | None = None) -> int:
     _write_toc(src, [c.stem for c in chapters])
     _kernelspec(out)
 
+    from phnlab.machine import LoadSampler
+
+    t_build = time.perf_counter()
+    with LoadSampler() as load:
+        built = _build(args, chapters, src, out, results_dir, data_root, checked)
+    if isinstance(built, int):  # a signal stopped the sweep
+        return built
+    failures, timings, jb_secs, html = built
+    summary = load.summary()
+    print("build_book: timings")
+    for name, secs, status in timings:
+        what = name if name.startswith("(") else f"papermill {name}"
+        print(f"  {what:50s} {secs:7.1f} s  {status}")
+    print(f"  jupyter-book build {'':31s} {jb_secs:7.1f} s")
+    total_s = time.perf_counter() - t_build
+    print(f"  {'(in all)':50s} {total_s:7.1f} s")
+    if "loadavg_1min_max" in summary:
+        print(f"build_book: load average (1 min) {summary['loadavg_1min_min']:.2f}-{summary['loadavg_1min_max']:.2f}, "
+              f"median {summary['loadavg_1min_median']:.2f}, {summary['samples']} samples, on {summary['cpus']} cores")
+    _write_timings(out / "timings.json", dict(
+        preset=args.preset, jobs=args.jobs, chapters=[c.name for c in chapters], total_s=round(total_s, 1),
+        phases=[dict(name=n, seconds=round(t, 1), status=st) for n, t, st in timings],
+        jupyter_book_s=round(jb_secs, 1), failed=bool(failures), load=summary, load_samples=load.samples))
+    if failures:
+        print("build_book: FAILED", file=sys.stderr)
+        for f in failures:
+            print(f"  {f}", file=sys.stderr)
+    index = html / "index.html"
+    print(index)
+    return 1 if failures else 0
+
+
+def _write_timings(path: Path, record: dict) -> None:
+    from phnlab.files import atomic_write_bytes
+
+    atomic_write_bytes(path, (json.dumps(record, indent=1) + "\n").encode())
+
+
+def _build(args, chapters, src, out, results_dir, data_root, checked):
+    """Steps 2-4: (failures, timings, seconds of the jupyter-book build, the html folder), or an exit
+    status when a signal stopped the sweep."""
     failures: list[str] = []
     timings: list[tuple[str, float, str]] = []
     params = dict(preset=args.preset, device=args.device, results_dir=str(results_dir), jobs=args.jobs,
@@ -135,19 +178,7 @@ def main(argv: list[str] | None = None) -> int:
         os.replace(build_dir / "html", html)
     elif rc == 0:
         failures.append(f"no HTML produced at {build_dir / 'html'}")
-
-    print("build_book: timings")
-    for name, secs, status in timings:
-        what = name if name.startswith("(") else f"papermill {name}"
-        print(f"  {what:50s} {secs:7.1f} s  {status}")
-    print(f"  jupyter-book build {'':31s} {jb_secs:7.1f} s")
-    if failures:
-        print("build_book: FAILED", file=sys.stderr)
-        for f in failures:
-            print(f"  {f}", file=sys.stderr)
-    index = html / "index.html"
-    print(index)
-    return 1 if failures else 0
+    return failures, timings, jb_secs, html
 
 
 def _abs(path: str) -> Path:

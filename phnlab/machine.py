@@ -1,0 +1,64 @@
+"""How busy the machine is while something is timed: other processes on a shared machine slow every
+step, so a wall time is reported with the load it was measured under."""
+
+from __future__ import annotations
+
+import os
+import statistics
+import threading
+import time
+
+__all__ = ["machine_load", "LoadSampler"]
+
+
+def machine_load() -> dict:
+    """Load average and CPU pressure now (Linux; absent fields elsewhere)."""
+    out = {"loadavg_1min": os.getloadavg()[0] if hasattr(os, "getloadavg") else None, "cpus": os.cpu_count()}
+    try:
+        with open("/proc/pressure/cpu") as f:
+            line = f.readline().split()  # "some avg10=… avg60=… …"
+        out["cpu_pressure_some_avg10"] = float(line[1].split("=")[1])
+    except (OSError, IndexError, ValueError):
+        pass
+    return out
+
+
+class LoadSampler:
+    """`machine_load()` at the start, every `every_s` seconds in a daemon thread, and at the end:
+    `with LoadSampler() as load: ...`, then `load.summary()`."""
+
+    def __init__(self, every_s: float = 60.0):
+        self.every_s = every_s
+        self.samples: list[dict] = []  # each machine_load() with "at_s", seconds since the start
+        self._stop = threading.Event()
+        self._thread: threading.Thread | None = None
+        self._t0 = 0.0
+
+    def _sample(self) -> None:
+        self.samples.append({"at_s": round(time.monotonic() - self._t0, 1), **machine_load()})
+
+    def _loop(self) -> None:
+        while not self._stop.wait(self.every_s):
+            self._sample()
+
+    def __enter__(self) -> LoadSampler:
+        self._t0 = time.monotonic()
+        self._sample()
+        self._thread = threading.Thread(target=self._loop, name="load-sampler", daemon=True)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._stop.set()
+        if self._thread is not None:
+            self._thread.join()
+        self._sample()
+
+    def summary(self) -> dict:
+        """Samples taken, cores, and the 1-minute load average's min / median / max over them."""
+        loads = [s["loadavg_1min"] for s in self.samples if s.get("loadavg_1min") is not None]
+        out = {"samples": len(self.samples), "every_s": self.every_s, "cpus": os.cpu_count()}
+        if loads:
+            out.update(loadavg_1min_min=min(loads), loadavg_1min_median=statistics.median(loads),
+                       loadavg_1min_max=max(loads))
+        return out

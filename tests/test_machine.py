@@ -1,0 +1,25 @@
+"""The load a timing was measured under: sampled at the start, on a clock, and at the end."""
+
+import time
+
+from phnlab.machine import LoadSampler, machine_load
+
+
+def test_a_load_snapshot_names_the_cores_and_the_load():
+    load = machine_load()
+    assert load["cpus"] >= 1 and load["loadavg_1min"] >= 0
+
+
+def test_the_sampler_samples_at_the_start_on_its_clock_and_at_the_end():
+    with LoadSampler(every_s=0.05) as load:
+        time.sleep(0.3)
+    times = [s["at_s"] for s in load.samples]
+    assert len(times) >= 4 and times[0] == 0.0 and times == sorted(times)
+    summary = load.summary()
+    assert summary["samples"] == len(load.samples)
+    values = [s["loadavg_1min"] for s in load.samples]
+    assert summary["loadavg_1min_min"] == min(values) <= summary["loadavg_1min_median"] <= max(values) == summary[
+        "loadavg_1min_max"]
+    n = len(load.samples)
+    time.sleep(0.15)
+    assert len(load.samples) == n  # the thread stopped with the block
