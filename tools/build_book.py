@@ -289,13 +289,19 @@ def _execute(chapter: Path, dest: Path, params: dict, at_once: int = 1) -> tuple
 
 
 def _prefetch(chapters: list[Path], params) -> tuple[str, float]:
-    """Every run the chapters read, in one sweep, longest first: 'ok' or the failure (a signal: Interrupted)."""
-    from phnlab.book.plan import book_specs
+    """Every run the chapters read, in one sweep, longest first: 'ok' or the failure (a signal: Interrupted).
+    The checkpoints a chapter reads besides a run's results are kept as the runs pass them."""
+    from phnlab.book.plan import book_specs, keep_checkpoints
     from phnlab.book.runs import run_specs
     from phnlab.errors import PhnlabError
     from phnlab.experiments import stopping
+    from phnlab.experiments.store import ResultsStore
 
-    specs = book_specs([c.name[:2] for c in chapters], params.preset.name, params.seeds)
+    numbers = [c.name[:2] for c in chapters]
+    specs = book_specs(numbers, params.preset.name, params.seeds)
+    store = ResultsStore(params.results_dir)
+    for spec, experience in keep_checkpoints(numbers, params.preset.name, params.seeds):
+        store.keep_after(spec, experience)
     print(f"build_book: {len(specs)} distinct runs for the chapters, longest first, {params.jobs} worker(s)", flush=True)
     t0 = time.perf_counter()
     try:

@@ -11,7 +11,7 @@ from ..experiments.spec import RunSpec
 from ..experiments.sweeps import sweep_specs
 from .runs import distinct
 
-__all__ = ["CHAPTER_SWEEPS", "chapter_specs", "book_specs"]
+__all__ = ["CHAPTER_SWEEPS", "chapter_specs", "book_specs", "keep_checkpoints"]
 
 # chapter number → the sweeps its notebook runs (`sweep_specs(name, ...)`); tests/book check the notebooks
 CHAPTER_SWEEPS: dict[str, tuple[str, ...]] = {
@@ -36,3 +36,13 @@ def chapter_specs(chapters: Iterable[str], preset: str, seeds: Sequence[int] | N
 def book_specs(chapters: Iterable[str], preset: str, seeds: Sequence[int] | None = None) -> list[RunSpec]:
     """`chapter_specs`, longest first: the order the build computes them in."""
     return longest_first(chapter_specs(chapters, preset, seeds))
+
+
+def keep_checkpoints(chapters: Iterable[str], preset: str, seeds: Sequence[int] | None = None) -> list[tuple[RunSpec, int]]:
+    """(spec, experience) of each checkpoint a chapter reads besides the stored results: chapter 3's
+    Figure 6 reads HN-2's hypernetwork after experience 3 of the noisy stream. The build asks the store to
+    keep them before its sweep, so that no chapter trains a run again to get one."""
+    from ..analysis.filters import FIGURE6_AFTER, figure6_spec
+
+    seeds = tuple(seeds) if seeds else None
+    return [(figure6_spec(sweep_specs("noisy", preset, seeds)), FIGURE6_AFTER)] if "03" in set(chapters) else []

@@ -173,10 +173,13 @@ def run(spec: RunSpec, *, results_dir="results", device="auto", data_root=None, 
             row = progress.last_point_if_current(strategy.model, i)  # the last epoch's curve point, when current
             acc.append(row + [predict(strategy.model, v, batch_size=preset.eval_batch_size, device=dev, cache=cache)
                               for v in views[len(row): i + 1]])
-            store.save_checkpoint(spec, {
+            checkpoint = {
                 "next": i + 1, "model": strategy.model.state_dict(), "extra": strategy.extra_state(),
                 **training_state(strategy, progress), "acc": acc, "times": times,
-            })
+            }
+            store.save_checkpoint(spec, checkpoint)
+            if store.keeps_after(spec, i + 1):  # asked for by an analysis (`ResultsStore.keep_after`)
+                store.save_kept(spec, i + 1, checkpoint)
         bar.close()
         if end < len(experiences):
             return RunResult(spec, {"accuracy_matrix": acc}, computed=True, resumed_from=start)

@@ -141,6 +141,21 @@ class ResultsStore:
         with contextlib.suppress(FileNotFoundError):
             (self.dir(spec) / "checkpoint.pt").unlink()
 
+    # ---- a checkpoint kept after one experience for an analysis that reads it (Figure 6) ----------
+    def keep_after(self, spec: RunSpec, experience: int) -> None:
+        """Ask the run of `spec` to keep its checkpoint after `experience` (1-based) once it is finished,
+        when it has not passed that experience yet: a finished run keeps only its final model."""
+        self._write(self.dir(spec) / f"keep-after{experience}", b"")
+
+    def keeps_after(self, spec: RunSpec, experience: int) -> bool:
+        return (self.dir(spec) / f"keep-after{experience}").exists()
+
+    def save_kept(self, spec: RunSpec, experience: int, state: dict) -> None:
+        self._save_torch(self.dir(spec) / f"checkpoint-after{experience}.pt", state)
+
+    def load_kept(self, spec: RunSpec, experience: int) -> dict | None:
+        return self._load_torch(self.dir(spec) / f"checkpoint-after{experience}.pt", "kept checkpoint")
+
     # ---- one worker per spec ----------------------------------------------------------------------
     @contextlib.contextmanager
     def lock(self, spec: RunSpec, *, wait: bool = False):

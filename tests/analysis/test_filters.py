@@ -85,3 +85,29 @@ def test_generated_filters_uses_a_temporary_store_when_the_run_is_finished(tmp_p
     f = filters.generated_filters(spec, params, after=2, layer="layer4.1.conv1.weight")
     assert f.shape == (2, 160, 160, 3, 3) and roots and roots[0] != str(tmp_path)
     assert ResultsStore(tmp_path).load_checkpoint(spec) is None
+
+
+def test_generated_filters_reads_a_kept_checkpoint_without_training(tmp_path, monkeypatch):
+    import torch
+
+    from phnlab.experiments import runner
+    from phnlab.experiments.spec import RunSpec
+    from phnlab.experiments.store import ResultsStore
+    from phnlab.hyper.model import PartialHyperModel
+
+    spec = RunSpec("noisy", "hn", 2, seed=0, preset="ci")
+    store = ResultsStore(tmp_path)
+    torch.manual_seed(1)
+    model = PartialHyperModel(freeze_depth=2, num_tasks=4, num_classes=5)
+    store.save_kept(spec, 3, {"next": 3, "model": model.state_dict()})
+    store.save_metrics(spec, {"label": "HN-2"})  # the run is finished: only the kept checkpoint has experience 3
+
+    def no_training(*a, **kw):
+        raise AssertionError("the kept checkpoint is there: nothing is trained")
+
+    monkeypatch.setattr(runner, "run", no_training)
+    params = SimpleNamespace(results_dir=tmp_path, device="cpu", data_root=None)
+    f = filters.generated_filters(spec, params)  # Figure 6's experience and layer
+    with torch.no_grad():
+        expected = model.hnet.generate(torch.arange(3))[filters.FIGURE6_LAYER].numpy()
+    assert np.array_equal(f, expected)

@@ -1,4 +1,4 @@
-from phnlab.book.plan import CHAPTER_SWEEPS, book_specs, chapter_specs
+from phnlab.book.plan import CHAPTER_SWEEPS, book_specs, chapter_specs, keep_checkpoints
 from phnlab.experiments.first_experience import shared_key
 from phnlab.experiments.schedule import estimated_cost, first_shared
 from phnlab.experiments.sweeps import sweep_specs
@@ -31,3 +31,12 @@ def test_no_model_of_the_book_is_trained_twice():
     for preset in ("ci", "quick"):
         specs = book_specs(list(CHAPTER_SWEEPS), preset)
         assert len({s.trained().key() for s in specs}) == len(specs)
+
+
+def test_the_checkpoint_chapter_3_reads_is_one_the_book_trains():
+    ((spec, experience),) = keep_checkpoints(["02", "03"], "quick")
+    assert experience == 3 and (spec.stream, spec.strategy, spec.freeze_depth, spec.seed) == ("noisy", "hn", 2, 0)
+    assert spec.key() in {s.key() for s in book_specs(["03"], "quick")}
+    assert keep_checkpoints(["04", "08"], "quick") == []
+    ((other, _),) = keep_checkpoints(["03"], "quick", seeds=(1, 0))
+    assert other.seed == 1  # the chapter's first seed

@@ -39,6 +39,24 @@ def test_the_final_model_can_be_loaded_and_reproduces_the_last_row(tmp_path, tin
     assert load_model(tiny_spec("naive", 0), results_dir=tmp_path) is None
 
 
+def test_a_run_keeps_the_checkpoint_it_was_asked_to_keep(tmp_path, tiny_spec, data_root):
+    """A finished run drops its checkpoint; one that the store was asked to keep (Figure 6's) stays, the same
+    as the checkpoint of a run stopped there."""
+    import torch
+
+    spec = tiny_spec("hn", 2)
+    store = ResultsStore(tmp_path / "kept")
+    store.keep_after(spec, 2)
+    result = run(spec, results_dir=store.root, device="cpu", data_root=data_root, quiet=True)
+    kept = store.load_kept(spec, 2)
+    assert kept["next"] == 2 and kept["acc"] == result.metrics["accuracy_matrix"][:2]
+    assert store.load_checkpoint(spec) is None and store.load_kept(spec, 1) is None and store.load_kept(spec, 3) is None
+    run(spec, results_dir=tmp_path / "stopped", device="cpu", data_root=data_root, quiet=True, stop_after=2)
+    stopped = ResultsStore(tmp_path / "stopped").load_checkpoint(spec)
+    assert stopped["model"].keys() == kept["model"].keys()
+    assert all(torch.equal(stopped["model"][k], kept["model"][k]) for k in kept["model"])
+
+
 @pytest.mark.parametrize("strategy, k, changes", [("hn", 3, {}), ("lr", 2, {}), ("ewc", 0, {}),
                                                   ("lr", 2, {"bn_policy": "running"}),
                                                   ("hn", 2, {"bn_policy": "running"})])
