@@ -6,9 +6,9 @@ from __future__ import annotations
 import sys
 import time
 from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 import torch
-from avalanche.core import SupervisedPlugin
 from tqdm.auto import tqdm
 
 from ..config import resolve_bn_policy, resolve_device
@@ -17,6 +17,9 @@ from . import stopping
 from .first_experience import SharedFirstExperience, shared_key
 from .spec import RunSpec
 from .store import ResultsStore
+
+if TYPE_CHECKING:
+    from .recording import RunRecorder
 
 __all__ = ["run", "RunResult", "load_model"]
 
@@ -27,51 +30,6 @@ class RunResult:
     metrics: dict
     computed: bool  # False: read from the store
     resumed_from: int = 0  # experiences restored from a checkpoint
-
-
-class _Progress(SupervisedPlugin):
-    """Per-epoch accuracy on every experience seen so far, or on the first `experiences` of them (learning
-    curves), and the progress bar (steps, with the experience and epoch beside it)."""
-
-    def __init__(self, views, *, eval_batch_size: int, every_epoch: bool, bar, cache=None,
-                 experiences: int | None = None):
-        super().__init__()
-        self.views, self.eval_batch_size, self.every_epoch, self.bar = views, eval_batch_size, every_epoch, bar
-        self.experiences = experiences
-        self.cache = cache
-        self.curves: list[dict] = []
-        self.eval_s: list[float] = []  # per experience: seconds of its curve points (part of its training time)
-        self.evaluated_state = None  # `model_state` when the last curve point was measured
-
-    def after_training_iteration(self, strategy, **kwargs):
-        self.bar.update(1)
-        stopping.check()  # a SIGTERM / SIGINT stops here, at a step boundary
-
-    def before_training_epoch(self, strategy, **kwargs):
-        self.bar.set_postfix(experience=strategy.experience_index + 1, epoch=strategy.clock.train_exp_epochs + 1)
-
-    def after_training_epoch(self, strategy, **kwargs):
-        if not self.every_epoch:
-            return
-        from ..strategies import predict
-
-        i = strategy.experience_index
-        t0 = time.perf_counter()
-        seen = i + 1 if self.experiences is None else min(i + 1, self.experiences)
-        acc = [predict(strategy.model, v, batch_size=self.eval_batch_size, device=strategy.device, cache=self.cache)
-               for v in self.views[:seen]]
-        self.eval_s += [0.0] * (i + 1 - len(self.eval_s))
-        self.eval_s[i] += time.perf_counter() - t0
-        self.curves.append({"experience": i, "epoch": strategy.clock.train_exp_epochs, "accuracy": acc})
-        self.evaluated_state = model_state(strategy.model)
-
-    def last_point_if_current(self, model, experience: int) -> list[float]:
-        """The accuracies of the last curve point when they are those of `model` as it is now (the end of
-        `experience`, nothing changed since the last epoch): the start of the accuracy-matrix row (all of it
-        unless the curves hold fewer experiences), without evaluating again; [] when there is none."""
-        if not self.curves or self.curves[-1]["experience"] != experience or self.evaluated_state is None:
-            return []
-        return list(self.curves[-1]["accuracy"]) if model_state(model) == self.evaluated_state else []
 
 
 def model_state(model: torch.nn.Module) -> tuple:
@@ -86,14 +44,14 @@ def model_state(model: torch.nn.Module) -> tuple:
     return tensors, norms, flags
 
 
-def training_state(strategy, progress: _Progress) -> dict:
+def training_state(strategy, progress: RunRecorder) -> dict:
     """What training carries from one experience to the next besides the weights and the strategy's own
     state: clock, random states and curve points (a checkpoint keeps it, and so does a shared experience 1)."""
     return {"clock": dict(vars(strategy.clock)), "generator": strategy.generator.get_state(),
             "torch_rng": torch.get_rng_state(), "curves": progress.curves, "curve_eval_s": progress.eval_s}
 
 
-def restore_training_state(strategy, progress: _Progress, state: dict) -> None:
+def restore_training_state(strategy, progress: RunRecorder, state: dict) -> None:
     vars(strategy.clock).update(state["clock"])
     strategy.generator.set_state(state["generator"])
     torch.set_rng_state(state["torch_rng"])
@@ -115,9 +73,10 @@ def run(spec: RunSpec, *, results_dir="results", device="auto", data_root=None, 
     dev = resolve_device(device)
     preset = spec.resolved_preset()
 
-    from ..data.streams import build_stream  # heavy imports only when something runs
+    from ..data.streams import build_stream  # heavy imports (Avalanche) only when something runs
     from ..strategies import attach_tensors, make_strategy, predict, tensors_of
     from ..strategies.base import PrefixCache
+    from .recording import RunRecorder
 
     stream = build_stream(spec.stream, preset=preset, seed=spec.seed, dataset=spec.dataset, dataset2=spec.dataset2,
                           data_root=data_root)
@@ -134,7 +93,7 @@ def run(spec: RunSpec, *, results_dir="results", device="auto", data_root=None, 
         steps_of = lambda e: -(-len(e.train_y) // preset.batch_size) * preset.epochs  # noqa: E731 - one experience's
         bar = tqdm(total=sum(map(steps_of, stream.experiences)), desc=spec.label(), unit="step", disable=not show, leave=False)
         cache = PrefixCache()  # a frozen prefix on population statistics runs once per test set
-        progress = _Progress(views, eval_batch_size=preset.eval_batch_size, every_epoch=preset.curve_every_epoch,
+        progress = RunRecorder(views, eval_batch_size=preset.eval_batch_size, every_epoch=preset.curve_every_epoch,
                              bar=bar, cache=cache, experiences=preset.curve_experiences)
         strategy = make_strategy(spec.strategy, preset=preset, num_tasks=len(experiences),
                                  num_classes=stream.num_classes_per_experience, device=dev, seed=spec.seed,

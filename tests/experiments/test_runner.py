@@ -23,6 +23,17 @@ def test_a_finished_spec_is_read_not_recomputed(tmp_path, tiny_spec, data_root):
     assert not (tmp_path / spec.key() / "checkpoint.pt").exists()
 
 
+def test_reading_a_stored_run_does_not_import_avalanche(tmp_path, tiny_spec):
+    """The book's chapters read runs the sweep stored: through the runner, without Avalanche's imports."""
+    spec = tiny_spec("hn", 3)
+    ResultsStore(tmp_path).save_metrics(spec, {"label": "HN-3", "accuracy_matrix": [[0.5]]})
+    code = ("import sys; from phnlab.experiments.runner import run; from phnlab.experiments.spec import RunSpec; "
+            f"r = run(RunSpec.from_dict({spec.to_dict()!r}), results_dir={str(tmp_path)!r}, quiet=True); "
+            "print(r.computed, r.metrics['label'], 'avalanche' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["False", "HN-3", "False"]
+
+
 def test_the_final_model_can_be_loaded_and_reproduces_the_last_row(tmp_path, tiny_spec, data_root):
     from phnlab.data.streams import build_stream
     from phnlab.experiments.runner import load_model
@@ -154,19 +165,19 @@ def test_a_matrix_row_taken_from_the_last_curve_point_equals_a_new_evaluation(st
                                                                               tiny_spec, data_root, monkeypatch):
     """The row after experience e is the last epoch's curve point unless the model changed after that epoch
     (LR and HN freeze and recalibrate their prefix at the end of experience 1): then it is evaluated again."""
-    from phnlab.experiments import runner
+    from phnlab.experiments import recording
 
     spec, reused = tiny_spec(strategy, k), []
-    original = runner._Progress.last_point_if_current
+    original = recording.RunRecorder.last_point_if_current
 
     def spy(self, model, experience):
         row = original(self, model, experience)
         reused.append(bool(row))
         return row
 
-    monkeypatch.setattr(runner._Progress, "last_point_if_current", spy)
+    monkeypatch.setattr(recording.RunRecorder, "last_point_if_current", spy)
     fast = run(spec, results_dir=tmp_path / "reused", device="cpu", data_root=data_root, quiet=True)
-    monkeypatch.setattr(runner._Progress, "last_point_if_current", lambda self, model, experience: [])
+    monkeypatch.setattr(recording.RunRecorder, "last_point_if_current", lambda self, model, experience: [])
     slow = run(spec, results_dir=tmp_path / "evaluated", device="cpu", data_root=data_root, quiet=True)
     assert reused == expected
     assert fast.metrics["accuracy_matrix"] == slow.metrics["accuracy_matrix"]
