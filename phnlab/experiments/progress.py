@@ -50,7 +50,7 @@ class RunProgress:
         shared = first_shared(list(distinct.values()))
         self.cost = {k: estimated_cost(s, first_shared=f) for (k, s), f in zip(distinct.items(), shared)}
         self.left_cost = sum(self.cost.values())
-        self.done, self.trained = 0, 0
+        self.done = 0
         self.timed: list[tuple[float, float]] = []  # (estimated cost, seconds) of each run trained here
         self.current: dict[str, str] = {}
         self.started: dict[str, float] = {}  # key -> when the run was handed out
@@ -74,7 +74,6 @@ class RunProgress:
         cost = self.cost.get(spec.key(), 1.0)
         self.left_cost -= cost
         if getattr(result, "computed", False):
-            self.trained += 1
             started = self.started.pop(spec.key(), None)
             # the run's own time here; without a start, its training time (a first experience loaded from
             # another run took none of it)
@@ -85,7 +84,7 @@ class RunProgress:
 
     def event(self) -> ProgressEvent:
         left = None
-        if self.trained:
+        if self.timed:
             runs_left = self.total - self.done
             at_once = max(1, min(self.width, runs_left))
             per_run, per_cost = run_time_model(self.timed)
