@@ -68,10 +68,14 @@ def cosine_experiences_verdict(frame) -> Verdict:
                       f"{e}: {row['mean']:+.2f} ({100 * row['negative']:.0f} %)" for e, row in frame.iterrows()))
     notes = ()
     if len(frame) > 2:
-        first, last = frame["mean"].iloc[0], frame["mean"].iloc[-1]
-        if abs(last) < abs(first) / 2:
-            notes = (f"The conflict weakens along the stream: from {first:+.2f} at experience {frame.index[0]} to "
-                     f"{last:+.2f} at experience {frame.index[-1]}.",)
+        # a trend over all the experiences, not the two ends: one experience can go against the rest
+        import numpy as np
+
+        slope, intercept = np.polyfit(frame.index.to_numpy(float), frame["mean"].to_numpy(float), 1)
+        first, last = (intercept + slope * e for e in (frame.index[0], frame.index[-1]))
+        if first < 0 and abs(last) < abs(first) / 2:
+            notes = (f"The conflict weakens along the stream: a line fitted to the per-experience means goes from "
+                     f"{first:+.2f} at experience {frame.index[0]} to {last:+.2f} at experience {frame.index[-1]}.",)
     return Verdict((claim,), notes=notes)
 
 

@@ -92,8 +92,14 @@ def _compare_modes(rows: Sequence[Mapping], new: str, old: str, published: Mappi
     cost = {k: t[(k, new)]["minutes"] / t[(k, old)]["minutes"] for k in ks}
     total = sum(t[(k, new)]["minutes"] for k in ks) / sum(t[(k, old)]["minutes"] for k in ks)
     p_cost = [published[k][new][2] / published[k][old][2] for k in published]
-    diffs = ", ".join(f"k = {k}: {round(t[(k, new)]['aca'], 1) - round(t[(k, old)]['aca'], 1):+.1f}" for k in ks)
+    diffs = ", ".join(f"k = {k}: {_points(t[(k, new)]['aca'] - t[(k, old)]['aca'])}" for k in ks)
     return t, ks, better, p_better, cost, total, p_cost, diffs
+
+
+def _points(d: float) -> str:
+    """A difference in points as the tables round it, with a second decimal where one would print +0.0 and
+    hide which way the comparison went."""
+    return f"{d:+.1f}" if abs(d) >= 0.05 or d == 0 else f"{d:+.2f}"
 
 
 def table4_verdict(rows: Sequence[Mapping], test_images: int | None = None) -> Verdict:

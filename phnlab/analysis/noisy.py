@@ -93,7 +93,7 @@ def noisy_verdict(results: Iterable, preset_name: str) -> Verdict:
     hn_holds = [k for k in depths if end[("hn", k, "noisy")] >= end[("lr", k, "noisy")]]
     ks = lambda values: ", ".join(f"k = {k}: {v:+.1f}" for k, v in zip(depths, values))  # noqa: E731
     claims = (
-        Claim("LR ends lower on experience 1 in the noisy than in the normal stream (the paper's main claim)",
+        Claim("LR ends lower on experience 1 in the noisy than in the normal stream at most depths (the paper's main claim)",
               len(harmed) > len(depths) / 2, f"at {len(harmed)} of {len(depths)} depths",
               clear=len(clear) > len(depths) / 2,
               detail=f"Normal − noisy: {ks([lr_gap[k] for k in depths])} points; twice the sampling error: "
@@ -101,14 +101,14 @@ def noisy_verdict(results: Iterable, preset_name: str) -> Verdict:
                      "LR forgets experience 1 by " + ", ".join(f"{fgt[('lr', k, 'noisy')]:+.1f}" for k in depths)
                      + " points in the noisy stream and by " + ", ".join(f"{fgt[('lr', k, 'normal')]:+.1f}" for k in depths)
                      + " in the normal one (negative: it gains)"),
-        Claim("At the end of the noisy stream HN holds experience 1 at least as well as LR",
+        Claim("At the end of the noisy stream HN holds experience 1 at least as well as LR at most depths",
               len(hn_holds) > len(depths) / 2, f"at {len(hn_holds)} of {len(depths)} depths",
               detail="HN " + ", ".join(f"{end[('hn', k, 'noisy')]:.1f}" for k in depths) + " % against LR "
                      + ", ".join(f"{end[('lr', k, 'noisy')]:.1f}" for k in depths) + " %"),
-        Claim("HN's accuracy on experience 1 moves less between the streams than LR's",
+        Claim("HN's accuracy on experience 1 moves less between the streams than LR's at most depths",
               len(steadier) > len(depths) / 2, f"at {len(steadier)} of {len(depths)} depths",
               detail=f"HN, normal − noisy: {ks([hn_gap[k] for k in depths])} points"),
-        Claim("HN learns less than LR (learning accuracy)", len(hn_lower) > len(depths),
+        Claim("HN learns less than LR in most (depth, stream) pairs (learning accuracy)", len(hn_lower) > len(depths),
               f"in {len(hn_lower)} of {2 * len(depths)} (depth, stream) pairs",
               paper=f"{p_hn_lower} of {2 * len(p_depths)}",
               detail="LR's learning accuracy, noisy − normal: " + ", ".join(f"{d:+.1f}" for d in la_lr)

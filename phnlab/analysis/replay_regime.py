@@ -6,6 +6,7 @@ and how much of the paper's LR forgetting each candidate explains. Reads stored 
 from __future__ import annotations
 
 import math
+import statistics
 from collections import defaultdict
 from collections.abc import Mapping, Sequence
 
@@ -17,17 +18,15 @@ from .stats import pct
 from .why_replay import POLICY_NAMES, ordering_pairs, others, policy_of, stat_rows, trained_once
 
 __all__ = [
-    "regime_frame", "plot_regime", "long_schedule_frame", "long_schedule_verdict", "ordering_summary",
+    "regime_frame", "regime_cost", "plot_regime", "long_schedule_frame", "long_schedule_verdict", "ordering_summary",
     "buffer_frame", "longer_stored_runs", "combined_value", "gap_verdict", "hn4_frame", "hn4_verdict"
 ]
 
 
 # ---- the replay regime ---------------------------------------------------------------------------------------
-def regime_frame(results: Sequence, preset, seed: int = 0):
-    """LR-k (c = 1, the regime study's seed) against steps per experience, under both normalisations. At
-    the preset's own steps the points are Table 2's runs (`sweeps.regime_specs`); a stored copy without
-    per-epoch curves trained the same and counts once."""
-    groups: dict[tuple, list] = defaultdict(list)
+def _regime_runs(results: Sequence, seed: int):
+    """(run, steps per experience) of the regime study: LR-k with c = 1 and the study's seed, changed at
+    most in its epochs; a stored copy without per-epoch curves trained the same and counts once."""
     for r in trained_once(results):
         s = r.spec
         extra = others(s)
@@ -35,8 +34,42 @@ def regime_frame(results: Sequence, preset, seed: int = 0):
             continue
         if set(extra) - {"epochs"} or (s.freeze_depth not in REGIME_DEPTHS and "epochs" not in extra):
             continue
-        groups[(s.label(), steps_per_experience(s.resolved_preset()), policy_of(s))].append(r.metrics)
+        yield r, steps_per_experience(s.resolved_preset())
+
+
+def regime_frame(results: Sequence, preset, seed: int = 0):
+    """LR-k (c = 1, the regime study's seed) against steps per experience, under both normalisations. At
+    the preset's own steps the points are Table 2's runs (`sweeps.regime_specs`)."""
+    groups: dict[tuple, list] = defaultdict(list)
+    for r, steps in _regime_runs(results, seed):
+        groups[(r.spec.label(), steps, policy_of(r.spec))].append(r.metrics)
     return stat_rows(dict(sorted(groups.items())), ("model", "steps per experience", "policy"))
+
+
+def regime_cost(results: Sequence, seed: int = 0, towards: Sequence[int] = (1_000, 4_000)) -> str:
+    """What the study's longest LR-4 schedule took where it ran (its runs' `wall_time_s`), and what the
+    longer schedules `towards` would take at that rate (time in proportion to steps): why the study stops
+    where it does, from the stored runs rather than from one machine's figure."""
+    runs = [(steps, r.metrics["wall_time_s"]) for r, steps in _regime_runs(results, seed)
+            if r.spec.freeze_depth == 4 and steps and "wall_time_s" in r.metrics]
+    if not runs:
+        return ""
+    longest = max(steps for steps, _ in runs)
+    times = sorted(t for steps, t in runs if steps == longest)
+    per_step = statistics.fmean(times) / longest
+    spread = f"{times[0]:.0f} s" if len(times) == 1 else f"{times[0]:.0f}–{times[-1]:.0f} s ({len(times)} runs)"
+    scaled = [(n, _duration(per_step * n)) for n in towards if n > longest]
+    text = (f"The longest schedule here is {longest:,} steps per experience: an LR-4 run of that length took "
+            f"{spread} where the book's runs were computed")
+    if scaled:
+        (n, took), *rest = scaled
+        text += f"; at that rate a run of {n:,} steps per experience would take about {took}"
+        text += "".join(f", and one of {m:,} about {t}" for m, t in rest)
+    return text + ". `phnlab.experiments.sweeps.REGIME_STEPS` says how to run longer ones."
+
+
+def _duration(seconds: float) -> str:
+    return f"{seconds / 60:.0f} min" if seconds < 5_400 else f"{seconds / 3_600:.1f} h"
 
 
 @styled

@@ -90,7 +90,7 @@ def table2_verdict(rows: Sequence[Mapping], results: Sequence, preset) -> Verdic
                  if clear_effect(aca(hn) - aca(lr), diff_se(aca(hn) / 100, aca(lr) / 100, n_test, by[hn]["seeds"]))]
     p_pairs = [(lr, hn) for lr, hn in pairs if lr in p2 and hn in p2]
     p_wins = sum(p2[hn]["aca"][0] > p2[lr]["aca"][0] for lr, hn in p_pairs)
-    claims = [Claim("HN-k beats LR-k in ACA", len(wins) == n, f"at {len(wins)} of {n} depths",
+    claims = [Claim("HN-k beats LR-k in ACA at every depth", len(wins) == n, f"at {len(wins)} of {n} depths",
                     paper=f"{p_wins} of {len(p_pairs)}", clear=len(aca_clear) == n,
                     detail=", ".join(f"{hn} {aca(hn):.1f} vs {lr} {aca(lr):.1f}" for lr, hn in pairs)
                     + f"; {len(aca_clear)} of the {n} differences exceed twice their sampling error")]
@@ -113,13 +113,13 @@ def table2_verdict(rows: Sequence[Mapping], results: Sequence, preset) -> Verdic
     forgets_less = [(lr, hn) for lr, hn in pairs if fgt(hn) < fgt(lr)]
     fg_clear = [(lr, hn) for lr, hn in pairs if fgt_clear(hn, lr)]
     p_fg = sum(p2[hn]["forgetting"][0] < p2[lr]["forgetting"][0] for lr, hn in p_pairs)
-    claims.append(Claim("HN-k forgets less than LR-k", len(forgets_less) == n, f"at {len(forgets_less)} of {n} depths",
+    claims.append(Claim("HN-k forgets less than LR-k at every depth", len(forgets_less) == n, f"at {len(forgets_less)} of {n} depths",
                         paper=f"{p_fg} of {len(p_pairs)}", clear=len(fg_clear) == n,
                         detail="forgetting HN " + ", ".join(f"{fgt(hn):.1f}" for _, hn in pairs) + " vs LR "
                         + ", ".join(f"{fgt(lr):.1f}" for lr, _ in pairs)
                         + f" points; {len(fg_clear)} of the {n} differences exceed twice their sampling error"))
     learns_less = [p for p in pairs if by[p[1]]["learning_accuracy"][0] < by[p[0]]["learning_accuracy"][0]]
-    claims.append(Claim("HN-k learns less than LR-k (learning accuracy)", len(learns_less) == n,
+    claims.append(Claim("HN-k learns less than LR-k at every depth (learning accuracy)", len(learns_less) == n,
                         f"at {len(learns_less)} of {n} depths",
                         detail="HN " + ", ".join(f"{by[hn]['learning_accuracy'][0]:.1f}" for _, hn in pairs) + " vs LR "
                         + ", ".join(f"{by[lr]['learning_accuracy'][0]:.1f}" for lr, _ in pairs) + " %"))

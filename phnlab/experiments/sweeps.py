@@ -18,8 +18,10 @@ NO_CURVES = (("curve_every_epoch", False),)
 FIRST_CURVE = (("curve_experiences", 1),)  # experience 1's curve alone (what chapter 8 draws of the authors' runs)
 # Steps per experience of the replay-regime study, per preset and depth: quick's own 32, then 250 (248:
 # whole epochs) towards the paper's ~4,000. More does not fit a book on 2 CPU cores: LR-4 and HN-4 runs of
-# 248 steps per experience took 411-456 s each on one core (two runs side by side), so 1,000 steps take
-# ~30 min and 4,000 ~2 h; LR-2's step is ~4x LR-4's (so its regime stays at 32). Run them with
+# 248 steps per experience took 135-456 s each on one core (two runs side by side, on this project's
+# machines from the fastest day to the slowest), so 1,000 steps take 9-30 min and 4,000 0.6-2 h (chapter 8
+# prints the stored runs' own times, `analysis.replay_regime.regime_cost`); LR-2's step is ~4x LR-4's (so its
+# regime stays at 32). Run them with
 # `phnlab run --stream split --strategy lr --freeze-depth 4 --preset quick --set epochs=125
 # --set curve_every_epoch=False --set bn_policy=running`. ci: a check that it runs. Other presets
 # (paper): their own schedule only.

@@ -35,3 +35,15 @@ def test_one_figure_per_experience_from_the_second():
     figs = cosine.experience_figures([result(seed=0, T=4, E=2)])
     assert sorted(figs) == [2, 3, 4]
     assert figs[3].axes[0].get_title() == "HN-4, first epoch of experience 3"
+
+
+def test_the_conflict_weakens_only_when_the_trend_over_all_experiences_says_so():
+    import pandas as pd
+
+    frame = lambda means: pd.DataFrame({"steps": 10, "mean": means, "negative": 1.0},  # noqa: E731
+                                       index=pd.Index(range(2, 2 + len(means)), name="experience"))
+    # the ends halve, but experience 5 conflicts most: no trend to speak of
+    assert not cosine.cosine_experiences_verdict(frame([-0.458, -0.436, -0.284, -0.555, -0.226])).notes
+    (note,) = cosine.cosine_experiences_verdict(frame([-0.6, -0.45, -0.3, -0.2, -0.1])).notes
+    assert note.startswith("The conflict weakens") and "-0.58 at experience 2" in note and "-0.08 at experience 6" in note  # fitted: -0.33 + 0.125 (e - 4)
+    assert not cosine.cosine_experiences_verdict(frame([0.4, 0.2, 0.1])).notes  # no conflict to weaken

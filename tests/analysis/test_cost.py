@@ -29,15 +29,17 @@ def test_cost_frame_relative_to_naive():
 def test_memory_frame_compares_measured_with_counted():
     hn = account(freeze_depth=4, tasks=3, classes=5).hn_memory_bytes
     lr = account(freeze_depth=2, tasks=3, classes=5, buffer_size=100).lr_memory_bytes
-    T = len(result().metrics["accuracy_matrix"])
-    lr = lr * ((100 // (T * 5)) * T * 5) // 100  # the slots a class-balanced buffer of 100 fills
+    T = len(result().metrics["accuracy_matrix"])  # 3 experiences of 5 classes: 100 slots fill unevenly, all of them
+    short = result(strategy="lr", freeze_depth=2, memory_bytes=lr * (T * 5 * 4) // 100)  # 4 training samples a class
+    short.metrics["stream"]["train_per_class"] = 4
     results = [result(strategy="hn", freeze_depth=4, memory_bytes=hn), result(strategy="lr", freeze_depth=2, memory_bytes=lr),
-               result(strategy="lr", freeze_depth=3, memory_bytes=123), result(strategy="naive", freeze_depth=0)]
+               result(strategy="lr", freeze_depth=3, memory_bytes=123), result(strategy="naive", freeze_depth=0), short]
     m = cost.memory_frame(results)
-    assert list(m.model) == ["HN-4", "LR-2", "LR-3"] and list(m.equal) == [True, True, False]
-    assert m.loc[1, "counted (MB)"] == pytest.approx((100 // (T * 5)) * T * 5 * 40 * 16 * 16 * 4 / 2**20)
+    assert list(m.model) == ["HN-4", "LR-2", "LR-3", "LR-2"] and list(m.equal) == [True, True, False, True]
+    assert m.loc[1, "counted (MB)"] == pytest.approx(100 * 40 * 16 * 16 * 4 / 2**20)
+    assert m.loc[3, "counted (MB)"] == pytest.approx(60 * 40 * 16 * 16 * 4 / 2**20)
     verdict, table = cost.memory_verdict(m)
-    assert verdict.claims[0].holds is False and verdict.claims[0].ours == "equal in 2 of 3 runs"
+    assert verdict.claims[0].holds is False and verdict.claims[0].ours == "equal in 3 of 4 runs"
     assert bool(table.loc[("LR-3", "latent buffer"), "equal in every run"]) is False
 
 
@@ -68,4 +70,17 @@ def test_stored_bench_reads_the_committed_json_or_says_it_is_missing(tmp_path):
     t2 = paper.TABLE2["cifar100"]
     assert list(f.index) == ["lookahead_first_over_none", "hn4_over_naive"]
     assert f.loc["hn4_over_naive", "paper"] == f"{t2['HN-4']['minutes'] / t2['Naive']['minutes']:.2f}"
-    assert f.loc["lookahead_first_over_none", "target (≤)"] == 1.10
+    assert f.loc["lookahead_first_over_none", "target (≤)"] == "1.10" and f.loc["hn4_over_naive", "within target"] == "yes"
+    assert cost.bench_verdict(doc).claims[0].holds and not cost.bench_verdict(doc).notes
+
+
+def test_the_bench_table_says_which_ratio_misses_its_target():
+    doc = {"step_ms": {}, "device": "cpu", "device_name": "x86_64 CPU, 2 threads", "threads": 2, "tasks": 20,
+           "second_over_first_hnf": 3.63, "second_forward_over_reverse_over_first_hnf": 4.95, "hn4_over_naive": 0.29}
+    f = cost.bench_frame(doc)
+    assert f.loc["second_over_first_hnf", "within target"] == "no" and f.loc["hn4_over_naive", "within target"] == "yes"
+    assert f.loc["second_forward_over_reverse_over_first_hnf", ["target (≤)", "within target"]].tolist() == ["—", "—"]
+    (claim,) = cost.bench_verdict(doc).claims
+    assert claim.holds is False and claim.ours == "1 of 2 within target" and "`second_over_first_hnf` 3.63 > 2.50" in claim.detail
+    assert "What blocks the missed target" in cost.bench_verdict(doc).notes[0]
+    assert cost.bench_caption(("docs/bench-cpu.json", doc)).count("thread") == 1

@@ -67,3 +67,9 @@ def test_depth_curves_only_where_both_modes_ran():
                for k in (2, 4) for mode in ("none", "first")] + [result(strategy="hn", freeze_depth=0, T=3)]
     curves = lookahead.depth_curves(lookahead.lookahead_groups(results))
     assert sorted(curves) == [2, 4] and curves[4].get_suptitle() == "HN-4: look-ahead vs none"
+
+
+def test_a_difference_that_rounds_to_zero_shows_its_sign():
+    from phnlab.analysis.lookahead import _points
+
+    assert [_points(d) for d in (1.04, -0.3, 0.03, -0.004, 0.0)] == ["+1.0", "-0.3", "+0.03", "-0.00", "+0.0"]

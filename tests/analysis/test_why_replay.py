@@ -153,6 +153,11 @@ def test_the_batch_size_probe_and_the_old_task_figure_take_plain_runs_at_one_dep
              spec("lr", 2, c=0.0), spec("lr", 2, ("epochs", 31)), spec("lr", 4), spec("hn", 2, seed=1)]
     probe = W.batch_size_probe(specs, seed=0)
     assert probe == specs[:4]
+    # the same models named another way (the default policy by name, the authors' policy of LR) are probed once
+    assert W.batch_size_probe(specs[:4] + [spec("lr", 2, ("bn_policy", "population")),
+                                           spec("lr", 2, ("bn_policy", "authors"), ("curve_experiences", 1))], seed=0) == specs[:4]
+    quick = W.batch_size_probe(sweep_specs("why-replay", "quick"), seed=0)
+    assert len({s.trained().key() for s in quick}) == len(quick) == 4
     results = [SimpleNamespace(spec=s, metrics=fake_metrics(s)) for s in specs]
     fig = W.old_task_figure(results, 2)
     lines = {line.get_label(): line for line in fig.axes[0].get_lines() if not line.get_label().startswith("_")}
@@ -176,3 +181,18 @@ def test_the_regime_points_at_the_presets_steps_are_table2s_runs_of_the_regime_s
     assert ("LR-3", OWN, "population") not in regime.index and ("LR-3", 1000, "population") in regime.index
     assert G.regime_frame(results, QUICK, seed=1).loc[("LR-4", OWN, "population"), "forgetting (points)"] == \
         pytest.approx(9.0)
+
+
+def test_the_regime_cost_is_the_longest_lr4_schedules_time_scaled_to_longer_ones():
+    timed = lambda spec, wall: SimpleNamespace(spec=spec, metrics={"forgetting": 0.1, "wall_time_s": wall})  # noqa: E731
+    long = ("epochs", 31)  # 248 steps per experience under quick
+    results = [timed(lr4(), 20.0), timed(lr4(long, ("bn_policy", "running")), 140.0), timed(lr4(long), 160.0),
+               timed(lr4(long, seed=1), 999.0),  # another seed: not the study's
+               timed(RunSpec("split", "hn", 4, preset="quick", overrides=(long,)), 999.0)]  # not LR
+    text = G.regime_cost(results, seed=0)
+    assert "248 steps per experience" in text and "140–160 s (2 runs)" in text
+    # 150 s for 248 steps: 1,000 steps ~10 min, 4,000 ~40 min
+    assert "a run of 1,000 steps per experience would take about 10 min, and one of 4,000 about 40 min." in text
+    assert G.regime_cost(results[:1], seed=0, towards=(16,)).endswith("took 20 s where the book's runs were computed. "
+                                                                      "`phnlab.experiments.sweeps.REGIME_STEPS` says how to run longer ones.")
+    assert G.regime_cost([], seed=0) == ""

@@ -40,3 +40,11 @@ def test_the_book_plan_names_the_sweeps_each_chapter_runs(path):
               and getattr(n.func, "id", getattr(n.func, "attr", None)) == "sweep_specs"
               and n.args and isinstance(n.args[0], ast.Constant)}
     assert called == set(CHAPTER_SWEEPS[path.name[:2]])
+
+
+@pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)
+def test_every_chapter_draws_its_figures_inline(path):
+    """The analysis returns matplotlib Figures; in a kernel without the inline backend a Figure left as a
+    cell's value prints as "<Figure size ...>" and the page has no image."""
+    cells = [c for c in json.loads(path.read_text())["cells"] if c["cell_type"] == "code"]
+    assert any("".join(c["source"]).lstrip().startswith("%matplotlib inline") for c in cells), path.name
