@@ -181,7 +181,8 @@ def figure8_verdict(frame, hn: str = "HN-3", lrs: Sequence[str] = ("LR-3 (c=1)",
                  "either way.",)
     claims = (
         Claim(f"{hn} loses the least on old experiences", lost[hn] < min(lost[lr] for lr in lrs),
-              f"over experiences 1–{n} it loses {lost[hn]:.1f} points on average after learning one, "
+              f"between learning each of experiences 1–{n} and the end of the stream it loses {lost[hn]:.1f} "
+              "points on average, "
               + " and ".join(f"{lr} {lost[lr]:.1f}" for lr in lrs), clear=clear),
         Claim(f"{hn}'s learning accuracy is the lower one", learned[hn] < learned[lrs[0]],
               f"{learned[hn]:.1f} % right after training against {learned[lrs[0]]:.1f} % for {lrs[0]}"),

@@ -55,6 +55,10 @@ def test_gap_verdict_splits_the_gap_and_names_the_largest_setting():
     assert f"a gap of {gap:.1f} points" in verdict.notes[0]
     assert any("2.0 points, **+2.0**" in d for d in verdict.details)  # normalisation alone, at the preset's steps
     assert any("**-1.0**" in d for d in verdict.details)  # drift alone: running − population without replay
+    assert any(d.startswith("The replay regime alone, 248 steps") and "**+5.0** against 32 steps" in d for d in verdict.details)
+    # under running, the regime is measured against running at the preset's steps, then both against the baseline
+    assert any("10.7 points, **+8.7** against 32 steps under running" in d and "**+10.7** against the baseline" in d
+               for d in verdict.details)
     (claim,) = verdict.claims
     assert claim.holds is False and claim.paper == f"{PAPER_LR4:.1f}"
     assert claim.ours.endswith("15.0 points (running, 2 latents per class, 248 steps)")
@@ -196,3 +200,22 @@ def test_the_regime_cost_is_the_longest_lr4_schedules_time_scaled_to_longer_ones
     assert G.regime_cost(results[:1], seed=0, towards=(16,)).endswith("took 20 s where the book's runs were computed. "
                                                                       "`phnlab.experiments.sweeps.REGIME_STEPS` says how to run longer ones.")
     assert G.regime_cost([], seed=0) == ""
+
+
+def test_the_regime_figure_writes_the_papers_lines_inside_its_axes():
+    from matplotlib.backends.backend_agg import FigureCanvasAgg
+
+    from fakes import assert_labelled
+
+    results = [result(lr4(), 0.01), result(lr4(("curve_every_epoch", False), ("epochs", 31)), 0.05),
+               result(lr4(("bn_policy", "running")), 0.02)]
+    fig = G.plot_regime(G.regime_frame(results, QUICK))
+    assert_labelled(fig)
+    FigureCanvasAgg(fig).draw()
+    (ax,) = fig.axes
+    box = ax.get_window_extent()
+    labels = [t for t in ax.texts if t.get_text().startswith("paper ")]
+    assert len(labels) == 2
+    for t in labels:
+        extent = t.get_window_extent()
+        assert box.x0 <= extent.x0 and extent.x1 <= box.x1, t.get_text()
