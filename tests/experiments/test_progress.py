@@ -157,3 +157,14 @@ def test_the_time_left_counts_each_run_left_its_fixed_time(tmp_path, clock):
         clock.advance(10.0 + 0.5 * c)
         p.finish(spec, SimpleNamespace(metrics={}, computed=True))
     assert p.event().left_s == pytest.approx(sum(10.0 + 0.5 * c for c in cost[3:]) / 1)
+
+
+def test_every_run_of_the_book_is_described_apart_on_the_terminal():
+    """The progress line names the runs going on; two runs with one description could not be told apart
+    (the transfer runs on the similar and the dissimilar pair did)."""
+    from phnlab.book.plan import CHAPTER_SWEEPS, book_specs
+
+    specs = book_specs(list(CHAPTER_SWEEPS), "quick")
+    described = {progress._describe(s) for s in specs}
+    assert len(described) == len(specs)
+    assert any(" transfer synthetic-shapes → synthetic-glyphs seed 0" in d for d in described)
