@@ -205,12 +205,9 @@ def batch_size_probe(specs: Sequence, seed: int, k: int = 2) -> list:
     seed, under every normalisation and no other change; each trained model once (specs that name the
     same policy two ways, e.g. `bn_policy=population` and the default, or record differently, train it
     alike)."""
-    probe: dict[str, object] = {}
-    for s in specs:
-        if s.stream == "split" and s.seed == seed and s.freeze_depth == k and s.replay_coef == 1.0 \
-                and s.strategy in ("lr", "hn") and not others(s):
-            probe.setdefault(s.trained().key(), s)
-    return list(probe.values())
+    plain = [s for s in specs if s.stream == "split" and s.seed == seed and s.freeze_depth == k
+             and s.replay_coef == 1.0 and s.strategy in ("lr", "hn") and not others(s)]
+    return one_per_trained_model(plain, lambda s: (s, {}))
 
 
 def batch_size_sensitivity(specs: Sequence, params, sizes: Sequence[int] = (16, 64, 256)):

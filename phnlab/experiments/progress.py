@@ -131,7 +131,7 @@ def _describe(spec) -> str:
     over = ", ".join(f"{k}={v}" for k, v in spec.normalized().overrides)
     lookahead = f" look-ahead {spec.lookahead}" if spec.strategy == "hn" and spec.lookahead != "first" else ""
     # a transfer stream's pair tells its runs apart (the same model, seed and settings on two pairs)
-    pair = " → ".join(d for d in (getattr(spec, "dataset", None), getattr(spec, "dataset2", None)) if d)
+    pair = " → ".join(d for d in (spec.dataset, spec.dataset2) if d)
     stream = f"{spec.stream} {pair}" if pair else spec.stream
     return f"{spec.label()}{lookahead} {stream} seed {spec.seed}" + (f" ({over})" if over else "")
 

@@ -25,6 +25,8 @@ class Spec:
     stream: str = "split"
     strategy: str = "hn"
     lookahead: str = "first"
+    dataset: str | None = None
+    dataset2: str | None = None
 
     def key(self):
         return f"k{self.seed}"
