@@ -8,7 +8,48 @@ import statistics
 import threading
 import time
 
-__all__ = ["machine_load", "LoadSampler"]
+__all__ = ["machine_load", "LoadSampler", "provenance"]
+
+
+def _cpu_model() -> str:
+    try:
+        with open("/proc/cpuinfo") as f:
+            for line in f:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    import platform
+
+    return platform.processor() or platform.machine()
+
+
+def _commit() -> str | None:
+    """The checkout's commit, with "+dirty" when tracked files differ from it; None outside a git checkout."""
+    import subprocess
+    from pathlib import Path
+
+    here = Path(__file__).resolve().parent
+    try:
+        head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=here, capture_output=True, text=True, timeout=10)
+        if head.returncode:
+            return None
+        dirty = subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=here,
+                               capture_output=True, text=True, timeout=10).stdout.strip()
+        return head.stdout.strip() + ("+dirty" if dirty else "")
+    except (OSError, subprocess.SubprocessError):
+        return None
+
+
+def provenance(device: str = "cpu") -> dict:
+    """Which code and which machine computed a result: the commit, the CPU (or GPU) model, cores, torch."""
+    import torch
+
+    out = {"commit": _commit(), "cpu": _cpu_model(), "cpus": os.cpu_count(), "torch": torch.__version__,
+           "threads": torch.get_num_threads(), "device": device}
+    if device.startswith("cuda") and torch.cuda.is_available():
+        out["gpu"] = torch.cuda.get_device_name(torch.device(device))
+    return out
 
 
 def machine_load() -> dict:

@@ -1,6 +1,7 @@
 import os
 
 os.environ.setdefault("MPLBACKEND", "Agg")  # figures render off-screen, before any test imports pyplot
+os.environ["PHNLAB_NO_APT"] = "1"  # tests never install a package (phnlab.data.system_copies)
 
 import pytest
 import torch

@@ -21,6 +21,7 @@ from ..errors import BadInput, DataCorrupt, DataMissing
 from . import synthetic
 from .fetch import TINY_URL, download_tiny, torchvision_download
 from .folders import GTSRB_CLASSES, gtsrb_items, info_gtsrb, info_tiny, load_folder, tiny_items
+from .system_copies import fetch_fashion
 from .image_data import SPLITS, DatasetSpec, ImageData, resize_images
 from .torchvision_sets import info_cifar, info_fashion, info_svhn, load_cifar, load_fashion, load_svhn
 
@@ -137,8 +138,7 @@ DATASETS: dict[str, DatasetSpec] = {
     "fashionmnist": _real(
         "fashionmnist", os.path.join("FashionMNIST", "raw"),
         "train-images-idx3-ubyte, train-labels-idx1-ubyte, t10k-images-idx3-ubyte, t10k-labels-idx1-ubyte (or .gz)",
-        load_fashion, info_fashion,
-        torchvision_download("FashionMNIST", [{"train": True}], move="FashionMNIST"),  # writes FashionMNIST/raw
+        load_fashion, info_fashion, fetch_fashion,  # data root, Debian's system copy, torchvision, apt-get
         "Fashion-MNIST, 10 classes, 28×28 grey → 32×32 RGB", grey=True,
     ),
     "gtsrb": _real(

@@ -46,7 +46,7 @@ def atomic_fetch(spec, root: Path, fetch: Callable[[Path], None], folder: str | 
     try:
         try:
             fetch(tmp)
-        except BadInput:
+        except (BadInput, DataCorrupt):  # a damaged source names its file; nothing was moved in
             raise
         except Exception as e:  # network errors, checksum mismatches, bad archives
             first_line = (str(e).splitlines() or [""])[0]

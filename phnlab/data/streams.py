@@ -200,7 +200,7 @@ def build_stream(
     split: preset.num_experiences × classes_per_experience classes of `dataset` (default the
     preset's). noisy: 4 experiences × c classes, experiences 2–4 seen through solarize, blur,
     autocontrast-grey-blur; clean: the same classes without noise. transfer: 2 experiences × c
-    classes, the first from `dataset`, the second from `dataset2` (default the preset's first
+    classes (`preset.transfer_classes` where set), the first from `dataset`, the second from `dataset2` (default the preset's first
     transfer pair).
     """
     if kind not in STREAM_KINDS:
@@ -213,6 +213,7 @@ def build_stream(
     g = torch.Generator().manual_seed(seed)
     exps: list[Experience] = []
     if kind == "transfer":
+        c = preset.transfer_classes or c
         first, second = preset.transfer_pairs[0] if preset.transfer_pairs else (None, None)
         names = [dataset or first, dataset2 or second]
         if None in names:

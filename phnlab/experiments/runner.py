@@ -12,6 +12,7 @@ import torch
 from tqdm.auto import tqdm
 
 from ..config import resolve_bn_policy, resolve_device
+from ..machine import provenance
 from ..metrics import aca_curve, summarize
 from . import stopping
 from .first_experience import SharedFirstExperience, shared_key
@@ -161,6 +162,7 @@ def run(spec: RunSpec, *, results_dir="results", device="auto", data_root=None, 
             "params": sum(p.numel() for p in strategy.model.parameters()),
             "trainable_params": sum(p.numel() for p in strategy.model.parameters() if p.requires_grad),
             "device": str(dev),
+            "computed_by": provenance(str(dev)),  # commit and machine (a shipped store's runs name theirs)
             "bn_policy": resolve_bn_policy(preset.bn_policy, spec.strategy, spec.freeze_depth),
             "eval_batch_size": preset.eval_batch_size,  # under the "batch" policy accuracies depend on it
             "stream": {k: v for k, v in stream.meta.items()},

@@ -15,9 +15,20 @@ __all__ = ["RunSpec", "RECORDING_ONLY"]
 # train the same model to the same accuracy matrix (`tests/experiments/test_runner.py`).
 RECORDING_ONLY = ("curve_every_epoch", "curve_experiences")
 
-# bump when a change to training makes old results incomparable
+# Preset fields that change neither what a run trains nor what it records: the preset's seed list (a run
+# has one seed of its own) and its name (the key holds the preset's values themselves).
+NOT_TRAINED = ("name", "seeds")
+
+# bump when a change to training code makes old results incomparable (a changed preset value changes the
+# key by itself: `trained_values`)
 # 3: experiences stored in a seeded random order instead of class by class (evaluation batches mixed)
-SPEC_VERSION = 3
+# 4: the key holds every value the run trains with, not the preset's name and overrides alone
+SPEC_VERSION = 4
+
+
+def _plain(value):
+    """A preset value as JSON has it (tuples as lists)."""
+    return [_plain(v) for v in value] if isinstance(value, (tuple, list)) else value
 
 
 @dataclass(frozen=True)
@@ -51,6 +62,8 @@ class RunSpec:
         """Irrelevant options reset, so equal runs hash equally (e.g. look-ahead of an LR run, or a
         BatchNorm policy that computes what the default does)."""
         overrides = dict(self.overrides)
+        base = get_preset(self.preset)
+        overrides = {k: v for k, v in overrides.items() if getattr(base, k) != v}  # the preset's own value
         if "bn_policy" in overrides:
             policy = resolve_bn_policy(overrides["bn_policy"], self.strategy, self.freeze_depth)
             if policy == "population":
@@ -80,8 +93,15 @@ class RunSpec:
         d["overrides"] = tuple(tuple(kv) for kv in d.get("overrides", ()))
         return cls(**d)
 
+    def trained_values(self) -> dict:
+        """Every preset value this run trains with (recording-only fields, the seed list and the name left
+        out): part of the key, so that a changed training constant gives a new key, never an old result."""
+        p = self.normalized().resolved_preset()
+        skip = RECORDING_ONLY + NOT_TRAINED
+        return {k: _plain(getattr(p, k)) for k in p.__dataclass_fields__ if k not in skip}
+
     def key(self) -> str:
-        payload = json.dumps({"v": SPEC_VERSION, **self.to_dict()}, sort_keys=True)
+        payload = json.dumps({"v": SPEC_VERSION, **self.to_dict(), "trains": self.trained_values()}, sort_keys=True)
         return hashlib.sha256(payload.encode()).hexdigest()[:16]
 
     def label(self) -> str:

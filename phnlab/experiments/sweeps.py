@@ -160,6 +160,25 @@ def _why_replay(preset, seeds):
             + hn4_specs(preset, seeds) + combined_specs(preset, seeds[0]) + long_schedule_specs(preset, seeds[0]))
 
 
+# Steps per experience of the convergence study (chapter "Schedules"): doubling from the quick book's 32
+# towards the paper's ~4,000. A schedule is converged at the smallest count where doubling it moves
+# learning accuracy by under 1 point (`analysis.convergence`).
+CONVERGENCE_STEPS = (32, 64, 128, 256, 512, 1024)
+CONVERGENCE_RUNS = (("naive", 0), ("lr", 2), ("hn", 2), ("lr", 4), ("hn", 4))
+
+
+def convergence_specs(preset, seeds, stream="split"):
+    """Naive, LR-k and HN-k (k = 2, 4) at each count of CONVERGENCE_STEPS (first seed, no curves): how far
+    learning accuracy and ACA still move when the schedule doubles."""
+    p = get_preset(preset)
+    return [RunSpec(stream, s, k, seed=seeds[0], preset=preset, overrides=(("epochs", _epochs_for(n, p)),) + NO_CURVES)
+            for n in CONVERGENCE_STEPS for s, k in CONVERGENCE_RUNS]
+
+
+def _convergence(preset, seeds):
+    return convergence_specs(preset, seeds)
+
+
 def _table4(preset, seeds):
     return [RunSpec("split", "hn", k, la, seed=seed, preset=preset) for seed in seeds[:1] for k in range(5)
             for la in ("none", "first")]
@@ -190,7 +209,7 @@ def _figure8(preset, seeds):
 
 
 SWEEPS = {"table2": _table2, "table4": _table4, "table5": _table5, "noisy": _noisy, "transfer": _transfer,
-          "cossim": _cossim, "figure8": _figure8, "why-replay": _why_replay}
+          "cossim": _cossim, "figure8": _figure8, "why-replay": _why_replay, "convergence": _convergence}
 
 
 def sweep_specs(name: str, preset: str, seeds: tuple[int, ...] | None = None) -> list[RunSpec]:

@@ -37,3 +37,27 @@ def test_a_policy_that_computes_the_default_shares_its_key():
     assert lr.key() != RunSpec("split", "lr", 4, preset="quick").key()
     hn = RunSpec("split", "hn", 2, preset="quick", overrides=(("bn_policy", "authors"),))
     assert hn.normalized().overrides == (("bn_policy", "batch"),)
+
+
+def test_a_changed_training_constant_changes_the_key(monkeypatch):
+    """The key holds the values a run trains with: a changed preset constant never reads an old result."""
+    from dataclasses import replace
+
+    from phnlab import config
+
+    spec = RunSpec("split", "hn", 2, preset="quick")
+    before, quick = spec.key(), config.PRESETS["quick"]
+    monkeypatch.setitem(config.PRESETS, "quick", replace(quick, reg_coef=0.25))
+    assert spec.key() != before
+    monkeypatch.setitem(config.PRESETS, "quick", replace(quick, seeds=(7,)))
+    assert spec.key() == before  # the preset's seed list trains nothing
+
+
+def test_an_override_equal_to_the_presets_value_is_no_override():
+    from phnlab.config import get_preset
+
+    own = get_preset("quick").epochs
+    assert RunSpec("split", "lr", 4, preset="quick", overrides=(("epochs", own),)).key() == \
+        RunSpec("split", "lr", 4, preset="quick").key()
+    assert RunSpec("split", "lr", 4, preset="quick", overrides=(("epochs", own + 1),)).key() != \
+        RunSpec("split", "lr", 4, preset="quick").key()
