@@ -6,10 +6,13 @@ STAMP := $(VENV)/.installed
 PRESET ?= quick
 DEVICE ?= auto
 JOBS ?= 2  # worker processes for the book's runs (one torch thread each on a CPU): ~1.3x the runs per hour of one on 2 cores
-RESULTS ?= results
+FRESH ?=   # FRESH=1: read no shipped run, recompute everything into its own store (results-fresh)
+STRICT ?=  # STRICT=1: stop when a shipped run is stale (its key is not the current code's) instead of recomputing it
+RESULTS ?= $(if $(FRESH),results-fresh,results)
+DATA_GET ?= fashionmnist  # real data sets the book reads, fetched by `phnlab data get` (system copy, download, apt-get)
 BUILD ?= _build
 
-.PHONY: venv test book book-check vendor clean
+.PHONY: venv test book book-check vendor data clean
 
 venv: $(STAMP)
 
@@ -19,14 +22,18 @@ $(STAMP): pyproject.toml
 	$(PY) -m pip install -q -e '.[test]'
 	touch $(STAMP)
 
-test: $(STAMP)
+test: $(STAMP) data
 	$(PY) -m pytest
 
 vendor:
 	bash tools/vendor_static.sh book/_static/vendor
 
-book: $(STAMP) vendor
-	$(PY) tools/build_book.py --preset $(PRESET) --device $(DEVICE) --jobs $(JOBS) --results-dir $(RESULTS) --out $(BUILD)
+data: $(STAMP)
+	@for name in $(DATA_GET); do $(VENV)/bin/phnlab data get $$name || echo "make: $$name is missing: the chapters that read it say so"; done
+
+book: $(STAMP) vendor data
+	$(PY) tools/build_book.py --preset $(PRESET) --device $(DEVICE) --jobs $(JOBS) --results-dir $(RESULTS) --out $(BUILD) \
+		$(if $(FRESH),--fresh) $(if $(STRICT),--strict)
 
 book-check: $(STAMP)
 	$(PY) tools/browser_check.py $(BUILD)/html

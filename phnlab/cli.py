@@ -24,6 +24,7 @@ COMMANDS = {
     "sweep": "sweep",
     "results": "results",
     "bench": "bench",
+    "store": "store",
 }
 
 

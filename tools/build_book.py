@@ -28,6 +28,7 @@ The last line printed is the absolute path of OUT/html/index.html.
 from __future__ import annotations
 
 import argparse
+from collections import Counter
 import dataclasses
 import json
 import os
@@ -59,6 +60,10 @@ def main(argv: list[str] | None = None) -> int:
                     help="worker processes for the sweep of all chapters' runs (with --no-prefetch: each chapter's)")
     ap.add_argument("--out", default="_build")
     ap.add_argument("--chapters", default="", help="comma list of chapter numbers or names, e.g. 01,02")
+    ap.add_argument("--shipped", default=str(BOOK / "store"),
+                    help="the shipped results store whose current runs are copied into --results-dir first")
+    ap.add_argument("--fresh", action="store_true", help="read no shipped run: compute everything")
+    ap.add_argument("--strict", action="store_true", help="stop when a shipped run is stale instead of recomputing it")
     ap.add_argument("--no-prefetch", action="store_true",
                     help="no sweep of all chapters' runs first: each chapter computes its own as it executes")
     args = ap.parse_args(argv)
@@ -77,6 +82,14 @@ def main(argv: list[str] | None = None) -> int:
     except PhnlabError as exc:
         print(f"build_book: {exc}", file=sys.stderr)
         return 2
+    if not args.fresh:  # the runs that took CPU-hours, computed once (phnlab.experiments.shipped)
+        from phnlab.experiments.shipped import seed_results
+
+        try:
+            seed_results(results_dir, args.shipped, strict=args.strict, log=lambda line: print(f"build_book: {line}"))
+        except PhnlabError as exc:
+            print(f"build_book: {exc}", file=sys.stderr)
+            return 2
     vendor = BOOK / "_static" / "vendor"
     for need in ("html-manager/dist/embed.js", "mathjax/es5/tex-chtml.js"):
         if not (vendor / need).is_file():
@@ -297,12 +310,21 @@ def _prefetch(chapters: list[Path], params) -> tuple[str, float]:
     from phnlab.experiments import stopping
     from phnlab.experiments.store import ResultsStore
 
+    from phnlab.experiments.schedule import estimate_seconds, seconds_per_unit
+
     numbers = [c.name[:2] for c in chapters]
     specs = book_specs(numbers, params.preset.name, params.seeds)
     store = ResultsStore(params.results_dir)
     for spec, experience in keep_checkpoints(numbers, params.preset.name, params.seeds):
         store.keep_after(spec, experience)
-    print(f"build_book: {len(specs)} distinct runs for the chapters, longest first, {params.jobs} worker(s)", flush=True)
+    todo = [s for s in specs if store.metrics(s) is None]
+    per_unit, fitted = seconds_per_unit(store.all_metrics())
+    how = f"fitted on {fitted} stored run(s)" if fitted else "no stored run to fit it on: a default step time"
+    print(f"build_book: {len(specs)} distinct runs for the chapters: {len(specs) - len(todo)} stored, {len(todo)} to "
+          f"compute, estimated {estimate_seconds(todo, per_unit, params.jobs) / 60:.1f} min on {params.jobs} "
+          f"worker(s) ({how}); longest first", flush=True)
+    for label, n in sorted(Counter(f"{s.label()} {s.stream}" for s in todo).items()):
+        print(f"  to compute: {n} x {label}", flush=True)
     t0 = time.perf_counter()
     try:
         with stopping.graceful(), _Progress("runs"):

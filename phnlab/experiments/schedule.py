@@ -69,3 +69,28 @@ def longest_first(specs: Iterable) -> list:
     """`specs` in `run_order` (stable among equals)."""
     specs = list(specs)
     return [specs[i] for i in run_order(specs)]
+
+
+# Seconds per unit of `estimated_cost` when nothing stored can calibrate it: a Naive step of the slim
+# ResNet-18 at batch 64 on one thread of this project's 2-core CPUs (0.16-0.77 s measured, docs/benchmarks.md).
+DEFAULT_SECONDS_PER_UNIT = 0.3
+
+
+def seconds_per_unit(measured: Iterable[tuple[object, dict]]) -> tuple[float, int]:
+    """(seconds per cost unit, runs it was fitted on): a least-squares line through the origin of the stored
+    runs' training time (`wall_time_s`, experience 1's loaded epochs included) against their estimated
+    cost; DEFAULT_SECONDS_PER_UNIT when none is usable."""
+    pairs = [(estimated_cost(spec), m["wall_time_s"]) for spec, m in measured
+             if hasattr(spec, "resolved_preset") and m.get("wall_time_s")]
+    den = sum(c * c for c, _ in pairs)
+    if not den:
+        return DEFAULT_SECONDS_PER_UNIT, 0
+    return sum(c * t for c, t in pairs) / den, len(pairs)
+
+
+def estimate_seconds(todo: Sequence, per_unit: float, jobs: int = 1) -> float:
+    """Wall seconds for `todo` on `jobs` workers: the larger of the total shared among the workers and the
+    longest single run."""
+    shared = first_shared(todo)
+    costs = [estimated_cost(s, first_shared=f) * per_unit for s, f in zip(todo, shared)]
+    return max(sum(costs) / max(1, jobs), max(costs, default=0.0))

@@ -1,0 +1,115 @@
+"""The shipped results store: runs that take CPU-hours, computed once by the project's own sweeps and kept
+in the repository (`book/store`: spec.json and metrics.json per run, no checkpoints), so that the default
+book reads them instead of training for hours.
+
+A shipped run is current when its spec's key under today's code is its folder's name: the key holds every
+value a run trains with (`RunSpec.trained_values`) and SPEC_VERSION, so a changed training constant makes
+the run stale. A stale run is named, never read; `seed_results` copies only current runs into a book's
+results store, where the sweep then computes what is missing (or, strict, stops).
+"""
+
+from __future__ import annotations
+
+import shutil
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..errors import BadInput, PhnlabError
+from .spec import RunSpec
+from .store import ResultsStore
+
+__all__ = ["SHIPPED_DIR", "ShippedRun", "StaleStore", "scan", "stale_lines", "seed_results", "ship"]
+
+SHIPPED_DIR = Path(__file__).resolve().parents[2] / "book" / "store"  # in a checkout of the repository
+SHIPPED_FILES = ("spec.json", "metrics.json")
+
+
+class StaleStore(PhnlabError):
+    """Shipped runs whose spec key is no longer the current code's (STRICT)."""
+
+
+@dataclass
+class ShippedRun:
+    folder: Path
+    spec: RunSpec | None  # None: the spec no longer parses (a field or value the code no longer has)
+    metrics: dict | None
+    problem: str = ""  # empty: current
+
+    @property
+    def current(self) -> bool:
+        return not self.problem
+
+    @property
+    def label(self) -> str:
+        return "?" if self.spec is None else f"{self.spec.label()} {self.spec.stream} seed {self.spec.seed}"
+
+
+def scan(shipped_dir: str | Path = SHIPPED_DIR) -> list[ShippedRun]:
+    """Every run folder of a shipped store, each current or with its problem in one phrase."""
+    root = Path(shipped_dir)
+    if not root.is_dir():
+        return []
+    store = ResultsStore(root)
+    out = []
+    for d in sorted(p for p in root.iterdir() if p.is_dir() and p.name != "first-experience"):
+        spec_d = store._read_json(d / "spec.json")
+        metrics = store._read_json(d / "metrics.json")
+        if spec_d is None or metrics is None:
+            out.append(ShippedRun(d, None, None, "spec.json or metrics.json missing or corrupt"))
+            continue
+        try:
+            spec = RunSpec.from_dict(spec_d)
+            key = spec.key()
+        except (BadInput, TypeError) as e:
+            out.append(ShippedRun(d, None, metrics, f"its spec no longer parses ({str(e).splitlines()[0]})"))
+            continue
+        problem = "" if key == d.name else f"its key under the current code is {key}"
+        out.append(ShippedRun(d, spec, metrics, problem))
+    return out
+
+
+def stale_lines(runs: list[ShippedRun]) -> list[str]:
+    return [f"stale shipped run {r.folder.name} ({r.label}): {r.problem}" for r in runs if not r.current]
+
+
+def seed_results(results_dir: str | Path, shipped_dir: str | Path = SHIPPED_DIR, *, strict: bool = False,
+                 log=print) -> list[ShippedRun]:
+    """Copy the current shipped runs that `results_dir` lacks into it; name each stale one (strict: stop)."""
+    runs = scan(shipped_dir)
+    stale = stale_lines(runs)
+    if stale and strict:
+        raise StaleStore(f"{len(stale)} shipped run(s) are stale (STRICT): " + "; ".join(stale))
+    for line in stale:
+        log(f"{line}; it is not read, and is recomputed where the book needs it")
+    dst = ResultsStore(results_dir)
+    copied = 0
+    for r in runs:
+        if r.current and dst.metrics(r.spec) is None:
+            (dst.root / r.folder.name).mkdir(parents=True, exist_ok=True)
+            for name in SHIPPED_FILES:
+                dst._write((dst.root / r.folder.name / name), (r.folder / name).read_bytes())
+            copied += 1
+    if runs:
+        log(f"shipped store {shipped_dir}: {sum(r.current for r in runs)} current run(s), {len(stale)} stale; "
+            f"{copied} copied into {results_dir}")
+    return runs
+
+
+def ship(results_dir: str | Path, shipped_dir: str | Path = SHIPPED_DIR, specs=None) -> list[RunSpec]:
+    """Copy finished runs (all, or those of `specs`) from a results store into the shipped store: their
+    spec and metrics only. Runs must be current; their metrics must name the commit that computed them."""
+    src = ResultsStore(results_dir)
+    wanted = None if specs is None else {s.key() for s in specs}
+    shipped = []
+    for spec, metrics in src.all_metrics():
+        if wanted is not None and spec.key() not in wanted:
+            continue
+        if not (metrics.get("computed_by") or {}).get("commit"):
+            raise BadInput(f"run {spec.key()} ({spec.label()}) names no commit that computed it; "
+                           "only runs computed from a git checkout are shipped")
+        folder = Path(shipped_dir) / spec.key()
+        folder.mkdir(parents=True, exist_ok=True)
+        for name in SHIPPED_FILES:
+            shutil.copyfile(src.dir(spec) / name, folder / name)
+        shipped.append(spec)
+    return shipped

@@ -1,0 +1,59 @@
+"""The repository's shipped results store (`book/store`): every run is current under today's code, and
+the cheapest ones, computed again here, give the same accuracy matrices (exactly on the CPU model that
+computed them, within RECOMPUTE_TOLERANCE on another)."""
+
+from __future__ import annotations
+
+import os
+
+import pytest
+import torch
+
+from phnlab.data.datasets import dataset_info
+from phnlab.experiments.shipped import SHIPPED_DIR, scan, stale_lines
+from phnlab.machine import provenance
+
+RECOMPUTE_SAMPLE = 1  # the cheapest shipped run(s) trained again
+# Another CPU model sums in another order (SIMD width, kernels): accuracies may move by a few test images.
+# Chosen, not measured across machines: 3 points on any entry of the accuracy matrix.
+RECOMPUTE_TOLERANCE = 0.03
+
+
+def test_every_shipped_run_is_current():
+    runs = scan(SHIPPED_DIR)
+    assert runs, f"{SHIPPED_DIR} ships no run"
+    stale = stale_lines(runs)
+    assert not stale, f"{len(stale)} shipped run(s) are stale under the current code:\n" + "\n".join(stale)
+
+
+def _data_present(spec) -> bool:
+    names = {spec.dataset or spec.resolved_preset().dataset, spec.dataset2} - {None}
+    return all(dataset_info(n)["present"] for n in names)
+
+
+@pytest.mark.slow
+def test_the_cheapest_shipped_runs_compute_again_alike(tmp_path):
+    from phnlab.experiments.runner import run
+
+    runs = sorted((r for r in scan(SHIPPED_DIR) if r.current), key=lambda r: r.metrics["wall_time_s"])
+    assert runs, f"{SHIPPED_DIR} ships no current run"
+    for r in runs[:RECOMPUTE_SAMPLE]:
+        if not _data_present(r.spec):
+            message = f"{r.label}'s data set is missing: `make data` (or `phnlab data get fashionmnist`) gets it"
+            if os.environ.get("PHNLAB_REQUIRE_SHIPPED_CHECK") == "1":
+                pytest.fail(message)
+            pytest.skip(message)
+        by = r.metrics["computed_by"]
+        threads = torch.get_num_threads()
+        torch.set_num_threads(by.get("threads") or threads)  # the same reduction order as the shipped run
+        try:
+            again = run(r.spec, results_dir=tmp_path / r.folder.name, device="cpu", quiet=True).metrics
+        finally:
+            torch.set_num_threads(threads)
+        shipped, now = r.metrics["accuracy_matrix"], again["accuracy_matrix"]
+        if by.get("cpu") == provenance()["cpu"]:
+            assert now == shipped, f"{r.label} ({r.folder.name}) computed on {by['cpu']} differs from its shipped matrix"
+        else:
+            worst = max(abs(a - b) for ra, rb in zip(now, shipped) for a, b in zip(ra, rb))
+            assert worst <= RECOMPUTE_TOLERANCE, (f"{r.label} ({r.folder.name}): an accuracy moved by {100 * worst:.1f} "
+                                                  f"points on {provenance()['cpu']} (shipped from {by['cpu']})")
