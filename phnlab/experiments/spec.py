@@ -15,14 +15,15 @@ __all__ = ["RunSpec", "RECORDING_ONLY"]
 # train the same model to the same accuracy matrix (`tests/experiments/test_runner.py`).
 RECORDING_ONLY = ("curve_every_epoch", "curve_experiences")
 
-# Preset fields that change neither what a run trains nor what it records: the preset's seed list (a run
-# has one seed of its own) and its name (the key holds the preset's values themselves).
-NOT_TRAINED = ("name", "seeds")
+# Preset fields the key leaves out: the preset's seed list (a run has one seed of its own), its name (the key
+# holds its values), and its data set names (the key holds the data sets the run reads: `data_sets`).
+NOT_TRAINED = ("name", "seeds", "dataset", "transfer_pairs")
 
 # bump when a change to training code makes old results incomparable (a changed preset value changes the
 # key by itself: `trained_values`)
 # 3: experiences stored in a seeded random order instead of class by class (evaluation batches mixed)
-# 4: the key holds every value the run trains with, not the preset's name and overrides alone
+# 4: the key holds what the run trains with and records (data sets, every preset value), not the preset's name
+#    and overrides: two specs that train and record the same share a key, whatever preset names them
 SPEC_VERSION = 4
 
 
@@ -100,8 +101,22 @@ class RunSpec:
         skip = RECORDING_ONLY + NOT_TRAINED
         return {k: _plain(getattr(p, k)) for k in p.__dataclass_fields__ if k not in skip}
 
+    def data_sets(self) -> tuple[str, ...]:
+        """The data sets the run reads, its preset's where the spec names none."""
+        p = self.resolved_preset()
+        if self.stream == "transfer":
+            first, second = p.transfer_pairs[0] if p.transfer_pairs else (None, None)
+            return (self.dataset or first, self.dataset2 or second)
+        return (self.dataset or p.dataset,)
+
     def key(self) -> str:
-        payload = json.dumps({"v": SPEC_VERSION, **self.to_dict(), "trains": self.trained_values()}, sort_keys=True)
+        """The store's name for the run: a hash of what it trains and records (never of how it is named)."""
+        n = self.normalized()
+        what = {"stream": n.stream, "strategy": n.strategy, "freeze_depth": n.freeze_depth, "lookahead": n.lookahead,
+                "replay_coef": n.replay_coef, "seed": n.seed, "data": list(self.data_sets())}
+        records = {k: _plain(getattr(n.resolved_preset(), k)) for k in RECORDING_ONLY}
+        payload = json.dumps({"v": SPEC_VERSION, **what, "trains": self.trained_values(), "records": records},
+                             sort_keys=True)
         return hashlib.sha256(payload.encode()).hexdigest()[:16]
 
     def label(self) -> str:

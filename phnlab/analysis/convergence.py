@@ -1,0 +1,108 @@
+"""Schedules chosen by measurement: learning accuracy and ACA of Naive, LR-k and HN-k against steps per
+experience, and the converged count, the smallest at which doubling the steps moves every model's learning
+accuracy by under `TOLERANCE_POINTS`. Reads stored runs (`sweeps.convergence_specs`); nothing trains."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+
+from ..experiments.sweeps import CONVERGENCE_RUNS, steps_per_experience
+from .figures import styled
+from .stats import pct
+
+__all__ = ["TOLERANCE_POINTS", "Convergence", "convergence_frame", "converged_steps", "plot_convergence"]
+
+TOLERANCE_POINTS = 1.0  # a doubling that moves learning accuracy by less than this has converged
+
+
+def _studied(spec, seed: int, stream: str) -> bool:
+    extra = {k for k, _ in spec.trained().overrides}
+    return (spec.stream == stream and spec.seed == seed and (spec.strategy, spec.freeze_depth) in CONVERGENCE_RUNS
+            and spec.lookahead == "first" and spec.replay_coef == 1.0 and not extra - {"epochs"})
+
+
+def convergence_frame(results: Sequence, preset: str, *, seed: int = 0, stream: str = "split"):
+    """One row per (model, steps per experience): learning accuracy, ACA, forgetting (points), training
+    minutes. `results`: RunResults (or anything with .spec and .metrics) of any preset; only `preset`'s are read."""
+    import pandas as pd
+
+    rows, seen = [], set()
+    for r in results:
+        s = r.spec
+        if s.preset != preset or not _studied(s, seed, stream) or s.trained().key() in seen:
+            continue
+        seen.add(s.trained().key())
+        m = r.metrics
+        rows.append({"model": s.label(), "steps per experience": steps_per_experience(s.resolved_preset()),
+                     "learning acc. (%)": pct(m["learning_accuracy"]), "ACA (%)": pct(m["aca"]),
+                     "forgetting (points)": pct(m["forgetting"]), "minutes": m["wall_time_s"] / 60})
+    if not rows:
+        return pd.DataFrame()
+    return pd.DataFrame(rows).set_index(["model", "steps per experience"]).sort_index()
+
+
+@dataclass(frozen=True)
+class Convergence:
+    """The converged count per model and for the schedule as a whole (None: not within the steps measured)."""
+
+    per_model: dict  # model -> (steps, the change of learning accuracy on doubling them, in points) or None
+    steps: int | None  # the largest of the per-model counts: every model converged there
+    tolerance: float = TOLERANCE_POINTS
+
+    def describe(self) -> str:
+        parts = [f"{m}: {'not within the steps measured' if v is None else f'{v[0]:,} (then {v[1]:+.1f} points)'}"
+                 for m, v in self.per_model.items()]
+        head = ("no schedule measured has converged for every model" if self.steps is None else
+                f"converged at **{self.steps:,} steps per experience** (doubling moves learning accuracy by under "
+                f"{self.tolerance:g} point for every model)")
+        return head + "; per model: " + "; ".join(parts)
+
+
+def converged_steps(frame, tolerance: float = TOLERANCE_POINTS) -> Convergence:
+    """For each model, the smallest count n measured with 2n also measured where learning accuracy moves by
+    under `tolerance` points from n to 2n, and stays so for every later doubling measured."""
+    per_model = {}
+    if not len(frame):
+        return Convergence({}, None, tolerance)
+    for model, part in frame.groupby(level=0):
+        la = {steps: row["learning acc. (%)"] for (_, steps), row in part.iterrows()}
+        counts = sorted(la)
+        pairs = [(n, la[2 * n] - la[n]) for n in counts if 2 * n in la]
+        found = None
+        for i, (n, delta) in enumerate(pairs):
+            if all(abs(d) < tolerance for _, d in pairs[i:]):
+                found = (n, delta)
+                break
+        per_model[model] = found
+    steps = None if not per_model or None in per_model.values() else max(v[0] for v in per_model.values())
+    return Convergence(per_model, steps, tolerance)
+
+
+@styled
+def plot_convergence(frame, converged: int | None = None, paper_steps: int = 3_900):
+    """Learning accuracy and ACA against steps per experience (log x), a line per model; the converged
+    count and the paper's schedule as vertical lines."""
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(10, 3.8), dpi=90)
+    axes = fig.subplots(1, 2, sharex=True)
+    if not len(frame):
+        for ax in axes:
+            ax.text(0.5, 0.5, "no convergence runs in the store", ha="center", transform=ax.transAxes)
+        return fig
+    for ax, column in zip(axes, ("learning acc. (%)", "ACA (%)")):
+        for model, part in frame.groupby(level=0):
+            steps = [s for _, s in part.index]
+            ax.plot(steps, part[column], marker="o", label=model)
+        if converged:
+            ax.axvline(converged, color="0.3", ls="--", lw=1)
+        ax.axvline(paper_steps, color="0.6", ls=":", lw=1)
+        ax.set_xscale("log")
+        ax.set_xlabel("training steps per experience (log scale)")
+        ax.set_ylabel(column)
+        ax.grid(alpha=0.3)
+    axes[0].text(paper_steps, 0.02, " paper", transform=axes[0].get_xaxis_transform(), fontsize=9, color="0.4")
+    axes[1].legend(loc="center left", bbox_to_anchor=(1.01, 0.5))
+    fig.tight_layout()
+    return fig

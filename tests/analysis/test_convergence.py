@@ -1,0 +1,53 @@
+"""The convergence study on hand-made results: the frame reads the sweep's runs, the rule finds the count."""
+
+from types import SimpleNamespace
+
+from phnlab.analysis.convergence import convergence_frame, converged_steps, plot_convergence
+from phnlab.experiments.spec import RunSpec
+from phnlab.experiments.sweeps import CONVERGENCE_STEPS, convergence_specs
+
+
+def _results(learning):
+    """learning: model label -> {steps: learning accuracy (fraction)}; specs from the sweep itself."""
+    out = []
+    for spec in convergence_specs("fmnist", (0,)):
+        steps = 16 * spec.resolved_preset().epochs  # fmnist: 1,000 images per experience, batches of 64
+        la = learning.get(spec.label(), {}).get(steps)
+        if la is not None:
+            out.append(SimpleNamespace(spec=spec, metrics={"learning_accuracy": la, "aca": la - 0.05,
+                                                           "forgetting": 0.02, "wall_time_s": steps / 10}))
+    return out
+
+
+def test_the_sweep_doubles_from_32_and_the_frame_reads_it():
+    specs = convergence_specs("fmnist", (0, 1))
+    assert {s.seed for s in specs} == {0} and len(specs) == len(CONVERGENCE_STEPS) * 5
+    frame = convergence_frame(_results({"HN-2": {32: 0.8, 64: 0.85}}), "fmnist")
+    assert list(frame.index) == [("HN-2", 32), ("HN-2", 64)]
+    assert frame.loc[("HN-2", 64), "learning acc. (%)"] == 85.0
+    other = RunSpec("split", "hn", 2, preset="fmnist", overrides=(("epochs", 4), ("lr", 0.01)))
+    extra = SimpleNamespace(spec=other, metrics={"learning_accuracy": 0.1, "aca": 0.1, "forgetting": 0, "wall_time_s": 1})
+    assert len(convergence_frame(_results({"HN-2": {32: 0.8}}) + [extra], "fmnist")) == 1  # another lr: not the study
+    assert convergence_frame(_results({"HN-2": {32: 0.8}}), "quick").empty
+
+
+def test_converged_is_the_first_doubling_under_a_point_for_every_model():
+    frame = convergence_frame(_results({
+        "HN-2": {32: 0.70, 64: 0.80, 128: 0.86, 256: 0.865, 512: 0.87},
+        "LR-2": {32: 0.60, 64: 0.75, 128: 0.85, 256: 0.88, 512: 0.885},
+    }), "fmnist")
+    c = converged_steps(frame)
+    assert c.per_model["HN-2"][0] == 128 and c.per_model["LR-2"][0] == 256 and c.steps == 256
+    assert "256 steps per experience" in c.describe()
+
+
+def test_a_late_jump_undoes_an_early_plateau_and_an_unfinished_model_blocks_the_verdict():
+    frame = convergence_frame(_results({
+        "HN-4": {32: 0.70, 64: 0.705, 128: 0.75, 256: 0.755},
+        "Naive": {32: 0.5, 64: 0.6},
+    }), "fmnist")
+    c = converged_steps(frame)
+    assert c.per_model["HN-4"][0] == 128  # 32 -> 64 moved 0.5, but 64 -> 128 moved 4.5
+    assert c.per_model["Naive"] is None and c.steps is None
+    assert "not within the steps measured" in c.describe()
+    plot_convergence(frame, c.steps)
