@@ -305,7 +305,7 @@ def _prefetch(chapters: list[Path], params) -> tuple[str, float]:
     """Every run the chapters read, in one sweep, longest first: 'ok' or the failure (a signal: Interrupted).
     The checkpoints a chapter reads besides a run's results are kept as the runs pass them."""
     from phnlab.book.plan import book_specs, keep_checkpoints
-    from phnlab.book.runs import run_specs
+    from phnlab.book.runs import run_specs, split_by_data
     from phnlab.errors import PhnlabError
     from phnlab.experiments import stopping
     from phnlab.experiments.store import ResultsStore
@@ -313,7 +313,10 @@ def _prefetch(chapters: list[Path], params) -> tuple[str, float]:
     from phnlab.experiments.schedule import estimate_seconds, seconds_per_unit
 
     numbers = [c.name[:2] for c in chapters]
-    specs = book_specs(numbers, params.preset.name, params.seeds)
+    specs, lacking = split_by_data(book_specs(numbers, params.preset.name, params.seeds), params.results_dir,
+                                   params.data_root)
+    if lacking:
+        print(f"build_book: {lacking}; the chapters that read them say so", flush=True)
     store = ResultsStore(params.results_dir)
     for spec, experience in keep_checkpoints(numbers, params.preset.name, params.seeds):
         store.keep_after(spec, experience)

@@ -11,7 +11,8 @@ from ..experiments.sweeps import CONVERGENCE_RUNS, steps_per_experience
 from .figures import styled
 from .stats import pct
 
-__all__ = ["TOLERANCE_POINTS", "Convergence", "convergence_frame", "converged_steps", "plot_convergence"]
+__all__ = ["TOLERANCE_POINTS", "Convergence", "convergence_frame", "converged_steps", "plot_convergence",
+           "schedule_summary"]
 
 TOLERANCE_POINTS = 1.0  # a doubling that moves learning accuracy by less than this has converged
 
@@ -106,3 +107,21 @@ def plot_convergence(frame, converged: int | None = None, paper_steps: int = 3_9
     axes[1].legend(loc="center left", bbox_to_anchor=(1.01, 0.5))
     fig.tight_layout()
     return fig
+
+
+def schedule_summary(frame, convergence: Convergence, preset: str) -> str:
+    """Where the preset's own schedule stands against the converged count, and what the study cost (its runs'
+    own training time, and the machines that computed them)."""
+    from ..config import get_preset
+
+    own = steps_per_experience(get_preset(preset))
+    minutes = frame["minutes"].sum() if len(frame) else 0.0
+    text = f"Preset `{preset}` trains **{own:,} steps per experience**" if own else f"Preset `{preset}`"
+    if convergence.steps is None:
+        text += "; no measured schedule has converged, so a verdict from this preset's runs may still move with more steps."
+    elif own and own >= convergence.steps:
+        text += f", at or beyond the converged {convergence.steps:,}: its verdicts come from converged runs."
+    elif own:
+        text += (f", {convergence.steps / own:.0f}x short of the converged {convergence.steps:,}: "
+                 "its verdicts come from under-trained runs.")
+    return text + f" The study's {len(frame)} runs trained for {minutes:.0f} min in all."

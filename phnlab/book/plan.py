@@ -23,6 +23,7 @@ CHAPTER_SWEEPS: dict[str, tuple[str, ...]] = {
     "06": ("cossim",),
     "07": ("table2", "table4", "table5"),
     "08": ("why-replay",),
+    "09": ("convergence",),
 }
 
 

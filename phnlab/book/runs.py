@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-__all__ = ["run_specs", "runs_summary", "distinct"]
+__all__ = ["run_specs", "runs_with_data", "split_by_data", "runs_summary", "distinct"]
 
 
 def distinct(specs: Iterable) -> list:
@@ -32,6 +32,33 @@ def run_specs(specs: Iterable, params, *, runner=None) -> list:
                                device=params.device, data_root=params.data_root, quiet=True, run_fn=runner.run,
                                on_start=lambda i, spec: progress.start(spec),
                                on_result=lambda i, spec, result: progress.finish(spec, result))
+
+
+def split_by_data(specs: Iterable, results_dir, data_root=None) -> tuple[list, str]:
+    """(the distinct specs that are stored or whose data sets are present, one line naming the others, '' when
+    none): a run whose data is missing is not computed, and its section says what to get."""
+    from ..data.datasets import absent_datasets
+    from ..experiments.store import ResultsStore
+
+    store = ResultsStore(results_dir)
+    ready, lacking = [], {}
+    for spec in distinct(specs):
+        absent = absent_datasets(spec.data_sets(), data_root) if store.metrics(spec) is None else []
+        if absent:
+            for name in absent:
+                lacking.setdefault(name, []).append(spec)
+        else:
+            ready.append(spec)
+    line = "; ".join(f"{len(group)} run(s) not computed: data set {name!r} is missing (get it with "
+                     f"`phnlab data get {name}`, which as root installs Debian's package where it must)"
+                     for name, group in lacking.items())
+    return ready, line
+
+
+def runs_with_data(specs: Iterable, params, *, runner=None) -> tuple[list, str]:
+    """`run_specs` of the specs whose data is there or whose runs are stored, and `split_by_data`'s line."""
+    ready, line = split_by_data(specs, params.results_dir, params.data_root)
+    return run_specs(ready, params, runner=runner), line
 
 
 def runs_summary(results: Sequence) -> str:

@@ -32,6 +32,7 @@ __all__ = [
     "load_dataset",
     "dataset_info",
     "download_dataset",
+    "absent_datasets",
     "resolve_data_root",
     "SPLITS",
 ]
@@ -225,6 +226,13 @@ def dataset_info(name: str, data_root: str | os.PathLike | None = None) -> dict:
     except (DataCorrupt, DataMissing) as e:
         out.update(present=isinstance(e, DataCorrupt), error=str(e))
     return out
+
+
+def absent_datasets(names, data_root: str | os.PathLike | None = None) -> list[str]:
+    """Those of `names` a run could not read now: real data sets not in the data root (the synthetic ones are
+    generated on use, digits ships with scikit-learn)."""
+    return [n for n in dict.fromkeys(names) if not (_spec(n).synthetic or _spec(n).download is None)
+            and not _usable(_spec(n), resolve_data_root(data_root))]
 
 
 def download_dataset(name: str, *, data_root: str | os.PathLike | None = None) -> dict:

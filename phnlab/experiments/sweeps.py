@@ -163,20 +163,36 @@ def _why_replay(preset, seeds):
 # Steps per experience of the convergence study (chapter "Schedules"): doubling from the quick book's 32
 # towards the paper's ~4,000. A schedule is converged at the smallest count where doubling it moves
 # learning accuracy by under 1 point (`analysis.convergence`).
-CONVERGENCE_STEPS = (32, 64, 128, 256, 512, 1024)
+DEFAULT_CONVERGENCE_STEPS = (32, 64, 128, 256, 512, 1024)
 CONVERGENCE_RUNS = (("naive", 0), ("lr", 2), ("hn", 2), ("lr", 4), ("hn", 4))
+# ci: a check that the chapter runs, with the cheapest models (a minute of CI); every other preset: the default
+CONVERGENCE_STEPS = {"ci": (4, 8, 16)}
+CONVERGENCE_MODELS = {"ci": (("lr", 4), ("hn", 4))}
+# The studies a book preset's "Schedules" chapter shows: the default book (quick) shows the real-data preset's,
+# shipped in book/store (its runs took CPU-hours); every other preset its own.
+CONVERGENCE_STUDIES = {"quick": ("fmnist",)}
+
+
+def convergence_steps(preset: str) -> tuple[int, ...]:
+    return CONVERGENCE_STEPS.get(preset, DEFAULT_CONVERGENCE_STEPS)
 
 
 def convergence_specs(preset, seeds, stream="split"):
-    """Naive, LR-k and HN-k (k = 2, 4) at each count of CONVERGENCE_STEPS (first seed, no curves): how far
-    learning accuracy and ACA still move when the schedule doubles."""
+    """Naive, LR-k and HN-k (k = 2, 4) at each count of `convergence_steps(preset)` (first seed, no curves):
+    how far learning accuracy and ACA still move when the schedule doubles."""
     p = get_preset(preset)
-    return [RunSpec(stream, s, k, seed=seeds[0], preset=preset, overrides=(("epochs", _epochs_for(n, p)),) + NO_CURVES)
-            for n in CONVERGENCE_STEPS for s, k in CONVERGENCE_RUNS]
+
+    def recording(s, k, epochs):  # at the preset's own schedule, Table 2's run as Table 2 records it
+        return _table2_recording(s, k) if epochs == p.epochs else (("epochs", epochs),) + NO_CURVES
+
+    return [RunSpec(stream, s, k, seed=seeds[0], preset=preset, overrides=recording(s, k, _epochs_for(n, p)))
+            for n in convergence_steps(preset) for s, k in CONVERGENCE_MODELS.get(preset, CONVERGENCE_RUNS)]
 
 
 def _convergence(preset, seeds):
-    return convergence_specs(preset, seeds)
+    studies = CONVERGENCE_STUDIES.get(preset, (preset,))
+    return [spec for studied in studies
+            for spec in convergence_specs(studied, seeds if studied == preset else get_preset(studied).seeds)]
 
 
 def _table4(preset, seeds):

@@ -4,7 +4,7 @@ from types import SimpleNamespace
 
 from phnlab.analysis.convergence import convergence_frame, converged_steps, plot_convergence
 from phnlab.experiments.spec import RunSpec
-from phnlab.experiments.sweeps import CONVERGENCE_STEPS, convergence_specs
+from phnlab.experiments.sweeps import DEFAULT_CONVERGENCE_STEPS, convergence_specs, sweep_specs
 
 
 def _results(learning):
@@ -21,7 +21,7 @@ def _results(learning):
 
 def test_the_sweep_doubles_from_32_and_the_frame_reads_it():
     specs = convergence_specs("fmnist", (0, 1))
-    assert {s.seed for s in specs} == {0} and len(specs) == len(CONVERGENCE_STEPS) * 5
+    assert {s.seed for s in specs} == {0} and len(specs) == len(DEFAULT_CONVERGENCE_STEPS) * 5
     frame = convergence_frame(_results({"HN-2": {32: 0.8, 64: 0.85}}), "fmnist")
     assert list(frame.index) == [("HN-2", 32), ("HN-2", 64)]
     assert frame.loc[("HN-2", 64), "learning acc. (%)"] == 85.0
@@ -51,3 +51,10 @@ def test_a_late_jump_undoes_an_early_plateau_and_an_unfinished_model_blocks_the_
     assert c.per_model["Naive"] is None and c.steps is None
     assert "not within the steps measured" in c.describe()
     plot_convergence(frame, c.steps)
+
+
+def test_the_default_book_reads_the_real_data_study_and_ci_its_own():
+    assert {s.preset for s in sweep_specs("convergence", "quick")} == {"fmnist"}
+    ci = sweep_specs("convergence", "ci")
+    assert {s.preset for s in ci} == {"ci"} and {s.resolved_preset().epochs for s in ci} == {1, 2, 4}
+    assert {s.label() for s in ci} == {"LR-4", "HN-4"}
