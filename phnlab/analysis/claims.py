@@ -20,19 +20,35 @@ class Claim:
     paper: str | None = None  # the paper's figure, e.g. "5 of 5"
     clear: bool | None = None  # the effect is larger than twice its sampling error; None: not assessed
     detail: str = ""  # the numbers behind `ours`
+    effect: float | None = None  # the measured effect, in the unit `rule` names (e.g. points of ACA)
+    se: float | None = None  # its standard error (over seeds, or the rule's other source of noise)
+    seeds: int | None = None  # the seeds behind it
+    rule: str = ""  # how `clear` was decided, e.g. "|effect| > 2 SE over seeds"
 
     def __post_init__(self):  # numpy's bools compare as records should: plain True / False / None
-        for name in ("holds", "clear"):
+        for name in ("holds", "clear"):  # (effect, se: plain floats too)
             value = getattr(self, name)
             if value is not None:
                 object.__setattr__(self, name, bool(value))
 
+    @property
+    def verdict(self) -> str:
+        """yes or no only when the effect is clear of its noise (or no noise check applies); else not resolved."""
+        return "not resolved" if self.holds is not None and self.clear is False else answer(self.holds)
+
     def render(self) -> str:
-        text = f"- {self.claim}: **{answer(self.holds)}**, {self.ours}"
+        text = f"- {self.claim}: **{self.verdict}**"
+        if self.verdict == "not resolved":
+            text += f" (the point estimate says {answer(self.holds)}, within the noise)"
+        text += f", {self.ours}"
         if self.paper is not None:
             text += f" (paper: {self.paper})"
         if self.clear is not None:
             text += f"; clear of the sampling noise: **{answer(self.clear)}**"
+        if self.effect is not None:
+            noise = "" if self.se is None else f" ± {self.se:.1f} SE"
+            seeds = "" if self.seeds is None else f", {self.seeds} seed{'s' if self.seeds != 1 else ''}"
+            text += f" (effect {self.effect:+.1f}{noise}{seeds}{'; ' + self.rule if self.rule else ''})"
         return text + (f". {self.detail.rstrip('.')}." if self.detail else ".")
 
 

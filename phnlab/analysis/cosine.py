@@ -56,15 +56,20 @@ def cosine_experiences_frame(results: Sequence, *, epoch: int = 0):
     n_exp = len(results[0].metrics["accuracy_matrix"])
     frames = [cosine_frame(results, experience=e, epoch=epoch).assign(experience=e + 1) for e in range(1, n_exp)]
     pooled = pd.concat(frames) if frames else pd.DataFrame(columns=["experience", "cosine"])
-    return pooled.groupby("experience")["cosine"].agg(steps="count", mean="mean",
+    return pooled.groupby("experience")["cosine"].agg(steps="count", mean="mean", se="sem",
                                                       negative=lambda c: (c < 0).mean()).round(3)
 
 
 def cosine_experiences_verdict(frame) -> Verdict:
     negative = int((frame["mean"] < 0).sum())
+    # every experience, each clear of its noise: its mean more than 2 SE (over its steps, seeds pooled) below 0
+    clear_below = int((frame["mean"] + 2 * frame["se"].fillna(float("inf")) < 0).sum()) if "se" in frame else 0
     claim = Claim("The gradients conflict at every experience", negative == len(frame),
                   f"the mean cosine over the first epoch is negative in {negative} of {len(frame)} experiences "
-                  "(seeds pooled)", detail="per experience, mean and share of steps below zero: " + ", ".join(
+                  f"(seeds pooled), more than 2 SE below zero in {clear_below}",
+                  clear=clear_below == len(frame) if negative == len(frame) else None,
+                  rule="every experience's mean more than 2 SE of its steps below zero",
+                  detail="per experience, mean and share of steps below zero: " + ", ".join(
                       f"{e}: {row['mean']:+.2f} ({100 * row['negative']:.0f} %)" for e, row in frame.iterrows()))
     notes = ()
     if len(frame) > 2:

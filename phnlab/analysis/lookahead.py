@@ -174,11 +174,17 @@ def figure11_frame(groups: Mapping[tuple[int, str], Sequence[Mapping]], *, max_e
 
 
 def figure11_verdict(frame) -> Verdict:
+    """Most curves higher with look-ahead, and clear only where the count is unlikely for a coin flip: a
+    two-sided binomial test against one half at the 5 % level."""
+    from scipy.stats import binomtest
+
     higher, total = int(frame["look-ahead higher on average"].sum()), int(frame["experiences"].sum())
+    p_value = binomtest(higher, total, 0.5).pvalue if total else 1.0
     return Verdict((Claim("Look-ahead's curve lies higher on most experiences (Figure 11)", higher > total / 2,
                           f"higher on {higher} of {total} (experience, depth) curves ({100 * higher / total:.0f} %), "
                           "each averaged over the stream",
-                          paper="higher on every experience but the second, in one run"),))
+                          paper="higher on every experience but the second, in one run", clear=p_value < 0.05,
+                          rule=f"a coin flip gives such a count with p = {p_value:.2f} (clear below 0.05)"),))
 
 
 def lookahead_groups(results) -> dict[tuple[int, str], list[Mapping]]:

@@ -23,3 +23,11 @@ def test_a_verdict_finds_its_claims_and_renders_notes_after_them():
     assert v.render().split("\n\n") == ["**Verdict:**", "- HN forgets less: **yes**, 5 of 5.\n- HN learns less: **no**, 0 of 5.",
                                         "A thin sample.", "- k = 1: 2.0"]
     assert v._repr_markdown_() == v.render() and Verdict(()).render() == ""
+
+
+def test_a_claim_within_its_noise_is_not_resolved_and_says_which_way_it_leaned():
+    c = Claim("HN moves less", True, "2 of 3", clear=False, effect=0.4, se=3.2, seeds=3, rule="|effect| > 2 SE")
+    assert c.verdict == "not resolved" and c.holds is True  # the record keeps the point estimate
+    assert c.render().startswith("- HN moves less: **not resolved** (the point estimate says yes, within the noise)")
+    assert "(effect +0.4 ± 3.2 SE, 3 seeds; |effect| > 2 SE)" in c.render()
+    assert Claim("x", False, "0 of 5", clear=True).verdict == "no" and Claim("x", True, "1").verdict == "yes"

@@ -47,3 +47,15 @@ def test_the_conflict_weakens_only_when_the_trend_over_all_experiences_says_so()
     (note,) = cosine.cosine_experiences_verdict(frame([-0.6, -0.45, -0.3, -0.2, -0.1])).notes
     assert note.startswith("The conflict weakens") and "-0.58 at experience 2" in note and "-0.08 at experience 6" in note  # fitted: -0.33 + 0.125 (e - 4)
     assert not cosine.cosine_experiences_verdict(frame([0.4, 0.2, 0.1])).notes  # no conflict to weaken
+
+
+def test_every_experience_means_every_one_clear_of_its_noise():
+    import pandas as pd
+
+    from phnlab.analysis.cosine import cosine_experiences_verdict
+
+    frame = pd.DataFrame({"steps": [40, 40], "mean": [-0.5, -0.23], "se": [0.02, 0.2], "negative": [0.9, 0.56]},
+                         index=pd.Index([2, 3], name="experience"))
+    claim = cosine_experiences_verdict(frame).claims[0]
+    assert claim.holds is True and claim.clear is False and claim.verdict == "not resolved"
+    assert "more than 2 SE below zero in 1" in claim.ours

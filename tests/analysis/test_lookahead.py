@@ -73,3 +73,14 @@ def test_a_difference_that_rounds_to_zero_shows_its_sign():
     from phnlab.analysis.lookahead import _points
 
     assert [_points(d) for d in (1.04, -0.3, 0.03, -0.004, 0.0)] == ["+1.0", "-0.3", "+0.03", "-0.00", "+0.0"]
+
+
+def test_figure11_calls_a_coin_flip_not_resolved():
+    import pandas as pd
+
+    from phnlab.analysis.lookahead import figure11_verdict
+
+    flip = pd.DataFrame({"look-ahead higher on average": [16], "experiences": [30]})
+    assert figure11_verdict(flip).claims[0].verdict == "not resolved"
+    clear = pd.DataFrame({"look-ahead higher on average": [27], "experiences": [30]})
+    assert figure11_verdict(clear).claims[0].verdict == "yes"
