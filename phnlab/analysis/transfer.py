@@ -94,18 +94,24 @@ def transfer_verdict(df, preset_name: str) -> Verdict:
         return Verdict((Claim("The similar pair loses less than the dissimilar one", None,
                               "this preset's pairs have no similar and dissimilar roles"),), details=details)
     s, d = similar[0], dissimilar[0]
-    gap = round(d["drop"], 1) - round(s["drop"], 1)
-    se = math.hypot(s["se"], d["se"])
-    clear = clear_effect(gap, se) if se > 0 else None
+    # at every depth k > 0: the dissimilar pair's drop from k = 0 minus the similar pair's, and its sampling error
+    gaps = {k: (d["by_k"][k][0] - s["by_k"][k][0], math.hypot(s["by_k"][k][1], d["by_k"][k][1]))
+            for k in sorted(set(s["by_k"]) & set(d["by_k"]))}
+    less_at = [k for k, (gap, _) in gaps.items() if gap > 0]
+    clear_at = [k for k, (gap, se) in gaps.items() if se > 0 and clear_effect(gap, se)]
+    clear = len(clear_at) == len(gaps) if gaps else None  # every depth's difference clear of its noise
     notes = ()
     if clear is False:
-        notes = (f"The difference is within twice its sampling error (2·SE = {2 * se:.1f} points with "
-                 f"{int(s['test_images'])} test images per experience and {s['seeds']} seed(s)): at the "
-                 f"**{preset_name}** preset the offline data cannot show this effect either way.",)
-    less = Claim("The similar pair loses less on experience 2 than the dissimilar one when all four stages are "
-                 "frozen", s["drop"] < d["drop"],
-                 f"{s['drop']:.1f} points for {s['pair']} against {d['drop']:.1f} for {d['pair']} (difference "
-                 f"{gap:.1f}, 2·SE {2 * se:.1f})", clear=clear)
+        within = [k for k in gaps if k not in clear_at]
+        notes = (f"At k = {', '.join(map(str, within))} the difference is within twice its sampling error "
+                 f"({int(s['test_images'])} test images per experience and {s['seeds']} seed(s)): at the "
+                 f"**{preset_name}** preset those depths cannot show the effect either way.",)
+    less = Claim("The similar pair loses less on experience 2 than the dissimilar one at every freeze depth",
+                 len(less_at) == len(gaps) and bool(gaps),
+                 f"at {len(less_at)} of {len(gaps)} depths, clear of the noise at {len(clear_at)}",
+                 clear=clear, rule="each depth's difference of drops beyond 2 SE (test-set sampling and seeds)",
+                 detail="dissimilar − similar drop from k = 0: " + ", ".join(
+                     f"k = {k}: {gap:+.1f} (2·SE {2 * se:.1f})" for k, (gap, se) in gaps.items()))
     return Verdict((less, _similar_unhurt(s)), notes=notes, details=details)
 
 
