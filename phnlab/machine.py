@@ -41,11 +41,17 @@ def _commit() -> str | None:
         return None
 
 
+_PROCESS_COMMIT: list = []  # the commit when this process first asked: the code it loaded, not later edits
+
+
 def provenance(device: str = "cpu") -> dict:
-    """Which code and which machine computed a result: the commit, the CPU (or GPU) model, cores, torch."""
+    """Which code and which machine computed a result: the commit (as when the process first asked, so that
+    a long sweep names the code it loaded), the CPU (or GPU) model, cores, torch threads and version."""
     import torch
 
-    out = {"commit": _commit(), "cpu": _cpu_model(), "cpus": os.cpu_count(), "torch": torch.__version__,
+    if not _PROCESS_COMMIT:
+        _PROCESS_COMMIT.append(_commit())
+    out = {"commit": _PROCESS_COMMIT[0], "cpu": _cpu_model(), "cpus": os.cpu_count(), "torch": torch.__version__,
            "threads": torch.get_num_threads(), "device": device}
     if device.startswith("cuda") and torch.cuda.is_available():
         out["gpu"] = torch.cuda.get_device_name(torch.device(device))

@@ -23,3 +23,16 @@ def test_the_sampler_samples_at_the_start_on_its_clock_and_at_the_end():
     n = len(load.samples)
     time.sleep(0.15)
     assert len(load.samples) == n  # the thread stopped with the block
+
+
+def test_provenance_names_the_checkouts_commit_and_the_cpu():
+    import subprocess
+    from pathlib import Path
+
+    from phnlab.machine import provenance
+
+    here = Path(__file__).resolve().parents[1]
+    head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=here, capture_output=True, text=True).stdout.strip()
+    p = provenance()
+    assert p["commit"] is None or p["commit"].split("+")[0] == head  # None outside a git checkout
+    assert p["cpu"] and p["cpus"] >= 1 and p["threads"] >= 1 and p["torch"]

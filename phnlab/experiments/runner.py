@@ -73,6 +73,7 @@ def run(spec: RunSpec, *, results_dir="results", device="auto", data_root=None, 
         return RunResult(spec, done, computed=False)
     dev = resolve_device(device)
     preset = spec.resolved_preset()
+    provenance(str(dev))  # the commit this process loaded, fixed before it trains
 
     from ..data.streams import build_stream  # heavy imports (Avalanche) only when something runs
     from ..strategies import attach_tensors, make_strategy, predict, tensors_of
