@@ -14,9 +14,12 @@ from phnlab.experiments.shipped import SHIPPED_DIR, scan, stale_lines
 from phnlab.machine import provenance
 
 RECOMPUTE_SAMPLE = 1  # the cheapest shipped run(s) trained again
-# Another CPU model sums in another order (SIMD width, kernels): accuracies may move by a few test images.
-# Chosen, not measured across machines: 3 points on any entry of the accuracy matrix.
-RECOMPUTE_TOLERANCE = 0.03
+# Another CPU model sums in another order (SIMD width, kernels), and a short run amplifies it. Measured with
+# another order on one CPU (the two cheapest shipped runs, 2 torch threads instead of 1): entries of the matrix
+# moved by up to 4.4 points, ACA by up to 1.0. Allowed on another CPU model: ACA within 3 points, every entry
+# within 10.
+RECOMPUTE_ACA_TOLERANCE = 0.03
+RECOMPUTE_ENTRY_TOLERANCE = 0.10
 
 
 def test_every_shipped_run_is_current():
@@ -55,5 +58,7 @@ def test_the_cheapest_shipped_runs_compute_again_alike(tmp_path):
             assert now == shipped, f"{r.label} ({r.folder.name}) computed on {by['cpu']} differs from its shipped matrix"
         else:
             worst = max(abs(a - b) for ra, rb in zip(now, shipped) for a, b in zip(ra, rb))
-            assert worst <= RECOMPUTE_TOLERANCE, (f"{r.label} ({r.folder.name}): an accuracy moved by {100 * worst:.1f} "
-                                                  f"points on {provenance()['cpu']} (shipped from {by['cpu']})")
+            aca = abs(again["aca"] - r.metrics["aca"])
+            assert worst <= RECOMPUTE_ENTRY_TOLERANCE and aca <= RECOMPUTE_ACA_TOLERANCE, (
+                f"{r.label} ({r.folder.name}) on {provenance()['cpu']}, shipped from {by['cpu']}: ACA moved by "
+                f"{100 * aca:.1f} points, an entry by {100 * worst:.1f}")
