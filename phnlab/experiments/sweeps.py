@@ -195,6 +195,12 @@ def _convergence(preset, seeds):
             for spec in convergence_specs(studied, seeds if studied == preset else get_preset(studied).seeds)]
 
 
+def _table2_policies(preset, seeds):
+    """Table 2 under our normalisation and under the authors' pairing (the runs where the two compute the same,
+    Naive, EWC, LR-0 and HN-F, once): the central comparison settled under both."""
+    return _table2(preset, seeds) + _table2(preset, seeds, AUTHORS)
+
+
 def _table4(preset, seeds):
     return [RunSpec("split", "hn", k, la, seed=seed, preset=preset) for seed in seeds[:1] for k in range(5)
             for la in ("none", "first")]
@@ -225,7 +231,8 @@ def _figure8(preset, seeds):
 
 
 SWEEPS = {"table2": _table2, "table4": _table4, "table5": _table5, "noisy": _noisy, "transfer": _transfer,
-          "cossim": _cossim, "figure8": _figure8, "why-replay": _why_replay, "convergence": _convergence}
+          "cossim": _cossim, "figure8": _figure8, "why-replay": _why_replay, "convergence": _convergence,
+          "table2-policies": _table2_policies}
 
 
 def sweep_specs(name: str, preset: str, seeds: tuple[int, ...] | None = None) -> list[RunSpec]:
