@@ -130,9 +130,10 @@ def _now() -> float:
 def _describe(spec) -> str:
     over = ", ".join(f"{k}={v}" for k, v in spec.normalized().overrides)
     lookahead = f" look-ahead {spec.lookahead}" if spec.strategy == "hn" and spec.lookahead != "first" else ""
-    # a transfer stream's pair tells its runs apart (the same model, seed and settings on two pairs)
-    pair = " → ".join(d for d in (spec.dataset, spec.dataset2) if d)
-    stream = f"{spec.stream} {pair}" if pair else spec.stream
+    # the data sets tell runs apart: a transfer stream's pair (the same model, seed and settings on two pairs),
+    # and the real and the synthetic split streams one book reads
+    data = " → ".join(spec.data_sets()) if hasattr(spec, "data_sets") else ""
+    stream = f"{spec.stream} {data}" if data else spec.stream
     return f"{spec.label()}{lookahead} {stream} seed {spec.seed}" + (f" ({over})" if over else "")
 
 
