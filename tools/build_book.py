@@ -82,7 +82,9 @@ def main(argv: list[str] | None = None) -> int:
     except PhnlabError as exc:
         print(f"build_book: {exc}", file=sys.stderr)
         return 2
-    if not args.fresh:  # the runs that took CPU-hours, computed once (phnlab.experiments.shipped)
+    if args.fresh:  # the chapters' kernels and the sweep train the shipped presets' runs too
+        os.environ["PHNLAB_FRESH"] = "1"
+    else:  # the runs that took CPU-hours, computed once (phnlab.experiments.shipped)
         from phnlab.experiments.shipped import seed_results
 
         try:

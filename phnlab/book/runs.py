@@ -40,19 +40,27 @@ def split_by_data(specs: Iterable, results_dir, data_root=None) -> tuple[list, s
     from ..data.datasets import absent_datasets
     from ..experiments.store import ResultsStore
 
+    from ..experiments.shipped import SHIPPED_PRESETS, computes_shipped
+
     store = ResultsStore(results_dir)
-    ready, lacking = [], {}
+    ready, lacking, unshipped = [], {}, []
     for spec in distinct(specs):
-        absent = absent_datasets(spec.data_sets(), data_root) if store.metrics(spec) is None else []
+        stored = store.metrics(spec) is not None
+        absent = [] if stored else absent_datasets(spec.data_sets(), data_root)
         if absent:
             for name in absent:
                 lacking.setdefault(name, []).append(spec)
+        elif not stored and spec.preset in SHIPPED_PRESETS and not computes_shipped():
+            unshipped.append(spec)  # hours of CPU: shipped, not trained by a book (FRESH=1 trains them)
         else:
             ready.append(spec)
-    line = "; ".join(f"{len(group)} run(s) not computed: data set {name!r} is missing (get it with "
-                     f"`phnlab data get {name}`, which as root installs Debian's package where it must)"
-                     for name, group in lacking.items())
-    return ready, line
+    lines = [f"{len(group)} run(s) not computed: data set {name!r} is missing (get it with `phnlab data get "
+             f"{name}`, which as root installs Debian's package where it must)" for name, group in lacking.items()]
+    for preset in dict.fromkeys(s.preset for s in unshipped):
+        n = sum(s.preset == preset for s in unshipped)
+        lines.append(f"{n} run(s) of preset {preset} are neither shipped in book/store nor stored (they take CPU-hours: "
+                     f"`phnlab sweep convergence --preset {preset}` computes them, or `make book FRESH=1`)")
+    return ready, "; ".join(lines)
 
 
 def runs_with_data(specs: Iterable, params, *, runner=None) -> tuple[list, str]:

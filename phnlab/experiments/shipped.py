@@ -18,10 +18,20 @@ from ..errors import BadInput, PhnlabError
 from .spec import RunSpec
 from .store import ResultsStore
 
-__all__ = ["SHIPPED_DIR", "ShippedRun", "StaleStore", "scan", "stale_lines", "seed_results", "ship"]
+__all__ = ["SHIPPED_DIR", "SHIPPED_PRESETS", "ShippedRun", "StaleStore", "scan", "stale_lines", "seed_results", "ship",
+           "computes_shipped"]
 
 SHIPPED_DIR = Path(__file__).resolve().parents[2] / "book" / "store"  # in a checkout of the repository
 SHIPPED_FILES = ("spec.json", "metrics.json")
+# Presets whose runs a book reads from the shipped store and never trains (they take CPU-hours), unless it
+# builds fresh ($PHNLAB_FRESH=1, set by `make book FRESH=1`): a missing or stale one is named, with the command.
+SHIPPED_PRESETS = ("fmnist",)
+
+
+def computes_shipped() -> bool:
+    import os
+
+    return os.environ.get("PHNLAB_FRESH") == "1"
 
 
 class StaleStore(PhnlabError):

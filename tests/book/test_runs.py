@@ -24,3 +24,27 @@ def test_run_specs_deduplicates_and_passes_the_params():
     assert runs_summary(out) == ("2 runs: 1 trained now, 1 read from the results store; "
                                  "2.0 min of training in all (stored wall times).")
     assert set(stats.group_runs(out)) == {"HN-4"}
+
+
+def test_runs_whose_data_is_missing_or_that_are_shipped_are_named_not_trained(tmp_path, monkeypatch):
+    from phnlab.book.runs import split_by_data
+    from phnlab.experiments.spec import RunSpec
+    from phnlab.experiments.store import ResultsStore
+
+    monkeypatch.setenv("PHNLAB_SYSTEM_DATASETS", str(tmp_path / "none"))
+    monkeypatch.delenv("PHNLAB_FRESH", raising=False)
+    synthetic = RunSpec("split", "hn", 4, preset="ci")
+    real = RunSpec("split", "lr", 4, preset="ci", dataset="fashionmnist")
+    shipped = RunSpec("split", "hn", 4, preset="fmnist")
+    stored = RunSpec("split", "lr", 2, preset="fmnist")
+    ResultsStore(tmp_path / "r").save_metrics(stored, {"aca": 0.5})
+    ready, line = split_by_data([synthetic, real, stored], tmp_path / "r", tmp_path / "empty-root")
+    assert ready == [synthetic, stored]  # a stored run is read whatever data is there
+    assert line.startswith("1 run(s) not computed: data set 'fashionmnist' is missing (get it with `phnlab data get")
+    from phnlab.data import datasets
+
+    monkeypatch.setattr(datasets, "absent_datasets", lambda names, root=None: [])  # the data is there
+    ready, line = split_by_data([synthetic, shipped], tmp_path / "r", None)
+    assert ready == [synthetic] and "1 run(s) of preset fmnist are neither shipped" in line
+    monkeypatch.setenv("PHNLAB_FRESH", "1")
+    assert split_by_data([synthetic, shipped], tmp_path / "r", None) == ([synthetic, shipped], "")
