@@ -29,10 +29,12 @@ def test_provenance_names_the_checkouts_commit_and_the_cpu():
     import subprocess
     from pathlib import Path
 
-    from phnlab.machine import provenance
+    from phnlab.machine import _commit, provenance
 
     here = Path(__file__).resolve().parents[1]
     head = subprocess.run(["git", "rev-parse", "HEAD"], cwd=here, capture_output=True, text=True).stdout.strip()
+    commit = _commit()  # (provenance keeps the first answer of the process: the code it loaded)
+    assert commit is None or commit.split("+")[0] == head  # None outside a git checkout
     p = provenance()
-    assert p["commit"] is None or p["commit"].split("+")[0] == head  # None outside a git checkout
+    assert p["commit"] is None or len(p["commit"].split("+")[0]) == 40
     assert p["cpu"] and p["cpus"] >= 1 and p["threads"] >= 1 and p["torch"]
