@@ -63,8 +63,6 @@ class RunSpec:
         """Irrelevant options reset, so equal runs hash equally (e.g. look-ahead of an LR run, or a
         BatchNorm policy that computes what the default does)."""
         overrides = dict(self.overrides)
-        base = get_preset(self.preset)
-        overrides = {k: v for k, v in overrides.items() if getattr(base, k) != v}  # the preset's own value
         if "bn_policy" in overrides:
             policy = resolve_bn_policy(overrides["bn_policy"], self.strategy, self.freeze_depth)
             if policy == "population":

@@ -183,7 +183,8 @@ def convergence_specs(preset, seeds, stream="split"):
     p = get_preset(preset)
 
     def recording(s, k, epochs):  # at the preset's own schedule, Table 2's run as Table 2 records it
-        return _table2_recording(s, k) if epochs == p.epochs else (("epochs", epochs),) + NO_CURVES
+        # the schedule always explicit: a stored run names what it trained, whatever the preset's default becomes
+        return (("epochs", epochs),) + (_table2_recording(s, k) if epochs == p.epochs else NO_CURVES)
 
     return [RunSpec(stream, s, k, seed=seeds[0], preset=preset, overrides=recording(s, k, _epochs_for(n, p)))
             for n in convergence_steps(preset) for s, k in CONVERGENCE_MODELS.get(preset, CONVERGENCE_RUNS)]
