@@ -123,8 +123,12 @@ TASK_LR_SHORT = 3e-2  # small presets: tens of steps per experience (see Preset.
 
 # Steps per experience measured as converged (chapter 9, `analysis.convergence`: the smallest count from which
 # every measured doubling moves each model's learning accuracy by under 1 point; Naive, LR-2, HN-2, LR-4, HN-4,
-# seed 0, 32-1,024 steps). Split Fashion-MNIST: LR-4 moved +1.1 from 256 to 512 and +0.1 from 512 to 1,024.
-CONVERGED_STEPS = {"fmnist": {"split": 512}}
+# seed 0, 32-1,024 steps). None: not within the steps measured. Split Fashion-MNIST: Naive, LR-2, LR-4 and HN-4
+# converged by 128-512, but HN-2 still moved +1.1 from 512 to 1,024 (2,048 would settle it).
+CONVERGED_STEPS = {"fmnist": {"split": None}}
+# The schedule the fmnist preset trains: the converged count where there is one, else the longest measured
+# (every model within 1.1 points of its previous doubling there).
+SCHEDULE_STEPS = {"fmnist": {"split": CONVERGED_STEPS["fmnist"]["split"] or 1024}}
 
 # The paper's replay ratios, and which the small presets keep (chapter 8 measures the ones they do not):
 # - kept: one replayed mini-batch of replay_batch_size = batch_size = 64 per step, replay coefficient c = 1;
@@ -183,7 +187,7 @@ PRESETS: dict[str, Preset] = {
         classes_per_experience=2,
         train_per_class=500,
         test_per_class=500,
-        epochs=CONVERGED_STEPS["fmnist"]["split"] // 16,  # 1,000 images per experience: 16 steps an epoch
+        epochs=SCHEDULE_STEPS["fmnist"]["split"] // 16,  # 1,000 images per experience: 16 steps an epoch
         task_lr=TASK_LR_SHORT,
         buffer_size=200,
         seeds=(0, 1, 2),
