@@ -18,15 +18,20 @@ REPORT_TABLES = ("2", "4", "5")  # the tables `phnlab results` prints
 
 
 def select_runs(store: ResultsStore, preset: str, seeds=None, overrides=(), **fields):
-    """Runs of one grid: the preset's data set with exactly these overrides (e.g. `--epochs`), given seeds.
-    Overrides compare as the spec keys them (bn_policy=authors is running for LR, batch for HN-k), and
-    without the fields that change only what a run records (`RECORDING_ONLY`, e.g. per-epoch curves off):
-    one run per trained model, the one with curves where the store holds both."""
-    matches = []
+    """Runs of one grid: the preset's data set trained with exactly these overrides (e.g. `--epochs`), given
+    seeds. Runs compare by the values they train with, as the spec key does: an override equal to the preset's
+    value is the preset's run (a study that names its schedule shares Table 2's run), bn_policy=authors is
+    running for LR and batch for HN-k, and the fields that change only what a run records (`RECORDING_ONLY`,
+    e.g. per-epoch curves off) are left out: one run per trained model, the one with curves where the store
+    holds both."""
+    matches, wanted_values = [], {}
     for spec, m in store.all_metrics():
-        wanted = replace(spec, overrides=tuple(overrides)).trained().overrides
-        if (spec.preset != preset or spec.trained().overrides != wanted
-                or spec.dataset not in (None, spec.resolved_preset().dataset)):
+        if spec.preset != preset or spec.dataset not in (None, spec.resolved_preset().dataset):
+            continue
+        shape = (spec.stream, spec.strategy, spec.freeze_depth)  # what the policy resolves to depends on these
+        if shape not in wanted_values:
+            wanted_values[shape] = replace(spec, overrides=tuple(overrides)).trained_values()
+        if spec.trained_values() != wanted_values[shape]:
             continue
         if (seeds is None or spec.seed in seeds) and all(getattr(spec, k) == v for k, v in fields.items()):
             matches.append((spec, m))

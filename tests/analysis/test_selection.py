@@ -76,3 +76,13 @@ def test_of_copies_with_curves_the_one_with_every_experiences_curves_is_kept(tmp
         assert kept is runs[2]
     (kept,) = one_per_trained_model(runs[:2], lambda pair: pair)
     assert kept is runs[1]
+
+
+def test_a_run_that_names_the_presets_schedule_is_the_presets_run(tmp_path):
+    store = ResultsStore(tmp_path)
+    epochs = RunSpec(stream="split", strategy="hn", freeze_depth=4).resolved_preset().epochs
+    named = RunSpec(stream="split", strategy="hn", freeze_depth=4, seed=0, overrides=(("epochs", epochs),))
+    store.save_metrics(named, _metrics(0.5, "HN-4"))  # e.g. the convergence study's run at the preset's schedule
+    (row,) = table2_rows(store, "ci")
+    assert row["seeds"] == 1 and round(row["aca"][0], 6) == 50.0
+    assert table2_rows(store, "ci", overrides=(("epochs", epochs + 1),)) == []
