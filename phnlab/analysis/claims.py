@@ -24,6 +24,11 @@ class Claim:
     se: float | None = None  # its standard error (over seeds, or the rule's other source of noise)
     seeds: int | None = None  # the seeds behind it
     rule: str = ""  # how `clear` was decided, e.g. "|effect| > 2 SE over seeds"
+    seeds_needed: int | None = None  # a headline claim: fewer seeds than this leave it unresolved
+
+    @property
+    def short_of_seeds(self) -> bool:
+        return self.seeds_needed is not None and (self.seeds or 0) < self.seeds_needed
 
     def __post_init__(self):  # numpy's bools compare as records should: plain True / False / None
         for name in ("holds", "clear"):  # (effect, se: plain floats too)
@@ -33,18 +38,22 @@ class Claim:
 
     @property
     def verdict(self) -> str:
-        """yes or no only when the effect is clear of its noise (or no noise check applies); else not resolved."""
-        return "not resolved" if self.holds is not None and self.clear is False else answer(self.holds)
+        """yes or no only when the effect is clear of its noise (or no noise check applies) and has the seeds it
+        needs; else not resolved."""
+        unsettled = self.clear is False or self.short_of_seeds
+        return "not resolved" if self.holds is not None and unsettled else answer(self.holds)
 
     def render(self) -> str:
         text = f"- {self.claim}: **{self.verdict}**"
         if self.verdict == "not resolved":
-            text += f" (the point estimate says {answer(self.holds)}, within the noise)"
+            why = (f"{self.seeds or 0} of the {self.seeds_needed} seeds it needs" if self.short_of_seeds
+                   else "within the noise")
+            text += f" (the point estimate says {answer(self.holds)}; {why})"
         text += f", {self.ours}"
         if self.paper is not None:
             text += f" (paper: {self.paper})"
         if self.clear is not None:
-            text += f"; clear of the sampling noise: **{answer(self.clear)}**"
+            text += f"; clear of its noise: **{answer(self.clear)}**"
         if self.effect is not None:
             noise = "" if self.se is None else f" ± {self.se:.1f} SE"
             seeds = "" if self.seeds is None else f", {self.seeds} seed{'s' if self.seeds != 1 else ''}"

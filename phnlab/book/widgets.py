@@ -9,12 +9,12 @@ link runs in the browser, from the widget state saved in the executed notebook.
 from __future__ import annotations
 
 import io
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import ipywidgets as widgets
 
-__all__ = ["depth_slider", "option_slider", "as_widget"]
+__all__ = ["depth_slider", "option_slider", "option_grid", "as_widget"]
 
 
 def as_widget(item: Any) -> widgets.Widget:
@@ -99,3 +99,27 @@ def _is_figure(item: Any) -> bool:
     except ImportError:  # pragma: no cover - matplotlib is a dependency
         return False
     return isinstance(item, Figure)
+
+
+def option_grid(items: Mapping[tuple, Any], controls: Sequence[tuple[str, Sequence[Any]]],
+                missing: str = "not in the results store") -> widgets.VBox:
+    """One toggle row per dimension (e.g. data set, policy, schedule) over items keyed by tuples of their
+    values; a key with no item shows `missing`. Nested stacks, each level ``jslink``-ed to its toggle row, so
+    the controls work in the static page as the sliders do."""
+    if not controls:
+        raise ValueError("option_grid needs at least one control")
+    toggles = [widgets.ToggleButtons(options=[(str(v), i) for i, v in enumerate(values)], index=0,
+                                     description=name, style={"description_width": "initial", "button_width": "auto"})
+               for name, values in controls]
+    links = []
+
+    def level(depth: int, prefix: tuple) -> widgets.Widget:
+        if depth == len(controls):
+            return as_widget(items.get(prefix, f"<p><em>{missing}</em></p>"))
+        stack = widgets.Stack([level(depth + 1, prefix + (v,)) for v in controls[depth][1]], selected_index=0)
+        links.append(widgets.jslink((toggles[depth], "index"), (stack, "selected_index")))
+        return stack
+
+    box = widgets.VBox([*toggles, level(0, ())])
+    box.toggles, box.links = toggles, links
+    return box

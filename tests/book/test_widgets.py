@@ -56,3 +56,16 @@ def test_bad_items_are_refused():
         depth_slider({"a": "x"})
     with pytest.raises(TypeError):
         as_widget(object())
+
+
+def test_option_grid_nests_one_stack_level_per_control_and_links_each():
+    from phnlab.book.widgets import option_grid
+
+    items = {("a", 1): "<b>a1</b>", ("b", 2): "<b>b2</b>"}
+    box = option_grid(items, [("data", ["a", "b"]), ("steps", [1, 2])])
+    assert [t.description for t in box.toggles] == ["data", "steps"]
+    outer = box.children[-1]
+    assert len(outer.children) == 2 and all(len(inner.children) == 2 for inner in outer.children)
+    assert outer.children[0].children[0].value == "<b>a1</b>"
+    assert "not in the results store" in outer.children[0].children[1].value
+    assert len(box.links) == 3  # the data row drives the outer stack, the steps row both inner ones

@@ -1,0 +1,202 @@
+"""The paper's central comparison, HN-k against LR-k in ACA at each freeze depth, per data set, normalisation
+policy and schedule, with its noise over seeds (chapter 4's real-image section and the introduction).
+
+A depth's effect is the mean over seeds of HN-k's ACA minus LR-k's on the same seed (paired). Its standard
+error is the larger of the spread over seeds (sd / √n) and the test sets' sampling error: with one or two
+seeds the spread says little. A headline verdict needs the paper's three seeds; with fewer it is "not
+resolved", whatever the point estimate.
+"""
+
+from __future__ import annotations
+
+import math
+import statistics
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+
+from .. import paper
+from ..experiments.store import ResultsStore
+from ..experiments.sweeps import AUTHORS
+from .claims import Claim, Verdict
+from .figures import HN_COLOR, LR_COLOR, styled
+from .selection import select_runs
+from .stats import clear_effect, diff_se, mean_sd, stream_test_images
+
+__all__ = ["HEADLINE_SEEDS", "DEPTHS", "POLICIES", "DepthComparison", "depth_comparisons", "policy_comparisons",
+           "comparison_frame", "central_verdict", "plot_depths", "schedules_stored"]
+
+HEADLINE_SEEDS = 3  # the paper's count of seeds
+DEPTHS = (1, 2, 3, 4, 0)  # k = 0: LR-0 (replaying images) against the full hypernetwork HN-F
+POLICIES = {"population": (), "authors": AUTHORS}  # ours; the authors' (running for LR, batch for HN)
+RULE = f"paired by seed; |effect| > 2 SE, SE the larger of sd/√n and the test sets' sampling error; ≥ {HEADLINE_SEEDS} seeds"
+
+
+@dataclass(frozen=True)
+class DepthComparison:
+    """HN-k against LR-k at one depth, over the seeds both ran (ACA, learning accuracy and forgetting in %)."""
+
+    k: int
+    seeds: tuple[int, ...]
+    lr_aca: tuple[float, float | None]  # mean, sd over seeds
+    hn_aca: tuple[float, float | None]
+    lr_learning: float
+    hn_learning: float
+    lr_forgetting: tuple[float, float | None]
+    hn_forgetting: tuple[float, float | None]
+    effect: float  # HN-k minus LR-k, ACA points, mean over the paired seeds
+    se: float
+
+    @property
+    def lr(self) -> str:
+        return f"LR-{self.k}"
+
+    @property
+    def hn(self) -> str:
+        return "HN-F" if self.k == 0 else f"HN-{self.k}"
+
+    @property
+    def clear(self) -> bool:
+        return clear_effect(self.effect, self.se)
+
+    def claim(self, where: str) -> Claim:
+        p = paper.TABLE2["cifar100"]
+        p_text = (f"{p[self.hn]['aca'][0]:.1f} vs {p[self.lr]['aca'][0]:.1f}" if self.hn in p and self.lr in p
+                  else None)
+        return Claim(f"{self.hn} beats {self.lr} in ACA ({where})", self.effect > 0,
+                     f"{self.hn_aca[0]:.1f} vs {self.lr_aca[0]:.1f} %", paper=p_text, clear=self.clear,
+                     effect=self.effect, se=self.se, seeds=len(self.seeds), rule=RULE,
+                     seeds_needed=HEADLINE_SEEDS)
+
+
+def _by_seed(store, preset, seeds, overrides) -> dict[str, dict[int, Mapping]]:
+    out: dict[str, dict[int, Mapping]] = {}
+    for spec, m in select_runs(store, preset, seeds, overrides, stream="split"):
+        if (spec.strategy == "lr" and spec.replay_coef == 1.0) or (spec.strategy == "hn" and spec.lookahead == "first"):
+            out.setdefault(spec.label(), {})[spec.seed] = m
+    return out
+
+
+def depth_comparisons(store: ResultsStore, preset: str, seeds=None, overrides=()) -> list[DepthComparison]:
+    """HN-k against LR-k at every depth where both ran on a common seed, in `DEPTHS` order."""
+    by = _by_seed(store, preset, seeds, overrides)
+    out = []
+    for k in DEPTHS:
+        lr, hn = by.get(f"LR-{k}", {}), by.get("HN-F" if k == 0 else f"HN-{k}", {})
+        common = tuple(sorted(set(lr) & set(hn)))
+        if not common:
+            continue
+        pct = lambda runs, key: [100 * runs[s][key] for s in common]  # noqa: E731
+        diffs = [h - l for h, l in zip(pct(hn, "aca"), pct(lr, "aca"))]
+        spread = statistics.stdev(diffs) / math.sqrt(len(diffs)) if len(diffs) > 1 else 0.0
+        first = lr[common[0]]
+        sampling = diff_se(statistics.fmean(pct(hn, "aca")) / 100, statistics.fmean(pct(lr, "aca")) / 100,
+                           stream_test_images(first), len(common))
+        out.append(DepthComparison(
+            k, common, mean_sd(pct(lr, "aca")), mean_sd(pct(hn, "aca")),
+            statistics.fmean(pct(lr, "learning_accuracy")), statistics.fmean(pct(hn, "learning_accuracy")),
+            mean_sd(pct(lr, "forgetting")), mean_sd(pct(hn, "forgetting")),
+            statistics.fmean(diffs), max(spread, sampling)))
+    return out
+
+
+def policy_comparisons(store: ResultsStore, preset: str, seeds=None, overrides=()) -> dict[str, list[DepthComparison]]:
+    """`depth_comparisons` under each normalisation policy (empty lists where the store holds none)."""
+    return {name: depth_comparisons(store, preset, seeds, tuple(overrides) + policy) for name, policy in POLICIES.items()}
+
+
+def comparison_frame(by_policy: Mapping[str, Sequence[DepthComparison]]):
+    """One row per policy and depth: both models' ACA (mean ± sd), the paired effect ± SE and the verdict."""
+    import pandas as pd
+
+    from .stats import pm
+
+    rows = []
+    for policy, comps in by_policy.items():
+        for c in comps:
+            claim = c.claim(policy)
+            rows.append({"policy": policy, "k": c.k, "seeds": len(c.seeds),
+                         "LR-k ACA (%)": pm(*c.lr_aca), "HN-k ACA (%)": pm(*c.hn_aca),
+                         "HN − LR (points)": f"{c.effect:+.1f} ± {c.se:.1f}", "HN-k beats LR-k": claim.verdict,
+                         "LR-k forgetting": pm(*c.lr_forgetting), "HN-k forgetting": pm(*c.hn_forgetting),
+                         "LR-k learning acc.": round(c.lr_learning, 1), "HN-k learning acc.": round(c.hn_learning, 1)})
+    return pd.DataFrame(rows).set_index(["policy", "k"]) if rows else pd.DataFrame()
+
+
+def _depth_list(ks: Sequence[int]) -> str:
+    return ", ".join("F" if k == 0 else str(k) for k in ks) or "none"
+
+
+def central_verdict(by_policy: Mapping[str, Sequence[DepthComparison]], data_name: str) -> Verdict:
+    """At which depths HN-k beats LR-k under each policy; how much LR forgets under each; and whether the
+    authors' normalisation accounts for the paper's ordering (HN ahead at every depth under it, not under ours)."""
+    p2 = paper.TABLE2["cifar100"]
+    p_low = min(p2[f"LR-{k}"]["forgetting"][0] for k in (1, 2, 3, 4))
+    claims, details = [], []
+    every = {}
+    for policy, comps in by_policy.items():
+        if not comps:
+            continue
+        verdicts = {c.k: c.claim(policy).verdict for c in comps}
+        yes = [k for k, v in verdicts.items() if v == "yes"]
+        no = [k for k, v in verdicts.items() if v == "no"]
+        open_ = [k for k, v in verdicts.items() if v == "not resolved"]
+        n_seeds = min(len(c.seeds) for c in comps)
+        effects = [c.effect for c in comps]
+        holds = all(e > 0 for e in effects)
+        missing = [k for k in DEPTHS if k not in verdicts]
+        # "every depth" fails clearly where one depth clearly fails; it holds only where every depth ran
+        settled = (not open_ and not missing) if holds else bool(no)
+        every[policy] = (holds, settled)
+        worst = min(comps, key=lambda c: c.effect if holds else -abs(c.effect))
+        claims.append(Claim(f"{data_name}, {policy} normalisation: HN-k beats LR-k in ACA at every depth", holds,
+                            f"HN ahead at {sum(e > 0 for e in effects)} of {len(comps)} depths; clearly at k = "
+                            f"{_depth_list(yes)}, clearly behind at k = {_depth_list(no)}, not resolved at k = "
+                            f"{_depth_list(open_)}" + (f"; not computed at k = {_depth_list(missing)}" if missing else ""),
+                            paper="5 of 5", clear=settled,
+                            effect=worst.effect, se=worst.se, seeds=n_seeds, rule=RULE + "; effect: the decisive depth",
+                            seeds_needed=HEADLINE_SEEDS))
+        lr_fgt = [c.lr_forgetting[0] for c in comps if c.k != 0]
+        if lr_fgt:
+            claims.append(Claim(f"{data_name}, {policy} normalisation: LR forgets as much as the paper's LR "
+                                f"(at least {p_low:.1f} points)", min(lr_fgt) >= p_low,
+                                "LR forgets " + ", ".join(f"LR-{c.k} {c.lr_forgetting[0]:.1f}" for c in comps if c.k)
+                                + " points", paper=f"{p_low:.1f}–{max(p2[f'LR-{k}']['forgetting'][0] for k in (1, 2, 3, 4)):.1f}",
+                                seeds=n_seeds, seeds_needed=HEADLINE_SEEDS))
+        details += [f"{policy}, k = {'F' if c.k == 0 else c.k}: {c.claim(policy).render()[2:]}" for c in comps]
+    if "population" in every and "authors" in every:
+        (pop, pop_settled), (auth, auth_settled) = every["population"], every["authors"]
+        claims.append(Claim(f"{data_name}: the authors' normalisation accounts for the paper's ordering (HN ahead at "
+                            "every depth under it, not under ours)", auth and not pop,
+                            f"under ours HN is ahead at every depth: {'yes' if pop else 'no'}; under the authors': "
+                            f"{'yes' if auth else 'no'}", clear=pop_settled and auth_settled,
+                            rule="both per-policy claims resolved"))
+    return Verdict(tuple(claims), details=tuple(details))
+
+
+def schedules_stored(store: ResultsStore, preset: str, epochs: Sequence[int], seeds=None) -> list[int]:
+    """Of `epochs` (per experience), those under which the store holds at least one HN-k/LR-k pair."""
+    return [e for e in epochs if any(policy_comparisons(store, preset, seeds, (("epochs", e),)).values())]
+
+
+@styled
+def plot_depths(by_policy_one: Sequence[DepthComparison], title: str):
+    """ACA (solid) and learning accuracy (dotted) of LR-k and HN-k against the freeze depth, ± sd over seeds."""
+    from matplotlib.figure import Figure
+
+    fig = Figure(figsize=(6.5, 3.6))
+    ax = fig.add_subplot()
+    comps = sorted(by_policy_one, key=lambda c: c.k)
+    xs = [c.k for c in comps]
+    for name, color, aca, learn in (("LR-k", LR_COLOR, lambda c: c.lr_aca, lambda c: c.lr_learning),
+                                    ("HN-k", HN_COLOR, lambda c: c.hn_aca, lambda c: c.hn_learning)):
+        ax.errorbar(xs, [aca(c)[0] for c in comps], yerr=[aca(c)[1] or 0 for c in comps], color=color, marker="o",
+                    capsize=3, label=f"{name} ACA")
+        ax.plot(xs, [learn(c) for c in comps], color=color, ls=":", marker=".", label=f"{name} learning acc.")
+    ax.set_xticks(range(5), ["0 (LR-0 / HN-F)", "1", "2", "3", "4"])
+    ax.set_xlabel("freeze depth k")
+    ax.set_ylabel("accuracy (%)")
+    seeds = sorted({s for c in comps for s in c.seeds})
+    ax.set_title(f"{title} ({len(seeds)} seed{'s' if len(seeds) != 1 else ''})")
+    ax.legend(loc="lower left", ncols=2, frameon=False)
+    ax.grid(alpha=0.3)
+    return fig
