@@ -22,12 +22,13 @@ from .figures import HN_COLOR, LR_COLOR, styled
 from .selection import select_runs
 from .stats import clear_effect, diff_se, mean_sd, stream_test_images
 
-__all__ = ["HEADLINE_SEEDS", "DEPTHS", "POLICIES", "DepthComparison", "depth_comparisons", "policy_comparisons",
+__all__ = ["DATA_NAMES", "data_name", "studies", "depth_grid", "HEADLINE_SEEDS", "DEPTHS", "POLICIES", "DepthComparison", "depth_comparisons", "policy_comparisons",
            "comparison_frame", "central_verdict", "plot_depths", "schedules_stored"]
 
 HEADLINE_SEEDS = 3  # the paper's count of seeds
 DEPTHS = (1, 2, 3, 4, 0)  # k = 0: LR-0 (replaying images) against the full hypernetwork HN-F
 POLICIES = {"population": (), "authors": AUTHORS}  # ours; the authors' (running for LR, batch for HN)
+DATA_NAMES = {"synthetic": "synthetic shapes", "fashionmnist": "Fashion-MNIST", "cifar100": "CIFAR-100"}
 RULE = f"paired by seed; |effect| > 2 SE, SE the larger of sd/√n and the test sets' sampling error; ≥ {HEADLINE_SEEDS} seeds"
 
 
@@ -200,3 +201,47 @@ def plot_depths(by_policy_one: Sequence[DepthComparison], title: str):
     ax.legend(loc="lower left", ncols=2, frameon=False)
     ax.grid(alpha=0.3)
     return fig
+
+
+def data_name(preset: str) -> str:
+    """The data set a preset's split stream reads, by its usual name."""
+    from ..config import get_preset
+
+    dataset = get_preset(preset).dataset
+    return DATA_NAMES.get(dataset, dataset)
+
+
+def studies(preset: str, seeds: Sequence[int]) -> list[tuple[str, tuple[int, ...]]]:
+    """(preset, seeds) of each study a book preset's chapter 4 reads (`sweeps.CENTRAL_STUDIES`): its own with
+    the chapter's seeds, another (shipped) with that preset's."""
+    from ..config import get_preset
+    from ..experiments.sweeps import CENTRAL_STUDIES
+
+    return [(s, tuple(seeds) if s == preset else get_preset(s).seeds) for s in CENTRAL_STUDIES.get(preset, (preset,))]
+
+
+def depth_grid(store: ResultsStore, chosen: Sequence[tuple[str, Sequence[int]]]):
+    """(items, controls, value) for `book.widgets.option_grid`: HN-k and LR-k against k for each data set,
+    normalisation policy and schedule (steps per experience) the store holds; the first study's (shipped)
+    real data at its own schedule under ours shown first where there is one."""
+    from ..config import get_preset
+    from ..experiments.sweeps import epochs_for, convergence_steps, steps_per_experience
+
+    items, names, all_steps = {}, [], set()
+    for preset, seeds in chosen:
+        p = get_preset(preset)
+        name = data_name(preset)
+        names.append(name)
+        per_epoch = steps_per_experience(p) // p.epochs
+        for epochs in sorted({p.epochs} | {epochs_for(n, p) for n in convergence_steps(preset)}):
+            for policy, comps in policy_comparisons(store, preset, seeds, (("epochs", epochs),)).items():
+                if comps:
+                    steps = per_epoch * epochs
+                    all_steps.add(steps)
+                    items[(name, policy, steps)] = plot_depths(comps, f"{name} · {policy} · {steps:,} steps")
+    controls = [("data set", names), ("normalisation", list(POLICIES)), ("steps per experience", sorted(all_steps))]
+    real = [(n, pr) for n, (pr, _) in zip(names, chosen) if get_preset(pr).dataset != "synthetic"]
+    first = real[-1] if real else (names[0], chosen[0][0])
+    own = steps_per_experience(get_preset(first[1]))
+    value = (first[0], "population", own) if (first[0], "population", own) in items else None
+    return items, controls, value

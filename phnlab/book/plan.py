@@ -18,7 +18,7 @@ CHAPTER_SWEEPS: dict[str, tuple[str, ...]] = {
     "01": (),
     "02": ("transfer",),
     "03": ("noisy",),
-    "04": ("table2", "figure8"),
+    "04": ("table2", "figure8", "central"),
     "05": ("table4", "table5"),
     "06": ("cossim",),
     "07": ("table2", "table4", "table5"),

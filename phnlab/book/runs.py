@@ -58,8 +58,8 @@ def split_by_data(specs: Iterable, results_dir, data_root=None) -> tuple[list, s
              f"{name}`, which as root installs Debian's package where it must)" for name, group in lacking.items()]
     for preset in dict.fromkeys(s.preset for s in unshipped):
         n = sum(s.preset == preset for s in unshipped)
-        lines.append(f"{n} run(s) of preset {preset} are neither shipped in book/store nor stored (they take CPU-hours: "
-                     f"`phnlab sweep convergence --preset {preset}` computes them, or `make book FRESH=1`)")
+        lines.append(f"{n} run(s) of preset {preset} are neither shipped in book/store nor stored (they take CPU-hours; "
+                     f"docs/store.md gives the sweep that computes each, and `make book FRESH=1` computes them all)")
     return ready, "; ".join(lines)
 
 

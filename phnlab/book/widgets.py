@@ -102,21 +102,26 @@ def _is_figure(item: Any) -> bool:
 
 
 def option_grid(items: Mapping[tuple, Any], controls: Sequence[tuple[str, Sequence[Any]]],
-                missing: str = "not in the results store") -> widgets.VBox:
+                missing: str = "not in the results store", value: tuple | None = None) -> widgets.VBox:
     """One toggle row per dimension (e.g. data set, policy, schedule) over items keyed by tuples of their
-    values; a key with no item shows `missing`. Nested stacks, each level ``jslink``-ed to its toggle row, so
-    the controls work in the static page as the sliders do."""
+    values; a key with no item shows `missing`; `value` is the key shown first (default: every row's first).
+    Nested stacks, each level ``jslink``-ed to its toggle row, so the controls work in the static page as the
+    sliders do."""
     if not controls:
         raise ValueError("option_grid needs at least one control")
-    toggles = [widgets.ToggleButtons(options=[(str(v), i) for i, v in enumerate(values)], index=0,
+    start = tuple(values[0] for _, values in controls) if value is None else tuple(value)
+    if len(start) != len(controls) or any(v not in values for v, (_, values) in zip(start, controls)):
+        raise ValueError(f"value {value!r} is not one of the controls' values")
+    at = [list(values).index(v) for v, (_, values) in zip(start, controls)]
+    toggles = [widgets.ToggleButtons(options=[(str(v), i) for i, v in enumerate(values)], index=at[d],
                                      description=name, style={"description_width": "initial", "button_width": "auto"})
-               for name, values in controls]
+               for d, (name, values) in enumerate(controls)]
     links = []
 
     def level(depth: int, prefix: tuple) -> widgets.Widget:
         if depth == len(controls):
             return as_widget(items.get(prefix, f"<p><em>{missing}</em></p>"))
-        stack = widgets.Stack([level(depth + 1, prefix + (v,)) for v in controls[depth][1]], selected_index=0)
+        stack = widgets.Stack([level(depth + 1, prefix + (v,)) for v in controls[depth][1]], selected_index=at[depth])
         links.append(widgets.jslink((toggles[depth], "index"), (stack, "selected_index")))
         return stack
 

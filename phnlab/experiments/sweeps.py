@@ -6,7 +6,7 @@ from ..config import get_preset, resolve_bn_policy
 from ..errors import BadInput
 from .spec import RunSpec
 
-__all__ = ["SWEEPS", "sweep_specs", "AUTHORS", "NO_CURVES", "FIRST_CURVE", "REGIME_STEPS", "REGIME_DEPTHS", "regime_specs", "steps_per_experience",
+__all__ = ["SWEEPS", "sweep_specs", "AUTHORS", "CENTRAL_STUDIES", "epochs_for", "NO_CURVES", "FIRST_CURVE", "REGIME_STEPS", "REGIME_DEPTHS", "regime_specs", "steps_per_experience",
            "buffer_specs", "drift_specs", "why_replay_noisy_specs", "hn4_specs", "combined_specs",
            "long_schedule_specs"]
 
@@ -52,7 +52,7 @@ def _steps_per_epoch(p) -> int | None:
     return -(-p.train_per_class * p.classes_per_experience // p.batch_size) if p.train_per_class else None
 
 
-def _epochs_for(steps: int, p) -> int:
+def epochs_for(steps: int, p) -> int:
     per_epoch = _steps_per_epoch(p)
     return max(1, round(steps / per_epoch)) if per_epoch else p.epochs
 
@@ -71,7 +71,7 @@ def regime_specs(preset, seed=0):
     out = []
     for k, counts in REGIME_STEPS.get(preset, {k: (own,) for k in REGIME_DEPTHS}).items():
         for n in counts:
-            epochs = _epochs_for(n, p)
+            epochs = epochs_for(n, p)
             for policy in ("population", "running"):
                 over = (("bn_policy", policy),)
                 if epochs != p.epochs:
@@ -128,9 +128,9 @@ def _longest_schedule(preset) -> tuple:
     already trains that long or has no regime study."""
     p = get_preset(preset)
     top = _top_steps(preset)
-    if top is None or _epochs_for(top, p) == p.epochs:
+    if top is None or epochs_for(top, p) == p.epochs:
         return ()
-    return (("curve_every_epoch", False), ("epochs", _epochs_for(top, p)))
+    return (("curve_every_epoch", False), ("epochs", epochs_for(top, p)))
 
 
 def long_schedule_specs(preset, seed=0):
@@ -150,7 +150,7 @@ def combined_specs(preset, seed=0):
     if top is None:
         return []
     over = (("bn_policy", "running"), ("buffer_size", 2 * p.num_experiences * p.classes_per_experience),
-            ("curve_every_epoch", False), ("epochs", _epochs_for(top, p)))
+            ("curve_every_epoch", False), ("epochs", epochs_for(top, p)))
     return [RunSpec("split", "lr", 4, seed=seed, preset=preset, overrides=over)]
 
 
@@ -186,7 +186,7 @@ def convergence_specs(preset, seeds, stream="split"):
         # the schedule always explicit: a stored run names what it trained, whatever the preset's default becomes
         return (("epochs", epochs),) + (_table2_recording(s, k) if epochs == p.epochs else NO_CURVES)
 
-    return [RunSpec(stream, s, k, seed=seeds[0], preset=preset, overrides=recording(s, k, _epochs_for(n, p)))
+    return [RunSpec(stream, s, k, seed=seeds[0], preset=preset, overrides=recording(s, k, epochs_for(n, p)))
             for n in convergence_steps(preset) for s, k in CONVERGENCE_MODELS.get(preset, CONVERGENCE_RUNS)]
 
 
@@ -200,6 +200,16 @@ def _table2_policies(preset, seeds):
     """Table 2 under our normalisation and under the authors' pairing (the runs where the two compute the same,
     Naive, EWC, LR-0 and HN-F, once): the central comparison settled under both."""
     return _table2(preset, seeds) + _table2(preset, seeds, AUTHORS)
+
+
+# The presets whose Table 2 under both normalisations chapter 4's central comparison reads: the default book
+# (quick) reads its own and the real-data preset's, shipped in book/store (CPU-hours); every other preset its own.
+CENTRAL_STUDIES = {"quick": ("quick", "fmnist")}
+
+
+def _central(preset, seeds):
+    return [spec for studied in CENTRAL_STUDIES.get(preset, (preset,))
+            for spec in _table2_policies(studied, seeds if studied == preset else get_preset(studied).seeds)]
 
 
 def _table4(preset, seeds):
@@ -233,7 +243,7 @@ def _figure8(preset, seeds):
 
 SWEEPS = {"table2": _table2, "table4": _table4, "table5": _table5, "noisy": _noisy, "transfer": _transfer,
           "cossim": _cossim, "figure8": _figure8, "why-replay": _why_replay, "convergence": _convergence,
-          "table2-policies": _table2_policies}
+          "table2-policies": _table2_policies, "central": _central}
 
 
 def sweep_specs(name: str, preset: str, seeds: tuple[int, ...] | None = None) -> list[RunSpec]:
