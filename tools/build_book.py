@@ -167,6 +167,9 @@ def _build(args, chapters, src, out, results_dir, data_root, checked):
     # With every run stored by the sweep, chapters only read and draw: --jobs of them at once. Without it
     # each computes its own runs on --jobs workers, one chapter after the other.
     at_once = 1 if args.no_prefetch else max(1, args.jobs)
+    from phnlab.analysis import findings
+
+    findings.clear(results_dir, args.preset, [c.name[:2] for c in chapters])  # each chapter records its own again
     t_chapters = time.perf_counter()
     for chapter, (status, secs) in zip(chapters, _execute_all(chapters, src, params, at_once)):
         timings.append((chapter.name, secs, status))
@@ -174,6 +177,7 @@ def _build(args, chapters, src, out, results_dir, data_root, checked):
             failures.append(f"{chapter.name}: {status}")
     if at_once > 1:
         timings.append((f"(the chapters, {at_once} at a time)", time.perf_counter() - t_chapters, "ok"))
+    _write_findings(src / "intro.md", results_dir, args.preset)
 
     t0 = time.perf_counter()
     build_dir = out / "_build"
@@ -194,6 +198,22 @@ def _build(args, chapters, src, out, results_dir, data_root, checked):
     elif rc == 0:
         failures.append(f"no HTML produced at {build_dir / 'html'}")
     return failures, timings, jb_secs, html
+
+
+def _write_findings(intro: Path, results_dir: Path, preset: str) -> None:
+    """The introduction's table of findings, from the verdicts the chapters recorded (`analysis.findings`):
+    a column for the preset's data set and one for Fashion-MNIST, whose shipped runs the default book reads."""
+    from phnlab.analysis import findings
+    from phnlab.analysis.central import DATA_NAMES
+    from phnlab.config import get_preset
+
+    if not intro.is_file() or findings.MARKER not in intro.read_text():
+        return
+    own = get_preset(preset).dataset
+    found = {data for per_data in findings.load(results_dir, preset).values() for data in per_data}
+    keys = [own] + sorted((found | {"fashionmnist"}) - {own})
+    table = findings.summary_markdown(results_dir, preset, {k: DATA_NAMES.get(k, k) for k in keys})
+    intro.write_text(intro.read_text().replace(findings.MARKER, table))
 
 
 def _abs(path: str) -> Path:

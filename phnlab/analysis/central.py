@@ -22,7 +22,7 @@ from .figures import HN_COLOR, LR_COLOR, styled
 from .selection import select_runs
 from .stats import clear_effect, diff_se, mean_sd, stream_test_images
 
-__all__ = ["DATA_NAMES", "data_name", "studies", "depth_grid", "HEADLINE_SEEDS", "DEPTHS", "POLICIES", "DepthComparison", "depth_comparisons", "policy_comparisons",
+__all__ = ["DATA_NAMES", "data_name", "dataset_of", "findings_of", "studies", "depth_grid", "HEADLINE_SEEDS", "DEPTHS", "POLICIES", "DepthComparison", "depth_comparisons", "policy_comparisons",
            "comparison_frame", "central_verdict", "plot_depths", "schedules_stored"]
 
 HEADLINE_SEEDS = 3  # the paper's count of seeds
@@ -150,9 +150,10 @@ def central_verdict(by_policy: Mapping[str, Sequence[DepthComparison]], data_nam
         every[policy] = (holds, settled)
         worst = min(comps, key=lambda c: c.effect if holds else -abs(c.effect))
         claims.append(Claim(f"{data_name}, {policy} normalisation: HN-k beats LR-k in ACA at every depth", holds,
-                            f"HN ahead at {sum(e > 0 for e in effects)} of {len(comps)} depths; clearly at k = "
-                            f"{_depth_list(yes)}, clearly behind at k = {_depth_list(no)}, not resolved at k = "
-                            f"{_depth_list(open_)}" + (f"; not computed at k = {_depth_list(missing)}" if missing else ""),
+                            f"HN ahead at {sum(e > 0 for e in effects)} of {len(comps)} depths"
+                            + "".join(f"; {what} at k = {_depth_list(ks)}" for what, ks in (
+                                ("clearly ahead", yes), ("clearly behind", no), ("not resolved", open_),
+                                ("not computed", missing)) if ks),
                             paper="5 of 5", clear=settled,
                             effect=worst.effect, se=worst.se, seeds=n_seeds, rule=RULE + "; effect: the decisive depth",
                             seeds_needed=HEADLINE_SEEDS))
@@ -203,12 +204,25 @@ def plot_depths(by_policy_one: Sequence[DepthComparison], title: str):
     return fig
 
 
-def data_name(preset: str) -> str:
-    """The data set a preset's split stream reads, by its usual name."""
+def dataset_of(preset: str) -> str:
     from ..config import get_preset
 
-    dataset = get_preset(preset).dataset
-    return DATA_NAMES.get(dataset, dataset)
+    return get_preset(preset).dataset
+
+
+def data_name(preset: str) -> str:
+    """The data set a preset's split stream reads, by its usual name."""
+    return DATA_NAMES.get(dataset_of(preset), dataset_of(preset))
+
+
+def findings_of(verdict: Verdict, preset: str) -> dict[str, Claim | None]:
+    """`central_verdict`'s claims by the paper claim they settle (`analysis.findings.PAPER_CLAIMS`)."""
+    name = data_name(preset)
+    return {"hn-beats-lr": verdict.get(f"{name}, population normalisation: HN-k"),
+            "hn-beats-lr-authors": verdict.get(f"{name}, authors normalisation: HN-k"),
+            "lr-forgets": verdict.get(f"{name}, population normalisation: LR forgets"),
+            "lr-forgets-authors": verdict.get(f"{name}, authors normalisation: LR forgets"),
+            "authors-norm": verdict.get(f"{name}: the authors' normalisation")}
 
 
 def studies(preset: str, seeds: Sequence[int]) -> list[tuple[str, tuple[int, ...]]]:

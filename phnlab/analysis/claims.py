@@ -76,6 +76,13 @@ class Verdict:
             raise KeyError(f"{claim!r} matches {len(found)} claims of {[c.claim for c in self.claims]}")
         return found[0]
 
+    def get(self, claim: str) -> Claim | None:
+        """The claim whose text starts with `claim`, or None where this verdict has none (one match at most)."""
+        try:
+            return self[claim]
+        except KeyError:
+            return None
+
     def render(self) -> str:
         """Markdown: the claims as a list, then the notes, then the details ('' for an empty verdict)."""
         if not (self.claims or self.notes or self.details):

@@ -1,0 +1,39 @@
+"""The introduction's findings: the chapters' claims by paper claim and data set, never half-written."""
+
+from types import SimpleNamespace
+
+import pytest
+
+from phnlab.analysis import findings
+from phnlab.analysis.claims import Claim
+from phnlab.config import get_preset
+
+
+def _params(tmp_path, preset="ci"):
+    return SimpleNamespace(results_dir=tmp_path, preset=get_preset(preset))
+
+
+def test_recorded_claims_fill_their_cells_and_the_rest_reads_not_computed(tmp_path):
+    params = _params(tmp_path)
+    findings.record(params, "04", {"hn-beats-lr": Claim("x", False, "at 0 of 5 depths", clear=True, effect=-3.1,
+                                                        se=0.6, seeds=3, seeds_needed=3),
+                                   "hn2-hnf": None})
+    findings.record(params, "04", {"hn-beats-lr": Claim("x", True, "2 of 2", clear=True, seeds=1, seeds_needed=3)},
+                    data="fashionmnist")
+    table = findings.summary_markdown(tmp_path, "ci", {"synthetic": "synthetic", "fashionmnist": "Fashion-MNIST"})
+    row = next(line for line in table.splitlines() if "HN-k beats LR-k in ACA at every freeze depth (our" in line)
+    assert "**no**: at 0 of 5 depths (effect -3.1 ± 0.6 SE, 3 seeds)" in row
+    assert "**not resolved** (leans yes; 1 of 3 seeds)" in row
+    hn2 = next(line for line in table.splitlines() if "HN-2 reaches" in line)
+    assert hn2.count("not computed") == 2
+    assert len(table.splitlines()) == 2 + len(findings.PAPER_CLAIMS)
+
+
+def test_a_chapter_run_again_starts_from_nothing_and_unknown_ids_are_refused(tmp_path):
+    params = _params(tmp_path)
+    findings.record(params, "05", {"lookahead": Claim("x", True, "3 of 5")})
+    findings.clear(tmp_path, "ci", ["05"])
+    assert findings.load(tmp_path, "ci") == {}
+    with pytest.raises(KeyError, match="unknown paper claim"):
+        findings.record(params, "05", {"look-ahead": Claim("x", True, "3 of 5")})
+    assert not list((tmp_path / "findings" / "ci").glob("*.tmp"))
