@@ -21,7 +21,7 @@ from sklearn.datasets import load_digits
 
 from phnlab.hyper.model import PartialHyperModel
 from phnlab.strategies import LatentReplay, Naive, PartialHN
-from phnlab.strategies.baselines import MultiTaskResNet
+from phnlab.models.multitask import MultiTaskResNet
 
 
 class Digits(torch.utils.data.Dataset):

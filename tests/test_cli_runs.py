@@ -44,6 +44,9 @@ def test_run_json_then_from_the_store(tmp_path, capsys, data_root):
     (["--set", "reg_tasks_per_step=0"], "reg_tasks_per_step must be a positive integer"),
     (["--set", "curve_experiences=0"], "curve_experiences must be a positive integer or None"),
     (["--set", "bn_policy=group"], "allowed: population, running, batch, authors"),
+    (["--epochs", "-1"], "epochs must be a positive integer, got -1"),
+    (["--set", "batch_size=0"], "batch_size must be a positive integer, got 0"),
+    (["--set", "ewc_lambda=2.0"], "--set ewc_lambda: a hyperparameter of ewc, not of hn"),
 ])
 def test_run_bad_input_is_one_line_exit_2_and_writes_nothing(tmp_path, capsys, change, fragment):
     results = tmp_path / "r"

@@ -10,7 +10,7 @@ import statistics
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 
-from ..config import strategy_label
+from ..strategies.registry import label as strategy_label
 
 __all__ = [
     "NBSP", "pm", "pct", "mean_sd", "yes", "model_name", "group_runs", "chance", "test_size",

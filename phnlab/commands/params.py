@@ -40,7 +40,7 @@ def run(args) -> int:
     if args.json:
         print(json.dumps(a.to_dict()))
         return 0
-    from ..config import strategy_label
+    from ..strategies.registry import label as strategy_label
 
     name = strategy_label("hn", a.freeze_depth)
     print(f"{name}, T={a.tasks} tasks, C={a.classes} classes, d={a.chunk_dim}")

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+from ..strategies import registry
+
 __all__ = ["register", "add_common", "add_overrides", "overrides_of"]
 
 
@@ -37,7 +39,7 @@ def register(sub) -> None:
     p.add_argument("--stream", required=True, help="split | noisy | clean | transfer")
     p.add_argument("--dataset", default=None, help="data set (default: the preset's)")
     p.add_argument("--dataset2", default=None, help="second data set of the transfer stream")
-    p.add_argument("--strategy", required=True, help="naive | ewc | lr | hn")
+    p.add_argument("--strategy", required=True, help=" | ".join(registry.names()))
     p.add_argument("--freeze-depth", type=int, default=0, help="k in 0..4 (hn: 0 = HN-F)")
     p.add_argument("--lookahead", default="first", help="none | first | second (hn)")
     p.add_argument("--replay-coef", type=float, default=1.0, help="c, weight of the replay loss (lr)")

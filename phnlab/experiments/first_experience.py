@@ -17,15 +17,11 @@ import hashlib
 import json
 import time
 
-from ..config import resolve_bn_policy
+from ..strategies import registry
 from .spec import RECORDING_ONLY, SPEC_VERSION, RunSpec
 
-__all__ = ["shared_key", "data_digest", "SharedFirstExperience", "AFTER_FIRST", "FIRST_ALIKE"]
+__all__ = ["shared_key", "data_digest", "SharedFirstExperience", "unread_in_first", "FIRST_ALIKE"]
 
-# preset fields that act only from experience 2 on (replay, EWC, the hypernetwork's regulariser), and for
-# the plain ResNet the hypernetwork's fields, which it never reads
-AFTER_FIRST = ("buffer_size", "replay_batch_size", "ewc_lambda", "reg_coef", "reg_tasks_per_step")
-HYPERNETWORK_ONLY = ("embedding_dim", "hidden_dim", "chunk_dim", "task_lr")
 # BatchNorm buffers a model holds or not by its freeze depth (running statistics of the prefix): under the
 # population policy they are recomputed when the prefix is frozen, so they are not part of the shared state
 RUNNING_BUFFERS = ("running_mean", "running_var", "num_batches_tracked")
@@ -48,21 +44,33 @@ def data_digest(stream) -> str:
     return h.hexdigest()[:16]
 
 
+def unread_in_first(strategy: str) -> tuple[str, ...]:
+    """Preset fields that do not act on a strategy's experience 1: every hyperparameter of the other strategies,
+    and its own that act only from experience 2 on (replay, EWC's penalty, the regulariser). A "plain" strategy
+    trains the plain ResNet as Naive does and reads none of them."""
+    own = registry.identity(strategy)
+    out = []
+    for found in registry.identities().values():
+        if found is not own or own.first_experience == "plain":
+            out += list(found.hyperparameters)
+    return tuple(dict.fromkeys(out + list(own.after_first())))
+
+
 def shared_key(spec: RunSpec, stream=None, device: str | None = None) -> str:
     """What experience 1's epochs of `spec` depend on, hashed: equal keys, equal epochs. Without the built
     `stream` (planning a sweep) the key stands in for its experience 1 by the spec's stream and data sets;
     the runner adds the `device` type ("cpu", "cuda"): random states and float sums are a device's own."""
     p = spec.resolved_preset()
-    plain = spec.strategy in ("naive", "ewc", "lr")
-    skip = AFTER_FIRST + (HYPERNETWORK_ONLY if plain else ())
+    plain = registry.identity(spec.strategy).first_experience == "plain"
+    skip = unread_in_first(spec.strategy)
     # recording-only fields (per-epoch curves) do not enter: a run without curves loads a run's with them
     fields = {k: v for k, v in vars(p).items() if k not in skip + RECORDING_ONLY and k not in ("name", "bn_policy")}
     payload = {
         "v": SPEC_VERSION,
-        "model": "resnet" if plain else f"hn-{spec.freeze_depth}",
+        "model": "resnet" if plain else f"{spec.strategy}-{spec.freeze_depth}",
         # the policy the model runs under; a plain model's depth only decides which BatchNorm layers also
         # keep running statistics, which under "population" are recomputed at the freeze
-        "bn_policy": resolve_bn_policy(p.bn_policy, spec.strategy, spec.freeze_depth),
+        "bn_policy": registry.resolve_bn_policy(p.bn_policy, spec.strategy, spec.freeze_depth),
         "stream": FIRST_ALIKE.get(spec.stream, spec.stream), "dataset": spec.dataset, "dataset2": spec.dataset2,
         "seed": spec.seed,
         "preset": fields, "data": None if stream is None else data_digest(stream),

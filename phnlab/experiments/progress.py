@@ -23,6 +23,7 @@ from collections.abc import Sequence
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
+from ..strategies import registry
 from .schedule import estimated_cost, first_shared
 
 __all__ = ["ENV", "ProgressEvent", "RunProgress", "read_events", "format_event", "run_time_model"]
@@ -129,7 +130,8 @@ def _now() -> float:
 
 def _describe(spec) -> str:
     over = ", ".join(f"{k}={v}" for k, v in spec.normalized().overrides)
-    lookahead = f" look-ahead {spec.lookahead}" if spec.strategy == "hn" and spec.lookahead != "first" else ""
+    reads_lookahead = "lookahead" in registry.identity(spec.strategy).options
+    lookahead = f" look-ahead {spec.lookahead}" if reads_lookahead and spec.lookahead != "first" else ""
     # the data sets tell runs apart: a transfer stream's pair (the same model, seed and settings on two pairs),
     # and the real and the synthetic split streams one book reads
     data = " → ".join(spec.data_sets()) if hasattr(spec, "data_sets") else ""

@@ -11,7 +11,8 @@ from typing import TYPE_CHECKING
 import torch
 from tqdm.auto import tqdm
 
-from ..config import resolve_bn_policy, resolve_device
+from ..config import resolve_device
+from ..strategies.registry import resolve_bn_policy
 from ..machine import provenance
 from ..metrics import aca_curve, summarize
 from . import stopping

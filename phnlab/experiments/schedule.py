@@ -5,15 +5,10 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
+from ..strategies import registry
+
 __all__ = ["estimated_cost", "first_shared", "records_curves", "run_order", "longest_first"]
 
-# Relative cost of a run per training step (Naive = 1), by strategy and freeze depth, and HN's second-order
-# look-ahead over its first order: whole quick runs (per-epoch curves included) in one book build on this
-# project's 2-core CPU, one torch thread per run. Only orders and estimates depend on them.
-_STEP_COST = {"naive": {0: 1.0}, "ewc": {0: 1.26},
-              "lr": {0: 1.58, 1: 1.09, 2: 0.79, 3: 0.61, 4: 0.40},
-              "hn": {0: 1.33, 1: 0.81, 2: 0.63, 3: 0.51, 4: 0.36}}
-_SECOND_ORDER = {0: 3.1, 1: 2.45, 2: 1.97, 3: 1.5, 4: 1.02}
 _TRANSFER_EXPERIENCES = 2
 _UNKNOWN_TRAIN_PER_CLASS = 500  # a whole data set's split (paper): its size is not known before loading
 
@@ -26,12 +21,13 @@ def estimated_cost(spec, *, first_shared: bool = False) -> float:
     p = spec.resolved_preset()
     experiences = _TRANSFER_EXPERIENCES if spec.stream == "transfer" else p.num_experiences
     per_epoch = -(-(p.train_per_class or _UNKNOWN_TRAIN_PER_CLASS) * p.classes_per_experience // p.batch_size)
-    step = _STEP_COST[spec.strategy][spec.freeze_depth]
-    if spec.strategy == "hn" and spec.lookahead == "second":
-        step *= _SECOND_ORDER[spec.freeze_depth]
+    # a step's cost against Naive's, as the strategy declares it (`phnlab bench`; only orders and estimates
+    # depend on it: the estimate of a build is fitted on stored runs' own times, `seconds_per_unit`)
+    step = registry.step_cost(spec.strategy, spec.freeze_depth, {"lookahead": spec.lookahead,
+                                                                 "replay_coef": spec.replay_coef})
     cost = experiences * p.epochs * per_epoch * step
-    if first_shared:  # experience 1 trains the whole model, about as a Naive step costs, whatever comes after
-        cost = max(cost - p.epochs * per_epoch * _STEP_COST["naive"][0], cost / (2 * experiences))
+    if first_shared:  # experience 1 trains the whole model, about as a Naive step (cost 1) does
+        cost = max(cost - p.epochs * per_epoch, cost / (2 * experiences))
     return cost
 
 

@@ -6,7 +6,8 @@ import hashlib
 import json
 from dataclasses import asdict, dataclass, field, replace
 
-from ..config import STREAM_KINDS, Preset, check_lookahead, check_strategy, get_preset, resolve_bn_policy, strategy_label
+from ..config import STREAM_KINDS, Preset, check_lookahead, get_preset
+from ..strategies import registry
 from ..errors import BadInput
 
 __all__ = ["RunSpec", "RECORDING_ONLY"]
@@ -48,11 +49,18 @@ class RunSpec:
     def __post_init__(self):
         if self.stream not in STREAM_KINDS:
             raise BadInput(f"unknown stream {self.stream!r}; allowed: {', '.join(STREAM_KINDS)}")
-        check_strategy(self.strategy, self.freeze_depth)
+        registry.check(self.strategy, self.freeze_depth)
         check_lookahead(self.lookahead)
         if not isinstance(self.seed, int) or self.seed < 0:
             raise BadInput(f"seed must be a non-negative integer, got {self.seed!r}")
-        self.resolved_preset()  # unknown preset or override field → BadInput
+        self.resolved_preset()  # unknown preset or override field, or a value out of range → BadInput
+        owners = registry.hyperparameter_fields()
+        for key, _ in self.overrides:
+            if owners.get(key, self.strategy) != self.strategy:
+                own = [n for n, o in owners.items() if o == self.strategy]
+                raise BadInput(f"--set {key}: a hyperparameter of {owners[key]}, not of {self.strategy}; "
+                               f"{self.strategy}'s own: {', '.join(own) or 'none'} (and the fields every strategy "
+                               "shares: schedule, optimiser, data)")
         if self.dataset2 is not None and self.stream != "transfer":
             raise BadInput("--dataset2 is only for the transfer stream")
 
@@ -62,17 +70,17 @@ class RunSpec:
     def normalized(self) -> "RunSpec":
         """Irrelevant options reset, so equal runs hash equally (e.g. look-ahead of an LR run, or a
         BatchNorm policy that computes what the default does)."""
-        overrides = dict(self.overrides)
+        overrides, declared = dict(self.overrides), registry.identity(self.strategy).options
         if "bn_policy" in overrides:
-            policy = resolve_bn_policy(overrides["bn_policy"], self.strategy, self.freeze_depth)
+            policy = registry.resolve_bn_policy(overrides["bn_policy"], self.strategy, self.freeze_depth)
             if policy == "population":
                 del overrides["bn_policy"]
             else:
                 overrides["bn_policy"] = policy
         return replace(
             self,
-            lookahead=self.lookahead if self.strategy == "hn" else "first",
-            replay_coef=float(self.replay_coef) if self.strategy == "lr" else 1.0,
+            lookahead=self.lookahead if "lookahead" in declared else "first",
+            replay_coef=float(self.replay_coef) if "replay_coef" in declared else 1.0,
             overrides=tuple(sorted(overrides.items())),
         )
 
@@ -120,4 +128,4 @@ class RunSpec:
         return hashlib.sha256(payload.encode()).hexdigest()[:16]
 
     def label(self) -> str:
-        return strategy_label(self.strategy, self.freeze_depth, self.replay_coef)
+        return registry.label(self.strategy, self.freeze_depth, self.replay_coef, self.lookahead)

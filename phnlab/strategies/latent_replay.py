@@ -3,12 +3,16 @@ c · cross-entropy on a mini-batch of stored prefix outputs from a class-balance
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 import torch
 from torch import Tensor
 
+from ..models.multitask import MultiTaskResNet
 from .base import PhnTemplate, tensors_of
+from .registry import Declaration
 
-__all__ = ["LatentReplay", "ClassBalancedBuffer", "class_quotas"]
+__all__ = ["LatentReplay", "ClassBalancedBuffer", "class_quotas", "LRHyperparameters", "DECLARATION"]
 
 
 def class_quotas(size: int, counts: list[int]) -> list[int]:
@@ -138,3 +142,24 @@ class LatentReplay(PhnTemplate):
         parts = [(prefix(x.to(self.device)), y.to(self.device), t.to(self.device)) for x, y, t, *_ in batches]
         self.buffer.add(*(torch.cat(p) for p in zip(*parts)))
         self.model.train()
+
+
+@dataclass(frozen=True)
+class LRHyperparameters:
+    buffer_size: int = field(default=200, metadata={"after_first": True})  # latents kept (CIFAR-100: 200)
+    replay_batch_size: int = field(default=64, metadata={"after_first": True})  # replayed per step
+
+
+def _build(ctx):
+    model = MultiTaskResNet(num_classes=ctx.num_classes, num_heads=ctx.num_tasks,
+                            running_stats_depth=ctx.freeze_depth, bn_policy=ctx.bn_policy)
+    hp = ctx.hyperparameters
+    return LatentReplay(model=model, freeze_depth=ctx.freeze_depth, replay_coef=ctx.options["replay_coef"],
+                        buffer_size=hp.buffer_size, replay_mb_size=hp.replay_batch_size, **ctx.common)
+
+
+DECLARATION = Declaration(
+    name="lr", label="LR-{k}", depths=(0, 1, 2, 3, 4), hyperparameters=LRHyperparameters, build=_build,
+    options=("replay_coef",), first_experience="plain", authors_bn="running",
+    step_cost={0: 1.58, 1: 1.09, 2: 0.79, 3: 0.61, 4: 0.40},  # against Naive's step (`phnlab bench`, quick)
+    description="latent replay LR-k (k = 0 replays images)")

@@ -10,14 +10,17 @@ current task's rows move. The task rows may have their own learning rate (`task_
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 import torch
 
 from ..errors import BadInput
 from ..hyper.model import PartialHyperModel
 from ..hyper.regularizer import OutputRegularizer, check_lookahead, lookahead_gradients, trainable
 from .base import PhnTemplate
+from .registry import Declaration
 
-__all__ = ["PartialHN", "HVP_METHODS"]
+__all__ = ["PartialHN", "HVP_METHODS", "HNHyperparameters", "DECLARATION"]
 
 
 def _only_row(table_grad, row: int):
@@ -165,3 +168,32 @@ class PartialHN(PhnTemplate):
         if not self.model.frozen:
             self.model.freeze_prefix(calibration=self.training_inputs())
         super()._after_training_exp(**kwargs)
+
+
+@dataclass(frozen=True)
+class HNHyperparameters:
+    embedding_dim: int = 32  # task embedding and MLP output width
+    hidden_dim: int = 50
+    chunk_dim: int = 32  # d: width of the per-output-channel lookup table
+    task_lr: float | None = None  # Adam lr of the task rows; None: the optimiser's (`Preset.task_lr`)
+    reg_coef: float = field(default=0.5, metadata={"after_first": True})  # λ of the output regulariser
+    reg_tasks_per_step: int | None = field(default=None, metadata={"after_first": True})  # None: all tasks
+
+
+def _build(ctx):
+    hp = ctx.hyperparameters
+    lookahead = check_lookahead(ctx.options["lookahead"])
+    model = PartialHyperModel(freeze_depth=ctx.freeze_depth, num_tasks=ctx.num_tasks, num_classes=ctx.num_classes,
+                              embedding_dim=hp.embedding_dim, hidden_dim=hp.hidden_dim, chunk_dim=hp.chunk_dim,
+                              bn_policy=ctx.bn_policy)
+    return PartialHN(model=model, lookahead=lookahead, reg_coef=hp.reg_coef, task_lr=hp.task_lr,
+                     reg_tasks_per_step=hp.reg_tasks_per_step, **ctx.common)
+
+
+DECLARATION = Declaration(
+    name="hn", label="HN-{k}", labels={0: "HN-F"}, depths=(0, 1, 2, 3, 4), hyperparameters=HNHyperparameters,
+    build=_build, options=("lookahead",), first_experience="own", authors_bn="batch",
+    # a step against Naive's (`phnlab bench`, quick) with first-order look-ahead; second order's multiple of it
+    step_cost={0: 1.33, 1: 0.81, 2: 0.63, 3: 0.51, 4: 0.36},
+    option_cost={"lookahead": {"second": {0: 3.1, 1: 2.45, 2: 1.97, 3: 1.5, 4: 1.02}}},
+    description="partial hypernetwork HN-k (k = 0: the full hypernetwork HN-F)")

@@ -21,7 +21,8 @@ def _results(learning):
 
 def test_the_sweep_doubles_from_32_and_the_frame_reads_it():
     specs = convergence_specs("fmnist", (0, 1))
-    assert {s.seed for s in specs} == {0} and len(specs) == len(DEFAULT_CONVERGENCE_STEPS) * 5
+    assert {s.seed for s in specs} == {0} and len(specs) == len(DEFAULT_CONVERGENCE_STEPS) * 5 + 1
+    assert [(s.label(), s.resolved_preset().epochs) for s in specs[-1:]] == [("HN-2", 128)]  # one doubling further
     frame = convergence_frame(_results({"HN-2": {32: 0.8, 64: 0.85}}), "fmnist")
     assert list(frame.index) == [("HN-2", 32), ("HN-2", 64)]
     assert frame.loc[("HN-2", 64), "learning acc. (%)"] == 85.0

@@ -14,7 +14,7 @@ from avalanche.training.plugins import EvaluationPlugin, LRSchedulerPlugin
 from phnlab.errors import BadInput
 from phnlab.hyper.model import PartialHyperModel
 from phnlab.strategies import EWC, LatentReplay, Naive, PartialHN
-from phnlab.strategies.baselines import MultiTaskResNet
+from phnlab.models.multitask import MultiTaskResNet
 
 TASKS, CLASSES = 2, 2
 

@@ -5,7 +5,7 @@ import torch
 from avalanche.training.plugins import EWCPlugin
 from avalanche.training.utils import ParamData
 
-from phnlab.strategies.baselines import SummedEWCPlugin
+from phnlab.strategies.ewc import SummedEWCPlugin
 
 
 def _tables(model, experiences, seed=0):

@@ -1,30 +1,18 @@
-"""Naive fine-tuning and EWC (Avalanche's plugin, λ = 1) on the multi-head slim ResNet-18."""
+"""EWC: Naive plus Avalanche's EWC plugin (separate importances per experience, λ = 1), its penalty summed."""
 
 from __future__ import annotations
 
+from dataclasses import dataclass, field
+
 import torch
-from avalanche.models import MultiTaskModule
 from avalanche.training.plugins import EWCPlugin
 from avalanche.training.utils import ParamData, copy_params_dict, zerolike_params_dict
 
-from ..models.resnet import SlimResNet18
+from ..models.multitask import MultiTaskResNet
 from .base import PhnTemplate
+from .registry import Declaration
 
-__all__ = ["MultiTaskResNet", "Naive", "EWC", "SummedEWCPlugin"]
-
-
-class MultiTaskResNet(SlimResNet18, MultiTaskModule):
-    """The slim ResNet-18, seen by Avalanche as task-aware (its plugins call `model(x, task_labels)`)."""
-
-    def forward_single_task(self, x, task_label):
-        return SlimResNet18.forward(self, x, int(task_label))
-
-    def forward(self, x, task_labels=0):
-        return SlimResNet18.forward(self, x, task_labels)
-
-
-class Naive(PhnTemplate):
-    """Plain SGD (Adam) updates on each experience; the task's head is chosen by its task id."""
+__all__ = ["EWC", "SummedEWCPlugin", "EWCHyperparameters", "DECLARATION"]
 
 
 class SummedEWCPlugin(EWCPlugin):
@@ -101,3 +89,20 @@ class EWC(PhnTemplate):
             for e, d in state[attr].items():
                 table[e] = {n: ParamData(n, init_tensor=t.to(self.device), device=self.device) for n, t in d.items()}
         self.ewc._summed = None
+
+
+@dataclass(frozen=True)
+class EWCHyperparameters:
+    ewc_lambda: float = field(default=1.0, metadata={"after_first": True})  # the penalty's weight
+
+
+def _build(ctx):
+    model = MultiTaskResNet(num_classes=ctx.num_classes, num_heads=ctx.num_tasks, running_stats_depth=0,
+                            bn_policy=ctx.bn_policy)
+    return EWC(model=model, ewc_lambda=ctx.hyperparameters.ewc_lambda, **ctx.common)
+
+
+DECLARATION = Declaration(
+    name="ewc", label="EWC", depths=(0,), hyperparameters=EWCHyperparameters, build=_build,
+    first_experience="plain", authors_bn="batch", step_cost={0: 1.26},  # against Naive's step (`phnlab bench`)
+    description="elastic weight consolidation")

@@ -1,0 +1,40 @@
+"""The strategy registry: one file per strategy, read from source for specs, imported for training."""
+
+import pytest
+
+from phnlab.errors import BadInput
+from phnlab.experiments.spec import RunSpec
+from phnlab.strategies import registry
+
+
+def test_every_strategy_file_reads_the_same_from_source_and_from_import():
+    for name in registry.names():
+        assert registry.declaration(name).identity() == registry.identity(name)
+
+
+def test_names_labels_and_depths_come_from_the_files():
+    assert registry.names() == ("naive", "ewc", "lr", "hn")
+    assert [registry.label("lr", 3, 0.0), registry.label("hn", 0), registry.label("hn", 2), registry.label("ewc")] == [
+        "LR-3 (c=0)", "HN-F", "HN-2", "EWC"]
+    with pytest.raises(BadInput, match="unknown strategy 'er'; allowed: naive, ewc, lr, hn"):
+        registry.check("er", 0)
+    with pytest.raises(BadInput, match="strategy naive freezes nothing"):
+        registry.check("naive", 2)
+
+
+def test_a_hyperparameter_of_another_strategy_is_refused():
+    with pytest.raises(BadInput, match="--set reg_coef: a hyperparameter of hn, not of naive; naive's own: none"):
+        RunSpec("split", "naive", overrides=(("reg_coef", 1.0),))
+    RunSpec("split", "hn", 2, overrides=(("reg_coef", 1.0),))  # its own
+
+
+def test_a_strategy_file_without_its_declaration_fails_in_one_line(tmp_path, monkeypatch):
+    incomplete = tmp_path / "half.py"
+    incomplete.write_text("from dataclasses import dataclass\n\n@dataclass\nclass H:\n    x: int = 1\n\n"
+                          "DECLARATION = Declaration(name='half', label='Half', depths=(0,), hyperparameters=H)\n")
+    monkeypatch.setattr(registry, "_source", lambda module: tmp_path / f"{module}.py")
+    with pytest.raises(TypeError, match="half.py: its Declaration lacks build, first_experience, authors_bn, step_cost"):
+        registry._read_identity("half")
+    (tmp_path / "none.py").write_text("X = 1\n")
+    with pytest.raises(TypeError, match="none.py declares no DECLARATION"):
+        registry._read_identity("none")
