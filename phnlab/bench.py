@@ -33,6 +33,7 @@ from . import paper
 from .config import get_preset, resolve_device
 from .errors import BadInput
 from .machine import machine_load
+from .strategies import registry
 
 __all__ = [
     "Case", "CASES", "RATIOS", "TARGETS", "SCALING_PREVIOUS", "DEFAULT_REPEATS", "DEFAULT_WARMUP",
@@ -70,6 +71,7 @@ CASES: tuple[Case, ...] = (
     Case("HN-4 first", "hn", 4, "first"),
     Case("HN-4 second", "hn", 4, "second"),
 )
+CASES += tuple(Case(registry.label(r.name, r.depths[0]), r.name, r.depths[0]) for r in registry.references())
 # Evaluation throughput depends on the model only (the look-ahead mode changes training alone).
 EVAL_CASES = {"Naive": "Naive", "EWC": "EWC", "LR-4": "LR-4", "HN-F": "HN-F first", "HN-4": "HN-4 first"}
 
@@ -138,7 +140,7 @@ def prepare_strategy(case: Case, *, tasks: int, device, preset=None, seed: int =
     s = make_strategy(case.strategy, preset=preset, num_tasks=tasks, num_classes=preset.classes_per_experience,
                       device=device, seed=seed, freeze_depth=case.freeze_depth, lookahead=case.lookahead)
     s.model.to(s.device)
-    if case.strategy == "hn":
+    if hasattr(s, "hvp"):  # a partial hypernetwork: second order's Hessian-vector product
         s.hvp = case.hvp
     s.assume_experience(tasks - 1, generator=torch.Generator(device="cpu").manual_seed(seed + 1))
     return s

@@ -10,6 +10,7 @@ from collections import defaultdict
 from collections.abc import Mapping, Sequence
 
 from .. import paper
+from ..strategies import registry
 from ..metrics import training_seconds
 from ..experiments.store import ResultsStore
 from .selection import select_runs
@@ -19,12 +20,17 @@ from .stats import (accuracy_se, clear_effect, diff_se, group_runs, mean_sd, mod
                     stream_test_images, test_size)
 
 __all__ = [
-    "TABLE2_ORDER", "table2_rows", "table2_frame", "table2_verdict", "retention_frame", "figure8_verdict", "FIGURE8",
+    "TABLE2_ORDER", "table2_order", "table2_rows", "table2_frame", "table2_verdict", "retention_frame", "figure8_verdict", "FIGURE8",
     "split_groups", "figure8_groups", "plot_figure8", "depth_panels"
 ]
 
 
 TABLE2_ORDER = ("Naive", "EWC", "LR-0", "LR-1", "HN-1", "LR-2", "HN-2", "LR-3", "HN-3", "LR-4", "HN-4", "HN-F")
+
+
+def table2_order() -> tuple[str, ...]:
+    """Table 2's rows: the paper's, then the registered reference strategies it does not report."""
+    return TABLE2_ORDER + tuple(registry.label(r.name, r.depths[0]) for r in registry.references())
 
 
 def table2_rows(store: ResultsStore, preset: str, benchmark: str = "cifar100", seeds=None,
@@ -36,13 +42,13 @@ def table2_rows(store: ResultsStore, preset: str, benchmark: str = "cifar100", s
             if spec.strategy != "hn" or spec.lookahead == "first":
                 groups[m["label"]].append(m)
     rows = []
-    for label in TABLE2_ORDER:
+    for label in table2_order():
         runs = groups.get(label)
         if not runs:
             continue
         p = paper.TABLE2[benchmark].get(label)
         rows.append({
-            "strategy": label, "seeds": len(runs),
+            "strategy": label, "seeds": len(runs), "reference": label not in TABLE2_ORDER,
             "aca": mean_sd([100 * r["aca"] for r in runs]),
             "forgetting": mean_sd([100 * r["forgetting"] for r in runs]),
             "learning_accuracy": mean_sd([100 * r["learning_accuracy"] for r in runs]),
@@ -61,8 +67,8 @@ def table2_frame(rows: Sequence[Mapping]):
     for r in rows:
         p_aca, p_fgt = r["paper_aca"], r["paper_forgetting"]
         out.append({
-            "strategy": r["strategy"], "seeds": r["seeds"],
-            ("ACA (%)", "ours"): pm(*r["aca"]), ("ACA (%)", "paper"): pm(*p_aca) if p_aca else "—",
+            "strategy": r["strategy"] + (" (reference, not in the paper)" if r.get("reference") else ""),
+            "seeds": r["seeds"], ("ACA (%)", "ours"): pm(*r["aca"]), ("ACA (%)", "paper"): pm(*p_aca) if p_aca else "—",
             ("forgetting (%)", "ours"): pm(*r["forgetting"]),
             ("forgetting (%)", "paper"): pm(*p_fgt) if p_fgt else "—",
             ("learning acc. (%)", "ours"): pm(*r["learning_accuracy"]),

@@ -15,7 +15,7 @@ from .. import paper
 from ..experiments.sweeps import AUTHORS
 from .claims import Claim, Verdict
 from .figures import HN_COLOR, LR_COLOR, plot_experience_panels
-from .split import TABLE2_ORDER, table2_rows
+from .split import table2_order, table2_rows
 from .selection import one_per_trained_model
 from .stats import pct, pm
 
@@ -64,7 +64,7 @@ def policy_table2_frame(rows: Mapping[str, Mapping[str, Mapping]]):
     import pandas as pd
 
     out = []
-    order = [label for label in TABLE2_ORDER if label in rows["population"] or label in rows["authors"]]
+    order = [label for label in table2_order() if label in rows["population"] or label in rows["authors"]]
     for label in order:
         pop, auth = rows["population"].get(label), rows["authors"].get(label)
         p = paper.TABLE2["cifar100"].get(label)

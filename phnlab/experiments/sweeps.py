@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from ..config import get_preset
+from ..strategies import registry
 from ..strategies.registry import resolve_bn_policy
 from ..errors import BadInput
 from .spec import RunSpec
@@ -35,6 +36,7 @@ def _table2(preset, seeds, policy=()):
     1's curve of those; where the policy computes what ours does, Naive, EWC and HN-F, they are Table 2's runs)."""
     rows = [("naive", 0, "first"), ("ewc", 0, "first")]
     rows += [("lr", k, "first") for k in range(5)] + [("hn", k, "first") for k in (1, 2, 3, 4, 0)]
+    rows += [(ref.name, ref.depths[0], "first") for ref in registry.references()]  # reference rows, not the paper's
     return [RunSpec("split", s, k, la, 1.0, seed, preset, overrides=policy + _table2_recording(s, k, policy))
             for seed in seeds for s, k, la in rows]
 
@@ -42,7 +44,7 @@ def _table2(preset, seeds, policy=()):
 def _table2_recording(strategy, k, policy=()) -> tuple:
     """The curves a Table 2 run records: none for Naive and EWC (drawn nowhere), experience 1's under a
     normalisation other than ours (what chapter 8 draws of them), else all."""
-    if strategy in ("naive", "ewc"):
+    if strategy in ("naive", "ewc") or not registry.identity(strategy).in_paper:
         return NO_CURVES
     other = policy and resolve_bn_policy(dict(policy)["bn_policy"], strategy, k) != "population"
     return FIRST_CURVE if other else ()

@@ -23,6 +23,7 @@ from pathlib import Path
 from ..errors import BadInput
 
 __all__ = ["Declaration", "Identity", "BuildContext", "MODULES", "identities", "identity", "declaration", "names",
+           "references",
            "check", "label", "hyperparameter_fields", "resolve_bn_policy", "step_cost", "build"]
 
 # the files that declare a strategy, in the order the CLI lists them
@@ -187,6 +188,11 @@ def identities() -> dict[str, Identity]:
 
 def names() -> tuple[str, ...]:
     return tuple(identities())
+
+
+def references() -> tuple[Identity, ...]:
+    """The reference strategies the paper does not report (rows of Table 2 marked as such)."""
+    return tuple(i for i in identities().values() if not i.in_paper)
 
 
 def identity(name: str) -> Identity:
