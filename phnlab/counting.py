@@ -18,7 +18,7 @@ from .errors import BadInput
 from .hyper.model import PartialHyperModel
 from .models.resnet import feature_shape
 
-__all__ = ["Accounting", "account", "table3_rows", "table6_rows", "FLOAT32_BYTES"]
+__all__ = ["Accounting", "account", "ewc_memory_bytes", "table3_rows", "table6_rows", "FLOAT32_BYTES"]
 
 FLOAT32_BYTES = 4
 
@@ -130,3 +130,12 @@ def table6_rows(benchmark: str = "cifar100") -> list[dict]:
             "hn_mb": a.hn_memory_mb, "paper_hn_mb": p["hn_mb"],
         })
     return rows
+
+
+def ewc_memory_bytes(tasks: int, classes: int) -> int:
+    """What EWC keeps after `tasks` experiences: each experience's parameters and importances (float32) of the
+    multi-head slim ResNet-18 (Avalanche's plugin, separate mode)."""
+    from .models.resnet import SlimResNet18
+
+    model = SlimResNet18(num_classes=_positive("classes", classes), num_heads=_positive("tasks", tasks))
+    return 2 * tasks * sum(p.numel() for p in model.parameters()) * FLOAT32_BYTES

@@ -114,20 +114,25 @@ def lookahead_cost_verdict(frame) -> Verdict:
 
 
 def memory_frame(results: Iterable):
-    """Per LR-k / HN-k run: the memory the run kept (`metrics['memory_bytes']`) beside what
+    """Per EWC, LR-k and HN-k run: the memory the run kept (`metrics['memory_bytes']`) beside what
     `counting.account` predicts for the same setting, in MB (2**20 bytes). LR's count is for the slots its
     class-balanced buffer fills at the end of the stream: all of them (`latent_replay.class_quotas` hands
     the remainder of an uneven split to the first classes) unless the stream had fewer training samples."""
     import pandas as pd
 
-    from ..counting import account
+    from ..counting import account, ewc_memory_bytes
 
     rows = []
     for r in results:
         s, m = r.spec, r.metrics
+        p = m["preset"]
+        if s.strategy == "ewc" and m["memory_bytes"]:  # 0: stored before EWC counted what it keeps
+            counted = ewc_memory_bytes(len(m["accuracy_matrix"]), p["classes_per_experience"])
+            rows.append({"model": m["label"], "seed": s.seed, "stored": "parameters and importances per experience",
+                         "measured (MB)": m["memory_bytes"] / paper.MIB, "counted (MB)": counted / paper.MIB,
+                         "equal": m["memory_bytes"] == counted})
         if s.strategy not in ("lr", "hn"):
             continue
-        p = m["preset"]
         a = account(freeze_depth=s.freeze_depth, tasks=len(m["accuracy_matrix"]), classes=p["classes_per_experience"],
                     chunk_dim=p["chunk_dim"], embedding_dim=p["embedding_dim"], hidden_dim=p["hidden_dim"],
                     buffer_size=p["buffer_size"])

@@ -73,6 +73,11 @@ class EWC(PhnTemplate):
             self.ewc.importances[e] = imp
         self.ewc._summed = None
 
+    def memory_bytes(self) -> int:
+        """What EWC keeps for earlier experiences: each one's parameters and importances, as stored."""
+        return sum(p.data.numel() * p.data.element_size() for table in (self.ewc.saved_params, self.ewc.importances)
+                   for d in table.values() for p in d.values())
+
     def state_tensors(self):
         yield from super().state_tensors()
         for table in (self.ewc.saved_params, self.ewc.importances):

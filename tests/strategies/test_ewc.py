@@ -38,3 +38,13 @@ def test_summed_penalty_equals_avalanches_loop_in_value_and_gradient(experiences
     torch.testing.assert_close(sum_loss, loop_loss, rtol=1e-4, atol=1e-4)
     for a, b in zip(sum_grads, loop_grads):
         torch.testing.assert_close(a, b, rtol=1e-4, atol=1e-5)
+
+
+def test_ewc_counts_the_parameters_and_importances_it_keeps(tiny_preset, tiny_stream, train_stream):
+    from phnlab.counting import ewc_memory_bytes
+    from phnlab.strategies import make_strategy
+
+    s = make_strategy("ewc", preset=tiny_preset, num_tasks=3, num_classes=2, device="cpu", seed=0)
+    assert s.memory_bytes() == 0
+    for i, _ in enumerate(train_stream(s, tiny_stream, upto=2)):
+        assert s.memory_bytes() == ewc_memory_bytes(3, 2) * (i + 1) // 3  # one copy of both tables per experience
