@@ -56,9 +56,9 @@ class RunSpec:
         self.resolved_preset()  # unknown preset or override field, or a value out of range → BadInput
         owners = registry.hyperparameter_fields()
         for key, _ in self.overrides:
-            if owners.get(key, self.strategy) != self.strategy:
-                own = [n for n, o in owners.items() if o == self.strategy]
-                raise BadInput(f"--set {key}: a hyperparameter of {owners[key]}, not of {self.strategy}; "
+            if self.strategy not in owners.get(key, (self.strategy,)):
+                own = [n for n, o in owners.items() if self.strategy in o]
+                raise BadInput(f"--set {key}: a hyperparameter of {', '.join(owners[key])}, not of {self.strategy}; "
                                f"{self.strategy}'s own: {', '.join(own) or 'none'} (and the fields every strategy "
                                "shares: schedule, optimiser, data)")
         if self.dataset2 is not None and self.stream != "transfer":

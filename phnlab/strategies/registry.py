@@ -231,9 +231,14 @@ def label(name: str, freeze_depth: int = 0, replay_coef: float = 1.0, lookahead:
     return base + "".join(OPTIONS[o](values[o]) for o in found.options)
 
 
-def hyperparameter_fields() -> dict[str, str]:
-    """Every strategy hyperparameter (a preset field) → the strategy that declares it."""
-    return {n: i.name for i in identities().values() for n in i.hyperparameters}
+def hyperparameter_fields() -> dict[str, tuple[str, ...]]:
+    """Every strategy hyperparameter (a preset field) → the strategies that declare it (two replay strategies
+    may share their buffer's size)."""
+    out: dict[str, tuple[str, ...]] = {}
+    for i in identities().values():
+        for n in i.hyperparameters:
+            out[n] = out.get(n, ()) + (i.name,)
+    return out
 
 
 def resolve_bn_policy(policy: str, strategy: str, freeze_depth: int | None = None) -> str:

@@ -14,7 +14,7 @@ def tiny_spec():
         """A tiny run; `changes` override preset fields (e.g. epochs=2); another strategy's hyperparameters
         (the replay buffer of a run that replays nothing) are left out."""
         owners = registry.hyperparameter_fields()
-        overrides = tuple((k, v) for k, v in dict(TINY, **changes).items() if owners.get(k, strategy) == strategy)
+        overrides = tuple((k, v) for k, v in dict(TINY, **changes).items() if strategy in owners.get(k, (strategy,)))
         return RunSpec(stream, strategy, freeze_depth, seed=seed, preset="ci", overrides=overrides)
 
     return make
