@@ -13,11 +13,11 @@ def test_every_strategy_file_reads_the_same_from_source_and_from_import():
 
 
 def test_names_labels_and_depths_come_from_the_files():
-    assert registry.names() == ("naive", "ewc", "lr", "hn")
+    assert registry.names()[:4] == ("naive", "ewc", "lr", "hn")  # the paper's, then any reference strategy
     assert [registry.label("lr", 3, 0.0), registry.label("hn", 0), registry.label("hn", 2), registry.label("ewc")] == [
         "LR-3 (c=0)", "HN-F", "HN-2", "EWC"]
-    with pytest.raises(BadInput, match="unknown strategy 'er'; allowed: naive, ewc, lr, hn"):
-        registry.check("er", 0)
+    with pytest.raises(BadInput, match="unknown strategy 'sgd'; allowed: naive, ewc, lr, hn"):
+        registry.check("sgd", 0)
     with pytest.raises(BadInput, match="strategy naive freezes nothing"):
         registry.check("naive", 2)
 
