@@ -27,7 +27,7 @@ __all__ = ["Declaration", "Identity", "BuildContext", "MODULES", "identities", "
            "check", "label", "hyperparameter_fields", "resolve_bn_policy", "step_cost", "build"]
 
 # the files that declare a strategy, in the order the CLI lists them
-MODULES = ("naive", "ewc", "latent_replay", "partial_hn", "joint")
+MODULES = ("naive", "ewc", "latent_replay", "partial_hn", "joint", "replay")
 
 FIRST_EXPERIENCE = ("plain", "own")  # trains experience 1 as Naive does (the plain ResNet), or its own way
 AUTHORS_BN = ("running", "batch")  # the policy the authors' code gives a strategy's model
