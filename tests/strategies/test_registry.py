@@ -38,3 +38,15 @@ def test_a_strategy_file_without_its_declaration_fails_in_one_line(tmp_path, mon
     (tmp_path / "none.py").write_text("X = 1\n")
     with pytest.raises(TypeError, match="none.py declares no DECLARATION"):
         registry._read_identity("none")
+
+
+def test_the_readmes_example_strategy_file_declares_what_the_registry_needs(tmp_path, monkeypatch):
+    import re
+    from pathlib import Path
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    example = next(block for block in re.findall(r"```python\n(.*?)```", readme, re.S) if "DECLARATION" in block)
+    (tmp_path / "shrink.py").write_text(example)
+    monkeypatch.setattr(registry, "_source", lambda module: tmp_path / f"{module}.py")
+    found = registry._read_identity("shrink")
+    assert found.name == "shrink" and found.hyperparameters == {"shrink": True} and not found.in_paper
