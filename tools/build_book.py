@@ -177,7 +177,7 @@ def _build(args, chapters, src, out, results_dir, data_root, checked):
             failures.append(f"{chapter.name}: {status}")
     if at_once > 1:
         timings.append((f"(the chapters, {at_once} at a time)", time.perf_counter() - t_chapters, "ok"))
-    _write_findings(src / "intro.md", results_dir, args.preset)
+    _write_findings(src / "intro.md", results_dir, args.preset, [c.name for c in chapters])
 
     t0 = time.perf_counter()
     build_dir = out / "_build"
@@ -200,7 +200,7 @@ def _build(args, chapters, src, out, results_dir, data_root, checked):
     return failures, timings, jb_secs, html
 
 
-def _write_findings(intro: Path, results_dir: Path, preset: str) -> None:
+def _write_findings(intro: Path, results_dir: Path, preset: str, pages: list[str]) -> None:
     """The introduction's table of findings, from the verdicts the chapters recorded (`analysis.findings`):
     a column for the preset's data set and one for Fashion-MNIST, whose shipped runs the default book reads."""
     from phnlab.analysis import findings
@@ -212,7 +212,7 @@ def _write_findings(intro: Path, results_dir: Path, preset: str) -> None:
     own = get_preset(preset).dataset
     found = {data for per_data in findings.load(results_dir, preset).values() for data in per_data}
     keys = [own] + sorted((found | {"fashionmnist"}) - {own})
-    table = findings.summary_markdown(results_dir, preset, {k: DATA_NAMES.get(k, k) for k in keys})
+    table = findings.summary_markdown(results_dir, preset, {k: DATA_NAMES.get(k, k) for k in keys}, pages)
     intro.write_text(intro.read_text().replace(findings.MARKER, table))
 
 

@@ -118,13 +118,15 @@ def _cell(rec: dict | None) -> str:
     return text.replace("|", "/")
 
 
-def summary_markdown(results_dir, preset: str, data_names: Mapping[str, str]) -> str:
+def summary_markdown(results_dir, preset: str, data_names: Mapping[str, str], pages: Iterable[str] | None = None) -> str:
     """The findings table: one row per claim of the paper, one column per data set (`data_names`: key →
-    heading, in column order), each cell the verdict with its noise, or "not computed"."""
+    heading, in column order), each cell the verdict with its noise, or "not computed". `pages`: the chapter
+    files of this build (None: all), each claim linked to its chapter where it is one of them."""
     found = load(results_dir, preset)
     head = "| claim of the paper | paper | " + " | ".join(data_names.values()) + " |"
     rows = [head, "|" + "---|" * (2 + len(data_names))]
     for c in PAPER_CLAIMS:
         cells = [_cell(found.get(c.id, {}).get(key)) for key in data_names]
-        rows.append(f"| {c.text} ([{c.where}]({c.chapter})) | {c.paper} | " + " | ".join(cells) + " |")
+        where = f"[{c.where}]({c.chapter})" if pages is None or c.chapter in set(pages) else c.where
+        rows.append(f"| {c.text} ({where}) | {c.paper} | " + " | ".join(cells) + " |")
     return "\n".join(rows)

@@ -18,6 +18,7 @@ import json
 import time
 
 from ..strategies import registry
+from .checkpoint import model_state, restore_training_state, training_state
 from .spec import RECORDING_ONLY, SPEC_VERSION, RunSpec
 
 __all__ = ["shared_key", "data_digest", "SharedFirstExperience", "unread_in_first", "FIRST_ALIKE"]
@@ -90,7 +91,6 @@ class SharedFirstExperience:
         self.train_s = 0.0  # seconds the epochs took, here or in the run that trained them
 
     def restore(self, strategy) -> bool:
-        from .runner import model_state, restore_training_state
 
         self._t0 = time.perf_counter()  # `save` times the epochs from here when they are trained instead
         saved = self.store.load_first_experience(self.key)
@@ -114,7 +114,6 @@ class SharedFirstExperience:
         return True
 
     def save(self, strategy) -> None:
-        from .runner import model_state, training_state
 
         self.train_s = time.perf_counter() - self._t0
         self.store.save_first_experience(self.key, {

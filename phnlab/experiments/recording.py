@@ -9,7 +9,7 @@ import time
 from avalanche.core import SupervisedPlugin
 
 from . import stopping
-from .runner import model_state
+from .checkpoint import model_state
 
 __all__ = ["RunRecorder"]
 

@@ -6,7 +6,6 @@ from __future__ import annotations
 import sys
 import time
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
 
 import torch
 from tqdm.auto import tqdm
@@ -16,12 +15,10 @@ from ..strategies.registry import resolve_bn_policy
 from ..machine import provenance
 from ..metrics import aca_curve, summarize
 from . import stopping
+from .checkpoint import restore_training_state, training_state
 from .first_experience import SharedFirstExperience, shared_key
 from .spec import RunSpec
 from .store import ResultsStore
-
-if TYPE_CHECKING:
-    from .recording import RunRecorder
 
 __all__ = ["run", "RunResult", "load_model"]
 
@@ -32,33 +29,6 @@ class RunResult:
     metrics: dict
     computed: bool  # False: read from the store
     resumed_from: int = 0  # experiences restored from a checkpoint
-
-
-def model_state(model: torch.nn.Module) -> tuple:
-    """What an evaluation of `model` depends on, cheaply: every tensor of its state (identity and in-place
-    version counter), which parameters are trainable, and its frozen depth and BatchNorm modes. Equal
-    fingerprints: the same predictions (a prefix frozen and recalibrated at the end of an experience changes it)."""
-    tensors = tuple((name, t.data_ptr(), t._version, t.requires_grad) for name, t in model.state_dict(keep_vars=True).items())
-    norms = tuple((name, m.track_running_stats, m.running_mean is None)
-                  for name, m in model.named_modules() if isinstance(m, torch.nn.modules.batchnorm._BatchNorm))
-    flags = tuple((name, getattr(m, attr)) for name, m in model.named_modules()
-                  for attr in ("frozen_depth", "frozen") if isinstance(getattr(m, attr, None), (bool, int)))
-    return tensors, norms, flags
-
-
-def training_state(strategy, progress: RunRecorder) -> dict:
-    """What training carries from one experience to the next besides the weights and the strategy's own
-    state: clock, random states and curve points (a checkpoint keeps it, and so does a shared experience 1)."""
-    return {"clock": dict(vars(strategy.clock)), "generator": strategy.generator.get_state(),
-            "torch_rng": torch.get_rng_state(), "curves": progress.curves, "curve_eval_s": progress.eval_s}
-
-
-def restore_training_state(strategy, progress: RunRecorder, state: dict) -> None:
-    vars(strategy.clock).update(state["clock"])
-    strategy.generator.set_state(state["generator"])
-    torch.set_rng_state(state["torch_rng"])
-    progress.curves = [dict(point) for point in state["curves"]]
-    progress.eval_s = list(state.get("curve_eval_s", []))  # absent from stores older than curve_eval_s
 
 
 def run(spec: RunSpec, *, results_dir="results", device="auto", data_root=None, quiet: bool = False,
@@ -79,7 +49,6 @@ def run(spec: RunSpec, *, results_dir="results", device="auto", data_root=None, 
     from ..data.streams import build_stream  # heavy imports (Avalanche) only when something runs
     from ..strategies import attach_tensors, make_strategy, predict, tensors_of
     from ..strategies.base import PrefixCache
-    from .recording import RunRecorder
 
     stream = build_stream(spec.stream, preset=preset, seed=spec.seed, dataset=spec.dataset, dataset2=spec.dataset2,
                           data_root=data_root)
@@ -96,6 +65,8 @@ def run(spec: RunSpec, *, results_dir="results", device="auto", data_root=None, 
         steps_of = lambda e: -(-len(e.train_y) // preset.batch_size) * preset.epochs  # noqa: E731 - one experience's
         bar = tqdm(total=sum(map(steps_of, stream.experiences)), desc=spec.label(), unit="step", disable=not show, leave=False)
         cache = PrefixCache()  # a frozen prefix on population statistics runs once per test set
+        from .recording import RunRecorder  # Avalanche: only a run that trains imports it
+
         progress = RunRecorder(views, eval_batch_size=preset.eval_batch_size, every_epoch=preset.curve_every_epoch,
                              bar=bar, cache=cache, experiences=preset.curve_experiences)
         strategy = make_strategy(spec.strategy, preset=preset, num_tasks=len(experiences),

@@ -37,3 +37,9 @@ def test_a_chapter_run_again_starts_from_nothing_and_unknown_ids_are_refused(tmp
     with pytest.raises(KeyError, match="unknown paper claim"):
         findings.record(params, "05", {"look-ahead": Claim("x", True, "3 of 5")})
     assert not list((tmp_path / "findings" / "ci").glob("*.tmp"))
+
+
+def test_a_claim_links_its_chapter_only_where_the_build_has_it(tmp_path):
+    table = findings.summary_markdown(tmp_path, "ci", {"synthetic": "synthetic"}, pages=["04-split-benchmarks.ipynb"])
+    assert "[Section 4.3, Table 2](04-split-benchmarks.ipynb)" in table
+    assert "(Appendix E, Figure 12)" in table and "(06-gradient-cosine.ipynb)" not in table
