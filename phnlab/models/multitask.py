@@ -17,3 +17,9 @@ class MultiTaskResNet(SlimResNet18, MultiTaskModule):
 
     def forward(self, x, task_labels=0):
         return SlimResNet18.forward(self, x, task_labels)
+
+    @classmethod
+    def for_run(cls, ctx, running_stats_depth: int = 0) -> "MultiTaskResNet":
+        """The model of a run (`strategies.registry.BuildContext`): a head per task, the run's BatchNorm policy."""
+        return cls(num_classes=ctx.num_classes, num_heads=ctx.num_tasks, running_stats_depth=running_stats_depth,
+                   bn_policy=ctx.bn_policy)

@@ -102,8 +102,7 @@ class EWCHyperparameters:
 
 
 def _build(ctx):
-    model = MultiTaskResNet(num_classes=ctx.num_classes, num_heads=ctx.num_tasks, running_stats_depth=0,
-                            bn_policy=ctx.bn_policy)
+    model = MultiTaskResNet.for_run(ctx)
     return EWC(model=model, ewc_lambda=ctx.hyperparameters.ewc_lambda, **ctx.common)
 
 

@@ -3,14 +3,12 @@ union of every experience seen so far, with the same heads and the same epochs p
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 import torch
 
 from ..data.augment import prepare
 from ..models.multitask import MultiTaskResNet
 from .base import PhnTemplate, tensors_of
-from .registry import Declaration
+from .registry import Declaration, NoHyperparameters
 
 __all__ = ["Joint", "UnionBatches", "DECLARATION"]
 
@@ -103,19 +101,13 @@ def _training_set(experience) -> dict:
     return {k: getattr(experience, k) for k in _KEPT}
 
 
-@dataclass(frozen=True)
-class JointHyperparameters:
-    """None: Joint has the schedule and optimiser every strategy shares."""
-
-
 def _build(ctx):
-    model = MultiTaskResNet(num_classes=ctx.num_classes, num_heads=ctx.num_tasks, running_stats_depth=0,
-                            bn_policy=ctx.bn_policy)
+    model = MultiTaskResNet.for_run(ctx)
     return Joint(model=model, **ctx.common)
 
 
 DECLARATION = Declaration(
-    name="joint", label="Joint", depths=(0,), hyperparameters=JointHyperparameters, build=_build,
+    name="joint", label="Joint", depths=(0,), hyperparameters=NoHyperparameters, build=_build,
     first_experience="plain", authors_bn="batch",
     # a step costs Naive's; an epoch of experience i has i times its steps: 3x on average over 5 experiences
     step_cost={0: 3.0}, in_paper=False, description="joint training on every experience so far, the upper bound")

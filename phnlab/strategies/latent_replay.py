@@ -151,8 +151,7 @@ class LRHyperparameters:
 
 
 def _build(ctx):
-    model = MultiTaskResNet(num_classes=ctx.num_classes, num_heads=ctx.num_tasks,
-                            running_stats_depth=ctx.freeze_depth, bn_policy=ctx.bn_policy)
+    model = MultiTaskResNet.for_run(ctx, running_stats_depth=ctx.freeze_depth)
     hp = ctx.hyperparameters
     return LatentReplay(model=model, freeze_depth=ctx.freeze_depth, replay_coef=ctx.options["replay_coef"],
                         buffer_size=hp.buffer_size, replay_mb_size=hp.replay_batch_size, **ctx.common)

@@ -2,31 +2,23 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-
 from ..models.multitask import MultiTaskResNet
 from .base import PhnTemplate
-from .registry import Declaration
+from .registry import Declaration, NoHyperparameters
 
-__all__ = ["Naive", "NaiveHyperparameters", "DECLARATION"]
+__all__ = ["Naive", "DECLARATION"]
 
 
 class Naive(PhnTemplate):
     """Plain SGD (Adam) updates on each experience; the task's head is chosen by its task id."""
 
 
-@dataclass(frozen=True)
-class NaiveHyperparameters:
-    """None: Naive has only the schedule and optimiser every strategy shares."""
-
-
 def _build(ctx):
-    model = MultiTaskResNet(num_classes=ctx.num_classes, num_heads=ctx.num_tasks, running_stats_depth=0,
-                            bn_policy=ctx.bn_policy)
+    model = MultiTaskResNet.for_run(ctx)
     return Naive(model=model, **ctx.common)
 
 
 DECLARATION = Declaration(
-    name="naive", label="Naive", depths=(0,), hyperparameters=NaiveHyperparameters, build=_build,
+    name="naive", label="Naive", depths=(0,), hyperparameters=NoHyperparameters, build=_build,
     first_experience="plain", authors_bn="batch", step_cost={0: 1.0},
     description="fine-tuning, the lower bound")

@@ -22,7 +22,7 @@ from pathlib import Path
 
 from ..errors import BadInput
 
-__all__ = ["Declaration", "Identity", "BuildContext", "MODULES", "identities", "identity", "declaration", "names",
+__all__ = ["Declaration", "Identity", "BuildContext", "NoHyperparameters", "MODULES", "identities", "identity", "declaration", "names",
            "references",
            "check", "label", "hyperparameter_fields", "resolve_bn_policy", "step_cost", "build"]
 
@@ -33,6 +33,11 @@ FIRST_EXPERIENCE = ("plain", "own")  # trains experience 1 as Naive does (the pl
 AUTHORS_BN = ("running", "batch")  # the policy the authors' code gives a strategy's model
 # run-spec options a strategy may read, and how a label shows a value other than the default
 OPTIONS = {"lookahead": lambda v: "", "replay_coef": lambda v: "" if v == 1 else f" (c={v:g})"}
+
+
+@dataclass(frozen=True)
+class NoHyperparameters:
+    """A strategy with only the schedule and optimiser every strategy shares (Naive, Joint)."""
 
 
 @dataclass(frozen=True)
@@ -163,6 +168,8 @@ def _read_identity(module_name: str) -> Identity:
                         "literals (read without importing the file)") from None
     hp_class = getattr(kwargs["hyperparameters"], "id", None)
     klass = next((n for n in tree.body if isinstance(n, ast.ClassDef) and n.name == hp_class), None)
+    if hp_class == NoHyperparameters.__name__:
+        klass = ast.ClassDef(name=hp_class, body=[], bases=[], keywords=[], decorator_list=[])
     if klass is None:
         raise TypeError(f"strategy file {path.name}: hyperparameters must name a dataclass defined in the file")
     after = {}

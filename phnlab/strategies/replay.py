@@ -99,8 +99,7 @@ class ERHyperparameters:
 
 
 def _build(ctx):
-    model = MultiTaskResNet(num_classes=ctx.num_classes, num_heads=ctx.num_tasks, running_stats_depth=0,
-                            bn_policy=ctx.bn_policy)
+    model = MultiTaskResNet.for_run(ctx)
     hp = ctx.hyperparameters
     return ExperienceReplay(model=model, replay_coef=ctx.options["replay_coef"], buffer_size=hp.buffer_size,
                             replay_mb_size=hp.replay_batch_size, **ctx.common)
