@@ -23,7 +23,7 @@ from .selection import select_runs
 from .stats import clear_effect, diff_se, mean_sd, stream_test_images
 
 __all__ = ["DATA_NAMES", "data_name", "dataset_of", "findings_of", "studies", "depth_grid", "HEADLINE_SEEDS", "DEPTHS", "POLICIES", "DepthComparison", "depth_comparisons", "policy_comparisons",
-           "comparison_frame", "central_verdict", "plot_depths", "schedules_stored"]
+           "comparison_frame", "central_verdict", "plot_depths"]
 
 HEADLINE_SEEDS = 3  # the paper's count of seeds
 DEPTHS = (1, 2, 3, 4, 0)  # k = 0: LR-0 (replaying images) against the full hypernetwork HN-F
@@ -173,11 +173,6 @@ def central_verdict(by_policy: Mapping[str, Sequence[DepthComparison]], data_nam
                             f"{'yes' if auth else 'no'}", clear=pop_settled and auth_settled,
                             rule="both per-policy claims resolved"))
     return Verdict(tuple(claims), details=tuple(details))
-
-
-def schedules_stored(store: ResultsStore, preset: str, epochs: Sequence[int], seeds=None) -> list[int]:
-    """Of `epochs` (per experience), those under which the store holds at least one HN-k/LR-k pair."""
-    return [e for e in epochs if any(policy_comparisons(store, preset, seeds, (("epochs", e),)).values())]
 
 
 @styled
