@@ -56,7 +56,6 @@ class Case:
     strategy: str
     freeze_depth: int = 0
     lookahead: str = "first"
-    hvp: str = "double-backward"  # second order's Hessian-vector product (PartialHN.hvp)
 
 
 CASES: tuple[Case, ...] = (
@@ -66,7 +65,6 @@ CASES: tuple[Case, ...] = (
     Case("HN-F none", "hn", 0, "none"),
     Case("HN-F first", "hn", 0, "first"),
     Case("HN-F second", "hn", 0, "second"),
-    Case("HN-F second, forward-over-reverse", "hn", 0, "second", "forward-over-reverse"),
     Case("HN-4 none", "hn", 4, "none"),
     Case("HN-4 first", "hn", 4, "first"),
     Case("HN-4 second", "hn", 4, "second"),
@@ -81,7 +79,6 @@ RATIOS: dict[str, tuple[str, str]] = {
     "lookahead_first_over_none_hnf": ("HN-F first", "HN-F none"),
     "lookahead_first_over_none_hn4": ("HN-4 first", "HN-4 none"),
     "second_over_first_hnf": ("HN-F second", "HN-F first"),
-    "second_forward_over_reverse_over_first_hnf": ("HN-F second, forward-over-reverse", "HN-F first"),
     "second_over_first_hn4": ("HN-4 second", "HN-4 first"),
     "hnf_over_naive": ("HN-F first", "Naive"),
     "hn4_over_naive": ("HN-4 first", "Naive"),
@@ -109,7 +106,6 @@ def paper_ratios() -> dict[str, tuple[float, float]]:
         "lookahead_first_over_none_hnf": point(paper.TABLE4[0]["first"][2] / paper.TABLE4[0]["none"][2]),
         "lookahead_first_over_none_hn4": point(paper.TABLE4[4]["first"][2] / paper.TABLE4[4]["none"][2]),
         "second_over_first_hnf": point(paper.TABLE5[0]["second"][2] / paper.TABLE5[0]["first"][2]),
-        "second_forward_over_reverse_over_first_hnf": point(paper.TABLE5[0]["second"][2] / paper.TABLE5[0]["first"][2]),
         "second_over_first_hn4": point(paper.TABLE5[4]["second"][2] / paper.TABLE5[4]["first"][2]),
         "hnf_over_naive": point(t2["HN-F"]["minutes"] / t2["Naive"]["minutes"]),
         "hn4_over_naive": point(t2["HN-4"]["minutes"] / t2["Naive"]["minutes"]),
@@ -140,8 +136,6 @@ def prepare_strategy(case: Case, *, tasks: int, device, preset=None, seed: int =
     s = make_strategy(case.strategy, preset=preset, num_tasks=tasks, num_classes=preset.classes_per_experience,
                       device=device, seed=seed, freeze_depth=case.freeze_depth, lookahead=case.lookahead)
     s.model.to(s.device)
-    if hasattr(s, "hvp"):  # a partial hypernetwork: second order's Hessian-vector product
-        s.hvp = case.hvp
     s.assume_experience(tasks - 1, generator=torch.Generator(device="cpu").manual_seed(seed + 1))
     return s
 

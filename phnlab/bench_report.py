@@ -74,7 +74,6 @@ RATIO_TITLES = {
     "lookahead_first_over_none_hnf": "  HN-F first / none",
     "lookahead_first_over_none_hn4": "  HN-4 first / none",
     "second_over_first_hnf": "second / first order, HN-F",
-    "second_forward_over_reverse_over_first_hnf": "  the same by forward-over-reverse",
     "second_over_first_hn4": "second / first order, HN-4",
     "hnf_over_naive": "HN-F (first) / Naive",
     "hn4_over_naive": "HN-4 (first) / Naive",

@@ -67,10 +67,10 @@ def test_state_at_task_t_is_the_state_the_stream_would_have():
     hn = prepare_strategy(by_label["HN-4 first"], tasks=4, device=cpu)
     assert hn.model.frozen and hn.regularizer.previous.tolist() == [0, 1, 2]
     assert all(p.requires_grad for p in hn.optimizer.param_groups[0]["params"])
-    # one timed iteration of the real loop updates the hypernetwork and records a cosine
+    # one timed iteration of the real loop updates the hypernetwork by look-ahead gradients
     before = [p.detach().clone() for p in hn.model.hnet.parameters()]
     (wall, cpu_s), = time_steps(hn, random_batch(2, classes=5, task=3, device=cpu), 1)
-    assert wall > 0 and cpu_s >= 0 and len(hn.cosines) == 1
+    assert wall > 0 and cpu_s >= 0 and hn.last_gradients is not None
     assert any(not torch.equal(a, b) for a, b in zip(before, hn.model.hnet.parameters()))
 
 
@@ -104,23 +104,3 @@ def test_scaling_rows_and_paper_ratios():
     p = paper_ratios()
     assert p["hnf_over_naive"][0] == pytest.approx(636 / 120)
     assert p["lookahead_first_over_none"][1] == pytest.approx(636 / 407)
-
-
-def test_both_second_order_methods_give_one_update():
-    """PartialHN's glue (prefix output, labels, task) feeds the forward-over-reverse product the loss it
-    trained on: one step by each method from one state gives the hypernetwork the same gradient (the
-    Adam update itself is ~lr·sign(g), which float32 noise flips at near-zero entries)."""
-    cpu = torch.device("cpu")
-    by_label = {c.label: c for c in CASES}
-    grads = {}
-    for label in ("HN-F second", "HN-F second, forward-over-reverse"):
-        s = prepare_strategy(by_label[label], tasks=3, device=cpu)
-        assert s.hvp == by_label[label].hvp
-        before = [p.detach().clone() for p in s.model.hnet.parameters()]
-        time_steps(s, random_batch(8, classes=5, task=2, device=cpu), 1)
-        assert any(not torch.equal(a, b) for a, b in zip(before, s.model.hnet.parameters()))
-        grads[label] = [p.grad.detach().clone() for p in s.model.hnet.parameters() if p.grad is not None]
-    a, b = grads.values()
-    assert len(a) == len(b) > 0
-    for ga, gb in zip(a, b):
-        assert float((ga - gb).norm()) <= 1e-4 * float(ga.norm()) + 1e-12

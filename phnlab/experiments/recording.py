@@ -1,6 +1,5 @@
-"""What a run records while it trains, as an Avalanche plugin: per-epoch curve points, the progress bar,
-and the step boundary where a signal stops training. Kept apart from the runner so that reading stored
-results never imports Avalanche."""
+"""What a run records while it trains, as an Avalanche plugin: per-epoch curve points. Kept apart from the
+runner so that reading stored results never imports Avalanche."""
 
 from __future__ import annotations
 
@@ -8,32 +7,23 @@ import time
 
 from avalanche.core import SupervisedPlugin
 
-from . import stopping
 from .checkpoint import model_state
 
-__all__ = ["RunRecorder"]
+__all__ = ["CurveRecorder"]
 
 
-class RunRecorder(SupervisedPlugin):
+class CurveRecorder(SupervisedPlugin):
     """Per-epoch accuracy on every experience seen so far, or on the first `experiences` of them (learning
-    curves), and the progress bar (steps, with the experience and epoch beside it)."""
+    curves)."""
 
-    def __init__(self, views, *, eval_batch_size: int, every_epoch: bool, bar, cache=None,
-                 experiences: int | None = None):
+    def __init__(self, views, *, eval_batch_size: int, every_epoch: bool, cache=None, experiences: int | None = None):
         super().__init__()
-        self.views, self.eval_batch_size, self.every_epoch, self.bar = views, eval_batch_size, every_epoch, bar
+        self.views, self.eval_batch_size, self.every_epoch = views, eval_batch_size, every_epoch
         self.experiences = experiences
         self.cache = cache
         self.curves: list[dict] = []
         self.eval_s: list[float] = []  # per experience: seconds of its curve points (part of its training time)
         self.evaluated_state = None  # `model_state` when the last curve point was measured
-
-    def after_training_iteration(self, strategy, **kwargs):
-        self.bar.update(1)
-        stopping.check()  # a SIGTERM / SIGINT stops here, at a step boundary
-
-    def before_training_epoch(self, strategy, **kwargs):
-        self.bar.set_postfix(experience=strategy.experience_index + 1, epoch=strategy.clock.train_exp_epochs + 1)
 
     def after_training_epoch(self, strategy, **kwargs):
         if not self.every_epoch:

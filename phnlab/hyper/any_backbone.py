@@ -10,7 +10,7 @@ of the suffix's parameters, so any forward the backbone defines works (torchvisi
 CNN). Generated BatchNorm layers normalise with batch statistics (the paper's HN).
 
 `PartialHN` trains it as it trains `PartialHyperModel` (Algorithm 1, look-ahead none | first | second by
-the double backward; the forward-over-reverse product needs `PartialHyperModel`). Over the slim ResNet-18
+the double backward). Over the slim ResNet-18
 cut after stage k it declares the same tensors, has the same hypernetwork parameter for parameter, and
 computes the same logits and gradients as `PartialHyperModel` on one task's batch (tested);
 `PartialHyperModel` adds the normalisation policies, the cached frozen prefix and the pure look-ahead

@@ -16,11 +16,11 @@ import torch
 
 from ..errors import BadInput
 from ..hyper.model import PartialHyperModel
-from ..hyper.regularizer import OutputRegularizer, check_lookahead, lookahead_gradients, trainable
+from ..hyper.regularizer import HyperGradients, OutputRegularizer, check_lookahead, lookahead_gradients, trainable
 from .base import PhnTemplate
 from .registry import Declaration
 
-__all__ = ["PartialHN", "HVP_METHODS", "HNHyperparameters", "DECLARATION"]
+__all__ = ["PartialHN", "HNHyperparameters", "DECLARATION"]
 
 
 def _only_row(table_grad, row: int):
@@ -28,11 +28,6 @@ def _only_row(table_grad, row: int):
     kept = torch.zeros_like(table_grad)
     kept[row] = table_grad[row]
     return kept
-
-
-# second order's Hessian-vector product; the double backward is the default: 3.4x first order against 4.4x
-# for forward-over-reverse in one `phnlab bench` run on this project's CPU (docs/benchmarks.md)
-HVP_METHODS = ("double-backward", "forward-over-reverse")
 
 
 class PartialHN(PhnTemplate):
@@ -43,24 +38,20 @@ class PartialHN(PhnTemplate):
     of the previous tasks per step on long streams (None: all). `task_lr`: the learning rate of the per-task
     rows (embedding, BatchNorm and bias tables); it defaults to the optimiser's lr, as in the paper, but in
     short runs (a few dozen steps per experience) a new task then hardly moves away from the previous one,
-    and the low forgetting that results says little: the small presets use 3e-2. `hvp`: how second order
-    takes its Hessian-vector product (`phnlab.hyper.regularizer`); both are exact, docs/benchmarks.md times
-    them. Every experience needs a new task label."""
+    and the low forgetting that results says little: the small presets use 3e-2. Every experience needs a
+    new task label. `last_gradients`: the step's g1 and g2 (`HyperGradients`; None in experience 1), which
+    `GradientCosineLog` (Figure 12) reads."""
 
     def __init__(self, *, model: PartialHyperModel, lookahead: str = "first", reg_coef: float = 0.5,
-                 task_lr: float | None = None, reg_tasks_per_step: int | None = None,
-                 hvp: str = "double-backward", **kwargs):
+                 task_lr: float | None = None, reg_tasks_per_step: int | None = None, **kwargs):
         super().__init__(model=model, **kwargs)
-        self.mb_z = None  # the training mini-batch's prefix output, kept for forward-over-reverse
-        self._prefix_hook = None
-        self.hvp = hvp
         self.reg_tasks_per_step = reg_tasks_per_step
         self.task_lr = self.lr if task_lr is None else task_lr
         self.lookahead = check_lookahead(lookahead)
         self.reg_coef = reg_coef
         self.seen_tasks: list[int] = []
         self.regularizer: OutputRegularizer | None = None
-        self.cosines: list[dict] = []  # cos(g1, g2) per step from experience 2 on (Figure 12)
+        self.last_gradients: HyperGradients | None = None
 
     def _before_training_exp(self, **kwargs):
         super()._before_training_exp(**kwargs)  # checks the experience, makes the loader and the optimiser
@@ -116,32 +107,13 @@ class PartialHN(PhnTemplate):
         lr = {id(p): g["lr"] for g in self.optimizer.param_groups for p in g["params"]}
         return {n: lr.get(id(p), self.lr) for n, p in trainable(self.model.hnet)}
 
-    @property
-    def hvp(self) -> str:
-        return self._hvp
-
-    @hvp.setter
-    def hvp(self, method: str) -> None:
-        if method not in HVP_METHODS:
-            raise BadInput(f"hvp {method!r} is not allowed; allowed: {', '.join(HVP_METHODS)}")
-        self._hvp = method
-        if method == "forward-over-reverse" and self._prefix_hook is None:  # only this method reads mb_z
-            self._prefix_hook = self.model.prefix.register_forward_hook(self._keep_prefix_output)
-
-    def _keep_prefix_output(self, module, inputs, output):
-        self.mb_z = output  # the last prefix forward before `backward` is this step's
-
-    def cross_entropy_fn(self):
-        """This mini-batch's loss as a function of the hypernetwork's parameters (prefix output fixed)."""
-        z, y, task = self.mb_z.detach().float(), self.mb_y, int(self.experience.task_label)
-        return lambda params: self._criterion(self.model.logits_at(z, task, params), y)
-
     def backward(self):
+        """g1 + g2: the cross-entropy's gradient and the regulariser's after the look-ahead step."""
+        self.last_gradients = None
         if self.regularizer is None:  # experience 1 (or a task with no predecessor): plain SGD update
             self.loss.backward()
             return
-        ce_fn = self.cross_entropy_fn() if self.lookahead == "second" and self.hvp == "forward-over-reverse" else None
-        grads = lookahead_gradients(self.loss, self.regularizer, self.lookahead, self.step_sizes(), ce_fn=ce_fn)
+        grads = lookahead_gradients(self.loss, self.regularizer, self.lookahead, self.step_sizes())
         # previous tasks' rows stay as stored (von Oswald et al.): the regulariser moves only shared weights
         # and the current row; a zero gradient keeps a row still under a fresh Adam
         conditional = {id(p) for p in self.model.hnet.conditional_parameters()}
@@ -149,15 +121,13 @@ class PartialHN(PhnTemplate):
         grads.g2 = [_only_row(g, current) if id(p) in conditional else g for p, g in zip(grads.params, grads.g2)]
         for p, g in zip(grads.params, grads.total()):
             p.grad = g
-        self.cosines.append({"experience": self.experience_index, "epoch": self.clock.train_exp_epochs,
-                             "step": self.clock.train_exp_iterations, "cosine": grads.cosine(),
-                             "reg_loss": grads.reg_loss})
+        self.last_gradients = grads
 
     def extra_state(self) -> dict:
-        return {"seen_tasks": list(self.seen_tasks), "cosines": list(self.cosines), "frozen": self.model.frozen}
+        return {"seen_tasks": list(self.seen_tasks), "frozen": self.model.frozen}
 
     def load_extra_state(self, state: dict) -> None:
-        self.seen_tasks, self.cosines = list(state["seen_tasks"]), list(state["cosines"])
+        self.seen_tasks = list(state["seen_tasks"])
         if state["frozen"]:
             self.model.freeze_prefix()
 

@@ -76,10 +76,10 @@ def test_stored_bench_reads_the_committed_json_or_says_it_is_missing(tmp_path):
 
 def test_the_bench_table_says_which_ratio_misses_its_target():
     doc = {"step_ms": {}, "device": "cpu", "device_name": "x86_64 CPU, 2 threads", "threads": 2, "tasks": 20,
-           "second_over_first_hnf": 3.63, "second_forward_over_reverse_over_first_hnf": 4.95, "hn4_over_naive": 0.29}
+           "second_over_first_hnf": 3.63, "lookahead_first_over_none_hnf": 1.05, "hn4_over_naive": 0.29}
     f = cost.bench_frame(doc)
     assert f.loc["second_over_first_hnf", "within target"] == "no" and f.loc["hn4_over_naive", "within target"] == "yes"
-    assert f.loc["second_forward_over_reverse_over_first_hnf", ["target (≤)", "within target"]].tolist() == ["—", "—"]
+    assert f.loc["lookahead_first_over_none_hnf", ["target (≤)", "within target"]].tolist() == ["—", "—"]
     (claim,) = cost.bench_verdict(doc).claims
     assert claim.holds is False and claim.ours == "1 of 2 within target" and "`second_over_first_hnf` 3.63 > 2.50" in claim.detail
     assert "What blocks the missed target" in cost.bench_verdict(doc).notes[0]

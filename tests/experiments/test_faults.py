@@ -31,9 +31,9 @@ def _argv(spec, results_dir, data_root, *extra):
 
 def _signal_at_step(monkeypatch, step: int, signum=signal.SIGTERM):
     """Send `signum` to this process after the `step`-th training step (counted over the whole run)."""
-    from phnlab.experiments import recording  # Avalanche: not in the workers that import this module for a fake run
+    from phnlab.experiments import plugins  # Avalanche: not in the workers that import this module for a fake run
 
-    original = recording.RunRecorder.after_training_iteration
+    original = plugins.StopOnSignal.after_training_iteration
     seen = {"steps": 0, "handler_after": None}
 
     def after(self, strategy, **kwargs):
@@ -43,7 +43,7 @@ def _signal_at_step(monkeypatch, step: int, signum=signal.SIGTERM):
             seen["handler_after"] = signal.getsignal(signum)
         return original(self, strategy, **kwargs)
 
-    monkeypatch.setattr(recording.RunRecorder, "after_training_iteration", after)
+    monkeypatch.setattr(plugins.StopOnSignal, "after_training_iteration", after)
     return seen
 
 

@@ -168,16 +168,16 @@ def test_a_matrix_row_taken_from_the_last_curve_point_equals_a_new_evaluation(st
     from phnlab.experiments import recording
 
     spec, reused = tiny_spec(strategy, k), []
-    original = recording.RunRecorder.last_point_if_current
+    original = recording.CurveRecorder.last_point_if_current
 
     def spy(self, model, experience):
         row = original(self, model, experience)
         reused.append(bool(row))
         return row
 
-    monkeypatch.setattr(recording.RunRecorder, "last_point_if_current", spy)
+    monkeypatch.setattr(recording.CurveRecorder, "last_point_if_current", spy)
     fast = run(spec, results_dir=tmp_path / "reused", device="cpu", data_root=data_root, quiet=True)
-    monkeypatch.setattr(recording.RunRecorder, "last_point_if_current", lambda self, model, experience: [])
+    monkeypatch.setattr(recording.CurveRecorder, "last_point_if_current", lambda self, model, experience: [])
     slow = run(spec, results_dir=tmp_path / "evaluated", device="cpu", data_root=data_root, quiet=True)
     assert reused == expected
     assert fast.metrics["accuracy_matrix"] == slow.metrics["accuracy_matrix"]

@@ -3,6 +3,7 @@ import torch
 
 from phnlab.errors import BadInput
 from phnlab.strategies import make_strategy, predict, tensors_of
+from phnlab.strategies.cosine_log import GradientCosineLog
 
 
 def make(name, preset, **kw):
@@ -65,11 +66,13 @@ def test_hn_keeps_previous_tasks_close_to_their_targets(tiny_preset, tiny_stream
     assert all(h < f / 4 for h, f in zip(held, free)), (held, free)  # unregularised: 0.05–0.06
 
 
-def test_hn_records_gradient_cosines_from_experience_two(tiny_preset, tiny_stream, train_stream):
-    s = make("hn", tiny_preset, freeze_depth=4)
+def test_the_cosine_log_records_every_lookahead_step_from_experience_two(tiny_preset, tiny_stream, train_stream):
+    log = GradientCosineLog()
+    s = make("hn", tiny_preset, freeze_depth=4, plugins=[log])
     list(train_stream(s, tiny_stream))
-    assert s.cosines and {c["experience"] for c in s.cosines} == {1, 2}
-    assert all(-1.0 <= c["cosine"] <= 1.0 for c in s.cosines)
+    steps = -(-len(tiny_stream.experiences[1].train_y) // tiny_preset.batch_size) * tiny_preset.epochs
+    assert [c["experience"] for c in log.entries] == [1] * steps + [2] * steps
+    assert all(-1.0 <= c["cosine"] <= 1.0 and c["reg_loss"] >= 0 for c in log.entries)
 
 
 def test_lr_buffer_is_class_balanced_and_bounded(tiny_preset, tiny_stream, train_stream):
