@@ -1,101 +1,184 @@
-"""Configuration as dataclasses: presets and devices. The CLI and the book build the same ones."""
+"""Configuration as dataclasses: presets and devices. The CLI and the book build the same ones.
+
+A preset is split by concern: the stream and its data (`StreamConfig`), the schedule and optimiser every
+strategy shares (`TrainingConfig`), each strategy's hyperparameters (its own dataclass, declared in its file:
+`strategies.registry`), and run-time options that do not change what is trained (`RunOptions`). Every field
+of every part reads as an attribute of the preset (`preset.epochs`, `preset.reg_coef`), and that name is what
+`--set FIELD=VALUE` and a run spec's overrides use.
+"""
 
 from __future__ import annotations
 
 import functools
 import types
-from dataclasses import dataclass, replace
+import typing
+from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
+from .choices import (BN_POLICIES, FREEZE_DEPTHS, LOOKAHEAD_MODES, PRECISIONS, STREAM_KINDS, check_bn_policy,
+                      check_freeze_depth, check_lookahead)
 from .errors import BadInput
+from .strategies import registry
 
-__all__ = ["Preset", "PRESETS", "get_preset", "resolve_device", "FREEZE_DEPTHS", "check_freeze_depth",
-           "LOOKAHEAD_MODES", "check_lookahead", "BN_POLICIES", "check_bn_policy", "STREAM_KINDS", "parse_seeds"]
-
-STREAM_KINDS = ("split", "noisy", "clean", "transfer")  # phnlab.data.streams builds each
-
-FREEZE_DEPTHS = (0, 1, 2, 3, 4)
-LOOKAHEAD_MODES = ("none", "first", "second")
-PRECISIONS = ("fp32", "bf16")
-# BatchNorm policies (phnlab.models.batchnorm): population (ours), running (the authors' LR),
-# batch (the authors' HN); "authors" is their pairing: running for LR, batch for every other strategy.
-BN_POLICIES = ("population", "running", "batch", "authors")
+__all__ = ["Preset", "StreamConfig", "TrainingConfig", "RunOptions", "PRESETS", "get_preset", "resolve_device",
+           "FREEZE_DEPTHS", "check_freeze_depth", "LOOKAHEAD_MODES", "check_lookahead", "BN_POLICIES",
+           "check_bn_policy", "STREAM_KINDS", "PRECISIONS", "parse_seeds"]
 
 
-def check_bn_policy(policy: str) -> str:
-    if policy not in BN_POLICIES:
-        raise BadInput(f"bn_policy {policy!r} is not allowed; allowed: {', '.join(BN_POLICIES)}")
-    return policy
+def _validated(part) -> None:
+    """Every numeric field of a config part: positive (or None where its type allows); one BadInput line."""
+    for key, hint in typing.get_type_hints(type(part)).items():
+        kinds, optional = _kinds(hint)
+        if set(kinds) & {int, float}:
+            _check_number(key, getattr(part, key), kinds, optional)
 
 
 @dataclass(frozen=True)
-class Preset:
-    """Everything a run needs besides the strategy: data sizes, schedule, optimiser, buffers, seeds."""
+class StreamConfig:
+    """The stream and its data."""
 
-    name: str
     dataset: str  # data set of split / noisy streams
     transfer_pairs: tuple[tuple[str, str], ...]  # (first, second) data sets of the transfer study
     num_experiences: int  # split stream
     classes_per_experience: int
     train_per_class: int | None  # None: every training image of the class
     test_per_class: int | None
+    transfer_classes: int | None = None  # classes per experience of the transfer stream; None: classes_per_experience
+
+    def __post_init__(self):
+        _validated(self)
+
+
+@dataclass(frozen=True)
+class TrainingConfig:
+    """The schedule and optimiser (Adam) every strategy shares, and the BatchNorm policy of its model."""
+
     epochs: int
     batch_size: int = 64
     eval_batch_size: int = 256
     lr: float = 1e-3
-    # Adam lr of a hypernetwork's task-conditional parameters (task embedding, BatchNorm and bias
-    # tables); None: `lr`. A new task can only move away from the previous one through these rows, and
-    # at lr 1e-3 an embedding entry moves at most ~1e-3 per step: enough over the paper's ~4,000 steps
-    # per experience, too little over the ~30 of the small presets.
-    task_lr: float | None = None
-    buffer_size: int = 200  # latent replay buffer (CIFAR-100: 200, TinyImageNet: 400)
-    replay_batch_size: int = 64
     seeds: tuple[int, ...] = (0, 1, 2)
-    embedding_dim: int = 32  # task embedding and MLP output width
-    hidden_dim: int = 50
-    chunk_dim: int = 32  # d: width of the per-output-channel lookup table
-    reg_coef: float = 0.5  # λ of the output regulariser
-    reg_tasks_per_step: int | None = None  # previous tasks sampled per regulariser step; None: all
-    ewc_lambda: float = 1.0
+    # BatchNorm: "population" (frozen prefix on its exact training-set statistics, batch statistics
+    # after it), "running" (momentum statistics everywhere, updated on every experience, frozen layers
+    # too), "batch" (batch statistics everywhere, evaluation too) or "authors" (running for LR, batch
+    # for the others). Under "batch" an accuracy depends on `eval_batch_size`.
+    bn_policy: str = "population"
+
+    def __post_init__(self):
+        _validated(self)
+        check_bn_policy(self.bn_policy)
+
+
+@dataclass(frozen=True)
+class RunOptions:
+    """How a run computes and what it records besides its accuracy matrix, not the model it trains toward."""
+
     precision: str = "fp32"  # "bf16": autocast of the training forward (evaluation stays fp32)
     channels_last: bool = False  # NHWC memory format for the model and its inputs
     curve_every_epoch: bool = True  # accuracy on seen experiences after every epoch
     # per-epoch curves on the first n experiences' test sets only (None: every experience seen so far): a
     # curve point costs an evaluation of each test set it holds, and some figures draw only experience 1's
     curve_experiences: int | None = None
-    # BatchNorm: "population" (frozen prefix on its exact training-set statistics, batch statistics
-    # after it), "running" (momentum statistics everywhere, updated on every experience, frozen layers
-    # too), "batch" (batch statistics everywhere, evaluation too) or "authors" (running for LR, batch
-    # for the others). Under "batch" an accuracy depends on `eval_batch_size`.
-    bn_policy: str = "population"
-    transfer_classes: int | None = None  # classes per experience of the transfer stream; None: classes_per_experience
 
     def __post_init__(self):
-        for key, (kinds, optional) in _numeric_fields().items():
-            _check_number(key, getattr(self, key), kinds, optional)
-        check_bn_policy(self.bn_policy)
+        _validated(self)
         if self.precision not in PRECISIONS:
             raise BadInput(f"precision {self.precision!r} is not allowed; allowed: {', '.join(PRECISIONS)}")
+
+
+PARTS = {"stream": StreamConfig, "training": TrainingConfig, "options": RunOptions}
+
+
+@functools.cache
+def _part_of() -> dict[str, str]:
+    """Each field of a config part → the part's name in `Preset`."""
+    return {f.name: part for part, cls in PARTS.items() for f in fields(cls)}
+
+
+@dataclass(frozen=True)
+class Preset:
+    """A named configuration: everything a run needs besides the strategy and its options.
+
+    `hyperparameters` holds the strategies' hyperparameters whose value here is not the one their file declares
+    (e.g. a smaller buffer); `preset.buffer_size` reads either. A strategy's new hyperparameter is a preset
+    field at once, with no change here."""
+
+    name: str
+    stream: StreamConfig
+    training: TrainingConfig
+    options: RunOptions = field(default_factory=RunOptions)
+    hyperparameters: tuple[tuple[str, Any], ...] = ()
+
+    def __post_init__(self):
+        declared = registry.hyperparameters()
+        kept = {}
+        for key, value in dict(self.hyperparameters).items():
+            if key not in declared:
+                raise BadInput(f"unknown strategy hyperparameter {key!r}; allowed: {', '.join(declared)}")
+            h = declared[key]
+            kinds = tuple(KIND_TYPES[k] for k in h.kinds)
+            if set(kinds) & {int, float}:
+                _check_number(key, value, kinds, h.optional, zero_allowed=h.zero_allowed)
+            elif not (isinstance(value, kinds) or (value is None and h.optional)):
+                raise BadInput(f"{key} must be of type {' or '.join(h.kinds)}, got {value!r}")
+            if value != h.default or type(value) is not type(h.default):
+                kept[key] = value
+        object.__setattr__(self, "hyperparameters", tuple(sorted(kept.items())))
+
+    @classmethod
+    def of(cls, name: str, **values) -> "Preset":
+        """A preset from flat field values, each routed to its part (the strategies' fields to `hyperparameters`)."""
+        part = _part_of()
+        args = {p: {k: v for k, v in values.items() if part.get(k) == p} for p in PARTS}
+        rest = {k: v for k, v in values.items() if k not in part}
+        return cls(name, StreamConfig(**args["stream"]), TrainingConfig(**args["training"]),
+                   RunOptions(**args["options"]), hyperparameters=tuple(rest.items()))
+
+    def __getattr__(self, key: str):
+        """A field of any part by its name (called only where no attribute of that name exists)."""
+        if key.startswith("_"):
+            raise AttributeError(key)
+        part = _part_of().get(key)
+        if part is not None and part in self.__dict__:
+            return getattr(self.__dict__[part], key)
+        declared = registry.hyperparameters()
+        if key in declared:
+            return dict(self.__dict__.get("hyperparameters", ())).get(key, declared[key].default)
+        raise AttributeError(f"preset has no field {key!r}")
+
+    @classmethod
+    def field_names(cls) -> tuple[str, ...]:
+        """Every field `--set` may name: the parts' fields, then the strategies' hyperparameters."""
+        return tuple(_part_of()) + tuple(registry.hyperparameters())
+
+    def values(self) -> dict[str, Any]:
+        """The preset as one flat mapping: its name and the value of every field."""
+        return {"name": self.name, **{k: getattr(self, k) for k in self.field_names()}}
+
+    @classmethod
+    def field_kinds(cls, key: str) -> tuple[tuple[type, ...], bool]:
+        """(the types a field's value may have, whether None is allowed); a tuple-typed field: ((tuple,), False)."""
+        part = _part_of().get(key)
+        if part is not None:
+            return _kinds(typing.get_type_hints(PARTS[part])[key])
+        h = registry.hyperparameters()[key]
+        return tuple(KIND_TYPES[k] for k in h.kinds), h.optional
 
     @classmethod
     def parse_override(cls, text: str) -> tuple[str, object]:
         """'FIELD=VALUE' from the command line → (field, value of the field's type)."""
         import ast
-        import typing
 
         key, sep, raw = text.partition("=")
-        hints = typing.get_type_hints(cls)
-        if not sep or key not in hints or key == "name":
-            allowed = ", ".join(sorted(k for k in hints if k != "name"))
+        if not sep or key not in cls.field_names():
+            allowed = ", ".join(sorted(cls.field_names()))
             raise BadInput(f"--set expects FIELD=VALUE with a preset field; got {text!r}; fields: {allowed}")
         try:
             value = ast.literal_eval(raw)
         except (ValueError, SyntaxError):
             value = raw
-        hint = hints[key]
-        origin = typing.get_origin(hint)
-        kinds = (origin,) if origin in (tuple, list) else tuple(
-            t for t in typing.get_args(hint) or (hint,) if isinstance(t, type))  # X | None → (X, NoneType)
+        kinds, optional = cls.field_kinds(key)
+        kinds += (type(None),) if optional else ()
         if float in kinds and isinstance(value, int) and not isinstance(value, bool):
             value = float(value)
         as_tuple = lambda v: tuple(map(as_tuple, v)) if isinstance(v, (list, tuple)) else v  # noqa: E731
@@ -106,37 +189,45 @@ class Preset:
         return key, value
 
     def with_overrides(self, **changes) -> "Preset":
-        unknown = set(changes) - set(self.__dataclass_fields__)
+        unknown = set(changes) - set(self.field_names())
         if unknown:
-            allowed = ", ".join(sorted(self.__dataclass_fields__))
+            allowed = ", ".join(sorted(self.field_names()))
             raise BadInput(f"unknown preset field(s) {sorted(unknown)}; allowed: {allowed}")
-        return replace(self, **changes)
+        part = _part_of()
+        parts = {p: replace(getattr(self, p), **{k: v for k, v in changes.items() if part.get(k) == p}) for p in PARTS}
+        hp = dict(self.hyperparameters) | {k: v for k, v in changes.items() if k not in part}
+        return replace(self, **parts, hyperparameters=tuple(hp.items()))
 
 
-# numeric preset fields that may be 0 (no replay buffer, no penalty); every other one must be positive
-AT_LEAST_ZERO = ("buffer_size", "reg_coef", "ewc_lambda")
+KIND_TYPES = {"int": int, "float": float, "str": str, "bool": bool}
 
 
-@functools.cache
-def _numeric_fields() -> dict[str, tuple[tuple[type, ...], bool]]:
-    """Preset fields typed int or float: (the types, whether None is allowed)."""
-    import typing
+def _kinds(hint) -> tuple[tuple[type, ...], bool]:
+    """A type hint → (its types, whether None is allowed): `int | None` → ((int,), True); tuple[...] → ((tuple,), False)."""
+    origin = typing.get_origin(hint)
+    if origin in (tuple, list):
+        return (origin,), False
+    args = typing.get_args(hint) if origin in (typing.Union, types.UnionType) else (hint,)
+    return tuple(t for t in args if isinstance(t, type) and t is not type(None)), type(None) in args
 
+
+def numeric_fields() -> dict[str, tuple[tuple[type, ...], bool, bool]]:
+    """Every preset field typed int or float: (its types, whether None is allowed, whether 0 is)."""
     out = {}
-    for key, hint in typing.get_type_hints(Preset).items():
-        args = typing.get_args(hint) if typing.get_origin(hint) in (typing.Union, types.UnionType) else (hint,)
-        kinds = tuple(t for t in args if t in (int, float))
-        if kinds:
-            out[key] = (kinds, type(None) in args)
+    for key in Preset.field_names():
+        kinds, optional = Preset.field_kinds(key)
+        if set(kinds) & {int, float}:
+            h = registry.hyperparameters().get(key)
+            out[key] = (kinds, optional, bool(h and h.zero_allowed))
     return out
 
 
-def _check_number(key: str, value, kinds: tuple[type, ...], optional: bool) -> None:
+def _check_number(key: str, value, kinds: tuple[type, ...], optional: bool, *, zero_allowed: bool = False) -> None:
     """One BadInput line, naming what is allowed, for a value of the wrong type or out of range."""
     if value is None and optional:
         return
     number = float in kinds
-    if key in AT_LEAST_ZERO:
+    if zero_allowed:
         allowed, fits = ("a number >= 0" if number else "an integer >= 0"), lambda v: v >= 0
     else:
         allowed, fits = ("a positive number" if number else "a positive integer"), lambda v: v > 0
@@ -145,7 +236,7 @@ def _check_number(key: str, value, kinds: tuple[type, ...], optional: bool) -> N
         raise BadInput(f"{key} must be {allowed}{' or None' if optional else ''}, got {value!r}")
 
 
-TASK_LR_SHORT = 3e-2  # small presets: tens of steps per experience (see Preset.task_lr)
+TASK_LR_SHORT = 3e-2  # small presets: tens of steps per experience (`PartialHN`'s task_lr)
 
 # Steps per experience measured as converged (chapter 9, `analysis.convergence`: the smallest count from which
 # every measured doubling moves each model's learning accuracy by under 1 point; Naive, LR-2, HN-2, LR-4, HN-4,
@@ -169,8 +260,8 @@ SCHEDULE_STEPS = {"fmnist": {"split": CONVERGED_STEPS["fmnist"]["split"] or 1024
 # Float32 all the same, but its gradients are less exact on this CPU (relative error 3.3e-3 against a float64
 # reference, NCHW 3.0e-4; docs/benchmarks.md). `paper` keeps NCHW (its benchmarks, and GPUs, not measured here).
 PRESETS: dict[str, Preset] = {
-    "ci": Preset(
-        name="ci",
+    "ci": Preset.of(
+        "ci",
         dataset="synthetic",
         # (similar pair: same primitives and backgrounds, dissimilar pair: shapes vs textures)
         transfer_pairs=(("synthetic-shapes", "synthetic-glyphs"), ("synthetic-shapes", "synthetic-textures")),
@@ -184,8 +275,8 @@ PRESETS: dict[str, Preset] = {
         seeds=(0,),
         channels_last=True,  # NHWC: see the note above PRESETS
     ),
-    "quick": Preset(
-        name="quick",
+    "quick": Preset.of(
+        "quick",
         dataset="synthetic",
         # (similar pair: same primitives and backgrounds, dissimilar pair: shapes vs textures)
         transfer_pairs=(("synthetic-shapes", "synthetic-glyphs"), ("synthetic-shapes", "synthetic-textures")),
@@ -203,8 +294,8 @@ PRESETS: dict[str, Preset] = {
     # CIFAR-100 has), its noisy stream (4 × 2) and transfer pairs of real images (5 classes each side). The
     # schedule is the one measured as converged (`CONVERGED_STEPS`, chapter "Schedules"); the runs are
     # shipped in `book/store` because they take CPU-hours (docs/store.md).
-    "fmnist": Preset(
-        name="fmnist",
+    "fmnist": Preset.of(
+        "fmnist",
         dataset="fashionmnist",
         # (similar: Fashion-MNIST's 5 classes → its other 5; dissimilar: digits → Fashion-MNIST; synthetic → real)
         transfer_pairs=(("fashionmnist", "fashionmnist"), ("digits", "fashionmnist"),
@@ -221,8 +312,8 @@ PRESETS: dict[str, Preset] = {
         transfer_classes=5,
         curve_every_epoch=False,  # no chapter draws its learning curves: a curve point costs an evaluation
     ),
-    "paper": Preset(
-        name="paper",
+    "paper": Preset.of(
+        "paper",
         dataset="cifar100",
         transfer_pairs=(("cifar10", "cifar100"), ("gtsrb", "cifar100"), ("svhn", "fashionmnist")),
         num_experiences=20,
@@ -243,16 +334,6 @@ def get_preset(name: str) -> Preset:
         raise BadInput(f"unknown preset {name!r}; allowed: {', '.join(PRESETS)}") from None
 
 
-def check_freeze_depth(k: int, allowed: tuple[int, ...] = FREEZE_DEPTHS) -> int:
-    if not isinstance(k, int) or isinstance(k, bool) or k not in allowed:
-        raise BadInput(f"freeze depth {k!r} is not allowed; allowed: {', '.join(map(str, allowed))}")
-    return k
-
-
-def check_lookahead(mode: str) -> str:
-    if mode not in LOOKAHEAD_MODES:
-        raise BadInput(f"unknown look-ahead mode {mode!r}; allowed: {', '.join(LOOKAHEAD_MODES)}")
-    return mode
 
 
 def resolve_device(name: str = "auto"):

@@ -13,7 +13,7 @@ from dataclasses import asdict, dataclass
 import torch
 
 from . import paper
-from .config import check_freeze_depth
+from .choices import check_freeze_depth
 from .errors import BadInput
 from .hyper.model import PartialHyperModel
 from .models.resnet import feature_shape

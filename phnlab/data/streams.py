@@ -18,7 +18,8 @@ from dataclasses import dataclass, field
 
 import torch
 
-from ..config import STREAM_KINDS, Preset, get_preset
+from ..choices import STREAM_KINDS
+from ..config import Preset, get_preset
 from ..errors import BadInput
 from .augment import NOISES, SampleTransform
 from .datasets import ImageData, load_dataset

@@ -65,7 +65,7 @@ def shared_key(spec: RunSpec, stream=None, device: str | None = None) -> str:
     plain = registry.identity(spec.strategy).first_experience == "plain"
     skip = unread_in_first(spec.strategy)
     # recording-only fields (per-epoch curves) do not enter: a run without curves loads a run's with them
-    fields = {k: v for k, v in vars(p).items() if k not in skip + RECORDING_ONLY and k not in ("name", "bn_policy")}
+    fields = {k: v for k, v in p.values().items() if k not in skip + RECORDING_ONLY and k not in ("name", "bn_policy")}
     payload = {
         "v": SPEC_VERSION,
         "model": "resnet" if plain else f"{spec.strategy}-{spec.freeze_depth}",

@@ -145,5 +145,5 @@ class RunSession:
             "bn_policy": resolve_bn_policy(preset.bn_policy, spec.strategy, spec.freeze_depth),
             "eval_batch_size": preset.eval_batch_size,  # under the "batch" policy accuracies depend on it
             "stream": dict(self.stream.meta),
-            "preset": {k: v for k, v in vars(preset).items() if isinstance(v, (int, float, str, bool, type(None)))},
+            "preset": {k: v for k, v in preset.values().items() if isinstance(v, (int, float, str, bool, type(None)))},
         }

@@ -6,7 +6,8 @@ import hashlib
 import json
 from dataclasses import asdict, dataclass, field, replace
 
-from ..config import STREAM_KINDS, Preset, check_lookahead, get_preset
+from ..choices import STREAM_KINDS, check_lookahead
+from ..config import Preset, get_preset
 from ..strategies import registry
 from ..errors import BadInput
 
@@ -19,6 +20,12 @@ RECORDING_ONLY = ("curve_every_epoch", "curve_experiences")
 # Preset fields the key leaves out: the preset's seed list (a run has one seed of its own), its name (the key
 # holds its values), and its data set names (the key holds the data sets the run reads: `data_sets`).
 NOT_TRAINED = ("name", "seeds", "dataset", "transfer_pairs")
+
+# Strategy hyperparameters that version-4 keys hold for every run, whatever its strategy: they were fields of
+# one flat preset then. A strategy's other hyperparameters enter its own runs' keys only, so that a new strategy
+# leaves every stored key as it was.
+KEYED_FOR_EVERY_RUN = ("buffer_size", "chunk_dim", "embedding_dim", "ewc_lambda", "hidden_dim", "reg_coef",
+                       "reg_tasks_per_step", "replay_batch_size", "task_lr")
 
 # bump when a change to training code makes old results incomparable (a changed preset value changes the
 # key by itself: `trained_values`)
@@ -105,7 +112,9 @@ class RunSpec:
         out): part of the key, so that a changed training constant gives a new key, never an old result."""
         p = self.normalized().resolved_preset()
         skip = RECORDING_ONLY + NOT_TRAINED
-        return {k: _plain(getattr(p, k)) for k in p.__dataclass_fields__ if k not in skip}
+        others = set(registry.hyperparameters()) - set(registry.identity(self.strategy).hyperparameters)
+        return {k: _plain(v) for k, v in p.values().items()
+                if k not in skip and (k not in others or k in KEYED_FOR_EVERY_RUN)}
 
     def data_sets(self) -> tuple[str, ...]:
         """The data sets the run reads, its preset's where the spec names none."""

@@ -24,7 +24,7 @@ import torch
 from torch import Tensor
 from torch.func import functional_call
 
-from ..config import LOOKAHEAD_MODES, check_lookahead
+from ..choices import LOOKAHEAD_MODES, check_lookahead
 from .heads import FactoredOutputs, HyperNetwork
 
 __all__ = ["LOOKAHEAD_MODES", "OutputRegularizer", "HyperGradients", "lookahead_gradients", "check_lookahead",

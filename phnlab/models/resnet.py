@@ -14,7 +14,7 @@ from collections.abc import Iterable
 import torch
 from torch import Tensor, nn
 
-from ..config import check_freeze_depth
+from ..choices import check_freeze_depth
 from .batchnorm import FIXED_PREFIX_POLICIES, apply_policy_mode, check_model_policy, recalibrate, tracks_running_stats
 from .specs import TensorSpec, declared_specs
 

@@ -98,7 +98,7 @@ class EWC(PhnTemplate):
 
 @dataclass(frozen=True)
 class EWCHyperparameters:
-    ewc_lambda: float = field(default=1.0, metadata={"after_first": True})  # the penalty's weight
+    ewc_lambda: float = field(default=1.0, metadata={"after_first": True, "zero_allowed": True})  # the penalty's weight
 
 
 def _build(ctx):

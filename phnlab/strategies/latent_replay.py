@@ -146,7 +146,7 @@ class LatentReplay(PhnTemplate):
 
 @dataclass(frozen=True)
 class LRHyperparameters:
-    buffer_size: int = field(default=200, metadata={"after_first": True})  # latents kept (CIFAR-100: 200)
+    buffer_size: int = field(default=200, metadata={"after_first": True, "zero_allowed": True})  # latents kept (CIFAR-100: 200)
     replay_batch_size: int = field(default=64, metadata={"after_first": True})  # replayed per step
 
 

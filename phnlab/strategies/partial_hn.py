@@ -145,8 +145,8 @@ class HNHyperparameters:
     embedding_dim: int = 32  # task embedding and MLP output width
     hidden_dim: int = 50
     chunk_dim: int = 32  # d: width of the per-output-channel lookup table
-    task_lr: float | None = None  # Adam lr of the task rows; None: the optimiser's (`Preset.task_lr`)
-    reg_coef: float = field(default=0.5, metadata={"after_first": True})  # λ of the output regulariser
+    task_lr: float | None = None  # Adam lr of the task rows; None: the optimiser's (see `PartialHN`)
+    reg_coef: float = field(default=0.5, metadata={"after_first": True, "zero_allowed": True})  # λ of the output regulariser
     reg_tasks_per_step: int | None = field(default=None, metadata={"after_first": True})  # None: all tasks
 
 

@@ -20,11 +20,12 @@ from dataclasses import dataclass, field
 from functools import cache
 from pathlib import Path
 
+from ..choices import check_bn_policy, check_freeze_depth
 from ..errors import BadInput
 
-__all__ = ["Declaration", "Identity", "BuildContext", "NoHyperparameters", "MODULES", "identities", "identity", "declaration", "names",
-           "references",
-           "check", "label", "hyperparameter_fields", "resolve_bn_policy", "step_cost", "build"]
+__all__ = ["Declaration", "Identity", "Hyperparameter", "BuildContext", "NoHyperparameters", "MODULES", "identities",
+           "identity", "declaration", "names", "references", "check", "label", "hyperparameter_fields",
+           "hyperparameters", "resolve_bn_policy", "step_cost", "build"]
 
 # the files that declare a strategy, in the order the CLI lists them
 MODULES = ("naive", "ewc", "latent_replay", "partial_hn", "joint", "replay")
@@ -33,6 +34,33 @@ FIRST_EXPERIENCE = ("plain", "own")  # trains experience 1 as Naive does (the pl
 AUTHORS_BN = ("running", "batch")  # the policy the authors' code gives a strategy's model
 # run-spec options a strategy may read, and how a label shows a value other than the default
 OPTIONS = {"lookahead": lambda v: "", "replay_coef": lambda v: "" if v == 1 else f" (c={v:g})"}
+
+
+KINDS = ("int", "float", "str", "bool")  # the types a hyperparameter may have (or None besides)
+
+
+@dataclass(frozen=True)
+class Hyperparameter:
+    """One field of a strategy's hyperparameter dataclass, which is a preset field of its name (`--set`)."""
+
+    default: object
+    kinds: tuple[str, ...]  # among KINDS
+    optional: bool = False  # None allowed
+    after_first: bool = False  # acts only from experience 2 on (metadata "after_first")
+    zero_allowed: bool = False  # a number that may be 0 (metadata "zero_allowed"); else it must be positive
+
+    @classmethod
+    def read(cls, where: str, annotation: str, default, metadata: Mapping) -> "Hyperparameter":
+        """From a field's annotation text ("float | None"), default and metadata."""
+        kinds = tuple(k.strip() for k in str(annotation).split("|"))
+        optional = "None" in kinds
+        kinds = tuple(k for k in kinds if k != "None")
+        if not kinds or set(kinds) - set(KINDS):
+            raise TypeError(f"{where}: a hyperparameter is one of {', '.join(KINDS)} (or None besides), "
+                            f"not {annotation}")
+        if default is dataclasses.MISSING:
+            raise TypeError(f"{where}: every hyperparameter needs a default")
+        return cls(default, kinds, optional, bool(metadata.get("after_first")), bool(metadata.get("zero_allowed")))
 
 
 @dataclass(frozen=True)
@@ -63,8 +91,9 @@ class Declaration:
     - `name`: what `--strategy` and a run spec call it; `label`: the paper's name, "{k}" the freeze depth
       (`labels`: a depth's own, e.g. {0: "HN-F"}); an option other than its default is shown after it.
     - `depths`: the freeze depths it runs at ((0,) for a model that freezes nothing).
-    - `hyperparameters`: its own dataclass; each field is a preset field of that name (`--set`); a field whose
-      metadata has `after_first=True` acts only from experience 2 on.
+    - `hyperparameters`: its own dataclass; each field (int, float, str or bool, or None besides, with a
+      default) is a preset field of that name (`--set`); metadata `after_first=True`: it acts only from
+      experience 2 on; `zero_allowed=True`: a number that may be 0 (else it must be positive).
     - `build(ctx: BuildContext)`: the strategy (an Avalanche template) with its model.
     - `first_experience`: "plain" if experience 1 trains the plain multi-head ResNet on cross-entropy alone,
       as Naive does (such runs share it), else "own".
@@ -96,8 +125,10 @@ class Declaration:
 
     def identity(self) -> "Identity":
         literal = {f.name: getattr(self, f.name) for f in dataclasses.fields(Identity) if f.name != "hyperparameters"}
-        after = {f.name: bool(f.metadata.get("after_first")) for f in dataclasses.fields(self.hyperparameters)}
-        return Identity(**literal, hyperparameters=after)
+        where = f"strategy {self.name!r}"
+        fields = {f.name: Hyperparameter.read(where, f.type, f.default, f.metadata)
+                  for f in dataclasses.fields(self.hyperparameters)}
+        return Identity(**literal, hyperparameters=fields)
 
 
 LITERAL = tuple(f.name for f in dataclasses.fields(Declaration) if f.name not in ("hyperparameters", "build"))
@@ -108,7 +139,7 @@ REQUIRED = tuple(f.name for f in dataclasses.fields(Declaration)
 @dataclass(frozen=True)
 class Identity:
     """What a run spec needs of a strategy, read from its file's source (no torch): the declaration's literal
-    fields, and its hyperparameters as {name: acts only from experience 2 on}."""
+    fields, and its hyperparameters by name."""
 
     name: str
     label: str
@@ -116,7 +147,7 @@ class Identity:
     first_experience: str
     authors_bn: str
     step_cost: Mapping[int, float]
-    hyperparameters: Mapping[str, bool]
+    hyperparameters: Mapping[str, Hyperparameter]
     options: tuple[str, ...] = ()
     labels: Mapping[int, str] = field(default_factory=dict)
     option_cost: Mapping[str, Mapping[str, Mapping[int, float]]] = field(default_factory=dict)
@@ -129,7 +160,7 @@ class Identity:
         return any(k > 0 for k in self.depths)
 
     def after_first(self) -> tuple[str, ...]:
-        return tuple(n for n, later in self.hyperparameters.items() if later)
+        return tuple(n for n, h in self.hyperparameters.items() if h.after_first)
 
 
 def _check_identity(name, first_experience, authors_bn, options, depths, step_cost) -> None:
@@ -172,12 +203,17 @@ def _read_identity(module_name: str) -> Identity:
         klass = ast.ClassDef(name=hp_class, body=[], bases=[], keywords=[], decorator_list=[])
     if klass is None:
         raise TypeError(f"strategy file {path.name}: hyperparameters must name a dataclass defined in the file")
-    after = {}
+    fields = {}
     for stmt in klass.body:
         if isinstance(stmt, ast.AnnAssign) and isinstance(stmt.target, ast.Name):
-            meta = next((kw.value for kw in getattr(stmt.value, "keywords", ()) if kw.arg == "metadata"), None)
-            after[stmt.target.id] = bool(meta is not None and ast.literal_eval(meta).get("after_first"))
-    identity = Identity(**literal, hyperparameters=after)
+            value, meta = stmt.value, None
+            if isinstance(value, ast.Call) and getattr(value.func, "id", None) == "field":
+                keywords = {kw.arg: kw.value for kw in value.keywords}
+                value, meta = keywords.get("default"), keywords.get("metadata")
+            default = dataclasses.MISSING if value is None else ast.literal_eval(value)
+            fields[stmt.target.id] = Hyperparameter.read(f"strategy file {path.name}", ast.unparse(stmt.annotation),
+                                                         default, {} if meta is None else ast.literal_eval(meta))
+    identity = Identity(**literal, hyperparameters=fields)
     _check_identity(identity.name, identity.first_experience, identity.authors_bn, identity.options,
                     identity.depths, identity.step_cost)
     return identity
@@ -219,8 +255,6 @@ def declaration(name: str) -> Declaration:
 # ---- what specs, schedules and labels ask of a strategy ------------------------------------------------------
 def check(name: str, freeze_depth: int) -> Identity:
     """The strategy's identity, or one BadInput line: an unknown name, or a depth it does not run at."""
-    from ..config import check_freeze_depth
-
     found = identity(name)
     check_freeze_depth(freeze_depth)
     if freeze_depth not in found.depths:
@@ -248,12 +282,22 @@ def hyperparameter_fields() -> dict[str, tuple[str, ...]]:
     return out
 
 
+@cache
+def hyperparameters() -> dict[str, Hyperparameter]:
+    """Every strategy hyperparameter by name; two strategies that share one (a buffer's size) declare it alike."""
+    out: dict[str, Hyperparameter] = {}
+    for i in identities().values():
+        for n, h in i.hyperparameters.items():
+            if out.setdefault(n, h) != h:
+                raise TypeError(f"strategy {i.name!r} declares hyperparameter {n!r} otherwise than another "
+                                f"strategy: {h} against {out[n]}")
+    return out
+
+
 def resolve_bn_policy(policy: str, strategy: str, freeze_depth: int | None = None) -> str:
     """The policy a strategy's model runs under: "authors" → each strategy's own (running for LR, batch for
     the others). Given the freeze depth, "batch" on a model with no frozen prefix (Naive, EWC, HN-F, LR-0) is
     "population": the two compute the same thing there, so they share one stored result."""
-    from ..config import check_bn_policy
-
     check_bn_policy(policy)
     found = identity(strategy)
     if policy == "authors":

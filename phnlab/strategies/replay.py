@@ -94,7 +94,7 @@ class ExperienceReplay(PhnTemplate):
 
 @dataclass(frozen=True)
 class ERHyperparameters:
-    buffer_size: int = field(default=200, metadata={"after_first": True})  # images kept: as many as LR's latents
+    buffer_size: int = field(default=200, metadata={"after_first": True, "zero_allowed": True})  # images kept: as many as LR's latents
     replay_batch_size: int = field(default=64, metadata={"after_first": True})  # replayed per step
 
 

@@ -51,7 +51,7 @@ def test_current_runs_are_copied_into_the_books_store(shipped, tmp_path):
 
 def test_a_changed_training_constant_names_the_stale_runs(shipped, tmp_path, monkeypatch, capsys):
     old = [s.key() for s in SPECS]
-    monkeypatch.setitem(config.PRESETS, "ci", replace(config.PRESETS["ci"], reg_coef=0.125))
+    monkeypatch.setitem(config.PRESETS, "ci", config.PRESETS["ci"].with_overrides(reg_coef=0.125))
     runs = scan(shipped)
     assert [r.current for r in runs] == [False, False]
     assert main(["store", "check", "--shipped", str(shipped)]) == 1

@@ -47,9 +47,9 @@ def test_a_changed_training_constant_changes_the_key(monkeypatch):
 
     spec = RunSpec("split", "hn", 2, preset="quick")
     before, quick = spec.key(), config.PRESETS["quick"]
-    monkeypatch.setitem(config.PRESETS, "quick", replace(quick, reg_coef=0.25))
+    monkeypatch.setitem(config.PRESETS, "quick", quick.with_overrides(reg_coef=0.25))
     assert spec.key() != before
-    monkeypatch.setitem(config.PRESETS, "quick", replace(quick, seeds=(7,)))
+    monkeypatch.setitem(config.PRESETS, "quick", quick.with_overrides(seeds=(7,)))
     assert spec.key() == before  # the preset's seed list trains nothing
 
 

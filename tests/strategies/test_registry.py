@@ -49,4 +49,33 @@ def test_the_readmes_example_strategy_file_declares_what_the_registry_needs(tmp_
     (tmp_path / "shrink.py").write_text(example)
     monkeypatch.setattr(registry, "_source", lambda module: tmp_path / f"{module}.py")
     found = registry._read_identity("shrink")
-    assert found.name == "shrink" and found.hyperparameters == {"shrink": True} and not found.in_paper
+    assert found.name == "shrink" and not found.in_paper
+    assert (found.hyperparameters["shrink"].default, found.hyperparameters["shrink"].after_first) == (0.01, True)
+
+
+def test_a_new_strategys_hyperparameter_is_a_preset_field_at_once_and_leaves_every_other_key_alone(tmp_path,
+                                                                                                  monkeypatch):
+    import re
+    from pathlib import Path
+
+    from phnlab import config
+    from phnlab.experiments.spec import RunSpec
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text()
+    example = next(block for block in re.findall(r"```python\n(.*?)```", readme, re.S) if "DECLARATION" in block)
+    (tmp_path / "shrink.py").write_text(example)
+    source = registry._source
+    before = [RunSpec("split", s, k).key() for s, k in (("naive", 0), ("lr", 2), ("hn", 3))]
+    monkeypatch.setattr(registry, "_source", lambda m: tmp_path / f"{m}.py" if m == "shrink" else source(m))
+    monkeypatch.setattr(registry, "MODULES", registry.MODULES + ("shrink",))
+    for cached in (registry.identities, registry.hyperparameters, config._part_of):
+        cached.cache_clear()
+    try:
+        assert config.get_preset("ci").shrink == 0.01 and "shrink" in config.Preset.field_names()
+        assert config.Preset.parse_override("shrink=0.05") == ("shrink", 0.05)
+        assert RunSpec("split", "shrink", overrides=(("shrink", 0.05),)).key() != RunSpec("split", "shrink").key()
+        assert [RunSpec("split", s, k).key() for s, k in (("naive", 0), ("lr", 2), ("hn", 3))] == before
+    finally:
+        monkeypatch.undo()
+        registry.identities.cache_clear()
+        registry.hyperparameters.cache_clear()
