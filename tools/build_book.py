@@ -332,7 +332,7 @@ def _prefetch(chapters: list[Path], params) -> tuple[str, float]:
     from phnlab.experiments import stopping
     from phnlab.experiments.store import ResultsStore
 
-    from phnlab.experiments.schedule import estimate_seconds, seconds_per_unit
+    from phnlab.experiments.schedule import estimate_seconds, measured_step_costs, seconds_per_unit
 
     numbers = [c.name[:2] for c in chapters]
     specs, lacking = split_by_data(book_specs(numbers, params.preset.name, params.seeds), params.results_dir,
@@ -343,10 +343,13 @@ def _prefetch(chapters: list[Path], params) -> tuple[str, float]:
     for spec, experience in keep_checkpoints(numbers, params.preset.name, params.seeds):
         store.keep_after(spec, experience)
     todo = [s for s in specs if store.metrics(s) is None]
-    per_unit, fitted = seconds_per_unit(store.all_metrics())
+    stored = store.all_metrics()
+    step_costs = measured_step_costs(stored)  # a step's cost per kind of stored run, else the strategy's estimate
+    per_unit, fitted = seconds_per_unit(stored, step_costs)
     how = f"fitted on {fitted} stored run(s)" if fitted else "no stored run to fit it on: a default step time"
+    left = estimate_seconds(todo, per_unit, params.jobs, step_costs)
     print(f"build_book: {len(specs)} distinct runs for the chapters: {len(specs) - len(todo)} stored, {len(todo)} to "
-          f"compute, estimated {estimate_seconds(todo, per_unit, params.jobs) / 60:.1f} min on {params.jobs} "
+          f"compute, estimated {left / 60:.1f} min on {params.jobs} "
           f"worker(s) ({how}); longest first", flush=True)
     for label, n in sorted(Counter(f"{s.label()} {s.stream}" for s in todo).items()):
         print(f"  to compute: {n} x {label}", flush=True)

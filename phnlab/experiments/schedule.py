@@ -7,28 +7,65 @@ from collections.abc import Iterable, Sequence
 
 from ..strategies import registry
 
-__all__ = ["estimated_cost", "first_shared", "records_curves", "run_order", "longest_first"]
+__all__ = ["estimated_cost", "training_steps", "measured_step_costs", "first_shared", "records_curves", "run_order",
+           "longest_first", "seconds_per_unit", "estimate_seconds"]
 
 _TRANSFER_EXPERIENCES = 2
 _UNKNOWN_TRAIN_PER_CLASS = 500  # a whole data set's split (paper): its size is not known before loading
 
 
-def estimated_cost(spec, *, first_shared: bool = False) -> float:
-    """Training steps of the run times the relative cost of one step (arbitrary units); 1 for anything
-    that is not a RunSpec. `first_shared`: experience 1's epochs come from another run (`first_experience`)."""
-    if not hasattr(spec, "resolved_preset"):
-        return 1.0
+def _kind(spec) -> tuple:
+    """What a step's cost depends on: the strategy, its freeze depth and its options."""
+    options = registry.identity(spec.strategy).options
+    return spec.strategy, spec.freeze_depth, tuple((o, getattr(spec, o)) for o in options)
+
+
+def training_steps(spec) -> tuple[int, int]:
+    """(training steps of the run, those of its experience 1)."""
     p = spec.resolved_preset()
     experiences = _TRANSFER_EXPERIENCES if spec.stream == "transfer" else p.num_experiences
     per_epoch = -(-(p.train_per_class or _UNKNOWN_TRAIN_PER_CLASS) * p.classes_per_experience // p.batch_size)
-    # a step's cost against Naive's, as the strategy declares it (`phnlab bench`; only orders and estimates
-    # depend on it: the estimate of a build is fitted on stored runs' own times, `seconds_per_unit`)
-    step = registry.step_cost(spec.strategy, spec.freeze_depth, {"lookahead": spec.lookahead,
-                                                                 "replay_coef": spec.replay_coef})
-    cost = experiences * p.epochs * per_epoch * step
+    return experiences * p.epochs * per_epoch, p.epochs * per_epoch
+
+
+def estimated_cost(spec, *, first_shared: bool = False, step_costs: dict | None = None) -> float:
+    """Training steps of the run times the relative cost of one step (units of a Naive step); 1 for anything
+    that is not a RunSpec. `first_shared`: experience 1's epochs come from another run (`first_experience`).
+    A step's cost is the one measured on stored runs of its kind (`step_costs`, `measured_step_costs`), else
+    the strategy file's estimate (`phnlab bench`)."""
+    if not hasattr(spec, "resolved_preset"):
+        return 1.0
+    steps, first = training_steps(spec)
+    step = (step_costs or {}).get(_kind(spec))
+    if step is None:
+        step = registry.step_cost(spec.strategy, spec.freeze_depth, {"lookahead": spec.lookahead,
+                                                                     "replay_coef": spec.replay_coef})
+    cost = steps * step
     if first_shared:  # experience 1 trains the whole model, about as a Naive step (cost 1) does
-        cost = max(cost - p.epochs * per_epoch, cost / (2 * experiences))
+        cost = max(cost - first, cost / (2 * (steps // first)))
     return cost
+
+
+def measured_step_costs(measured: Iterable[tuple[object, dict]]) -> dict[tuple, float]:
+    """A step's cost against Naive's for each kind of stored run (strategy, depth, options): per device, the
+    median training seconds per step (curve points left out) of the kind over Naive's there; the median
+    over the devices that have both. Kinds with no Naive run beside them on a device are not measured."""
+    import statistics
+
+    per_step: dict[tuple, dict[tuple, list[float]]] = {}
+    for spec, m in measured:
+        if not hasattr(spec, "resolved_preset") or not m.get("wall_time_s"):
+            continue
+        seconds = m["wall_time_s"] - sum(m.get("curve_eval_s") or ())
+        per_step.setdefault(m.get("device", "?"), {}).setdefault(_kind(spec), []).append(
+            seconds / training_steps(spec)[0])
+    ratios: dict[tuple, list[float]] = {}
+    for kinds in per_step.values():
+        naive = kinds.get(("naive", 0, ()))
+        if naive:
+            for kind, times in kinds.items():
+                ratios.setdefault(kind, []).append(statistics.median(times) / statistics.median(naive))
+    return {kind: statistics.median(r) for kind, r in ratios.items()}
 
 
 def first_shared(specs: Sequence) -> list[bool]:
@@ -72,11 +109,11 @@ def longest_first(specs: Iterable) -> list:
 DEFAULT_SECONDS_PER_UNIT = 0.3
 
 
-def seconds_per_unit(measured: Iterable[tuple[object, dict]]) -> tuple[float, int]:
+def seconds_per_unit(measured: Iterable[tuple[object, dict]], step_costs: dict | None = None) -> tuple[float, int]:
     """(seconds per cost unit, runs it was fitted on): a least-squares line through the origin of the stored
     runs' training time (`wall_time_s`, experience 1's loaded epochs included) against their estimated
     cost; DEFAULT_SECONDS_PER_UNIT when none is usable."""
-    pairs = [(estimated_cost(spec), m["wall_time_s"]) for spec, m in measured
+    pairs = [(estimated_cost(spec, step_costs=step_costs), m["wall_time_s"]) for spec, m in measured
              if hasattr(spec, "resolved_preset") and m.get("wall_time_s")]
     den = sum(c * c for c, _ in pairs)
     if not den:
@@ -84,9 +121,9 @@ def seconds_per_unit(measured: Iterable[tuple[object, dict]]) -> tuple[float, in
     return sum(c * t for c, t in pairs) / den, len(pairs)
 
 
-def estimate_seconds(todo: Sequence, per_unit: float, jobs: int = 1) -> float:
+def estimate_seconds(todo: Sequence, per_unit: float, jobs: int = 1, step_costs: dict | None = None) -> float:
     """Wall seconds for `todo` on `jobs` workers: the larger of the total shared among the workers and the
     longest single run."""
     shared = first_shared(todo)
-    costs = [estimated_cost(s, first_shared=f) * per_unit for s, f in zip(todo, shared)]
+    costs = [estimated_cost(s, first_shared=f, step_costs=step_costs) * per_unit for s, f in zip(todo, shared)]
     return max(sum(costs) / max(1, jobs), max(costs, default=0.0))

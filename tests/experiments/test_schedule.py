@@ -35,3 +35,18 @@ def test_a_group_s_experience_1_is_trained_by_a_run_that_records_curves():
     first = RunSpec("split", "hn", 0, "first", seed=0, preset="quick")
     assert first_shared([second, first]) == [True, False]  # the costlier run loads: it records no curves
     assert run_order([second, first]) == [1, 0]
+
+
+def test_a_steps_cost_is_measured_on_stored_runs_against_naives_on_the_same_device():
+    from phnlab.experiments.schedule import measured_step_costs, training_steps
+
+    naive, lr4 = RunSpec("split", "naive", preset="quick"), RunSpec("split", "lr", 4, preset="quick")
+    hn2 = RunSpec("split", "hn", 2, "second", preset="quick")
+    steps = training_steps(naive)[0]
+    stored = [(naive, {"wall_time_s": 1.0 * steps + 5, "curve_eval_s": [5.0], "device": "cpu"}),
+              (lr4, {"wall_time_s": 0.25 * steps, "device": "cpu"}),
+              (hn2, {"wall_time_s": 9.0 * steps, "device": "cuda"})]  # no Naive run on that device
+    costs = measured_step_costs(stored)
+    assert costs == {("naive", 0, ()): 1.0, ("lr", 4, (("replay_coef", 1.0),)): 0.25}
+    assert estimated_cost(lr4, step_costs=costs) == 0.25 * steps  # the strategy file declares 0.40
+    assert estimated_cost(hn2, step_costs=costs) == estimated_cost(hn2)  # not measured: the declared estimate
