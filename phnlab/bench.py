@@ -187,7 +187,7 @@ def time_steps(strategy, batch: list[torch.Tensor], n: int = 1) -> list[tuple[fl
 def time_eval(strategy, *, batch_size: int, repeats: int, warmup: int = 1, seed: int = 0) -> float:
     """Images per second of `strategies.predict` (the runner's evaluation) on one batch, median."""
     from .strategies import predict
-    from .strategies.base import TensorView
+    from .strategies.tensors import TensorView
 
     task = int(strategy.experience.task_label)
     g = torch.Generator(device="cpu").manual_seed(seed)

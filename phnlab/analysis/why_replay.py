@@ -218,7 +218,7 @@ def batch_size_sensitivity(specs: Sequence, params, sizes: Sequence[int] = (16, 
     from ..data.streams import build_stream
     from ..experiments.runner import load_model
     from ..strategies import predict
-    from ..strategies.base import TensorView
+    from ..strategies.tensors import TensorView
 
     rows = []
     for spec in specs:

@@ -26,7 +26,7 @@ class RunSession:
 
     def __init__(self, spec, stream, store, device, *, quiet: bool):
         from ..strategies import attach_tensors, make_strategy, tensors_of  # Avalanche: only a run that trains
-        from ..strategies.base import PrefixCache
+        from ..strategies.evaluation import PrefixCache
         from ..strategies.cosine_log import GradientCosineLog
         from .plugins import ProgressBar, StopOnSignal
         from .recording import CurveRecorder

@@ -14,8 +14,8 @@ from . import registry
 __all__ = ["make_strategy", "PhnTemplate", "Naive", "EWC", "LatentReplay", "PartialHN", "attach_tensors",
            "tensors_of", "predict", "silent_evaluator", "registry"]
 
-_WHERE = {"make_strategy": "factory", "PhnTemplate": "base", "attach_tensors": "base", "tensors_of": "base",
-          "predict": "base", "silent_evaluator": "base", "Naive": "naive", "EWC": "ewc",
+_WHERE = {"make_strategy": "factory", "PhnTemplate": "base", "attach_tensors": "tensors", "tensors_of": "tensors",
+          "predict": "evaluation", "silent_evaluator": "evaluation", "Naive": "naive", "EWC": "ewc",
           "LatentReplay": "latent_replay", "PartialHN": "partial_hn"}
 
 

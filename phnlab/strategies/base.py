@@ -1,6 +1,7 @@
-"""What every phnlab strategy shares: an Avalanche `SupervisedTemplate` with a tensor fast path.
+"""What every phnlab strategy shares: an Avalanche `SupervisedTemplate` with a tensor fast path, and the
+placeholder experience from which `phnlab bench` times a step.
 
-On an Avalanche experience that carries phnlab tensors (`attach_tensors`), mini-batches are
+On an Avalanche experience that carries phnlab tensors (`tensors.attach_tensors`), mini-batches are
 slices of device-resident uint8 tensors, augmented on the device as whole batches; on any other
 Avalanche task-incremental experience the template's own data loader is used unchanged.
 The model is called task-aware (`model(x, task_ids)`); the optimiser (Adam) is made afresh for the
@@ -9,83 +10,18 @@ trainable parameters at the start of each experience.
 
 from __future__ import annotations
 
-import warnings
 from collections import defaultdict
-from dataclasses import dataclass
-from typing import Any, Iterator, Sequence
+from typing import Iterator
 
 import torch
-from avalanche.training.plugins.evaluation import EvaluationPlugin, default_evaluator
+from avalanche.training.plugins.evaluation import default_evaluator
 from avalanche.training.templates import SupervisedTemplate
 from torch import Tensor, nn
 
-from ..data.augment import prepare
 from ..errors import BadInput
+from .tensors import tensors_of
 
-__all__ = ["PhnTemplate", "silent_evaluator", "PlaceholderExperience", "DeviceBatches", "TensorView", "attach_tensors", "tensors_of", "predict", "PrefixCache"]
-
-
-@dataclass
-class TensorView:
-    """A phnlab experience's tensors and its data set's normalisation."""
-
-    experience: Any  # phnlab.data.streams.Experience
-
-    @property
-    def mean(self) -> Sequence[float]:
-        return self.experience.mean
-
-    @property
-    def std(self) -> Sequence[float]:
-        return self.experience.std
-
-    def batches(self, split: str, *, batch_size: int, device, augment: bool = False,
-                generator: torch.Generator | None = None) -> "DeviceBatches":
-        """Mini-batches of the train or test split, shuffled and augmented only when `augment`."""
-        e = self.experience
-        x, y = (e.train_x, e.train_y) if split == "train" else (e.test_x, e.test_y)
-        return DeviceBatches(x, y, e.task_id, batch_size=batch_size, train=augment, noise=e.noise, mean=self.mean,
-                             std=self.std, generator=generator, device=device)
-
-
-def attach_tensors(avalanche_experience, experience):
-    """Mark an Avalanche experience as backed by phnlab tensors (enables the fast path)."""
-    avalanche_experience.phnlab = TensorView(experience)
-    return avalanche_experience
-
-
-def tensors_of(avalanche_experience) -> TensorView | None:
-    return getattr(avalanche_experience, "phnlab", None)
-
-
-class DeviceBatches:
-    """Mini-batches [x, y, t] of one experience, sliced from device tensors and prepared on the device."""
-
-    def __init__(self, x: Tensor, y: Tensor, task_id: int, *, batch_size: int, train: bool, noise, mean, std,
-                 generator: torch.Generator | None, device):
-        self.x, self.y = x.to(device), y.to(device)  # [N, 3, 32, 32] uint8, [N]
-        self.task_id, self.batch_size, self.train = task_id, batch_size, train
-        self.noise, self.mean, self.std, self.generator = noise, mean, std, generator
-
-    def __len__(self) -> int:
-        return -(-len(self.y) // self.batch_size)
-
-    def __iter__(self):
-        n = len(self.y)
-        order = (torch.randperm(n, generator=self.generator, device=self.generator.device).to(self.x.device)
-                 if self.train else torch.arange(n, device=self.x.device))
-        for start in range(0, n, self.batch_size):
-            idx = order[start : start + self.batch_size]
-            xb = prepare(self.x[idx], train=self.train, noise=self.noise, mean=self.mean, std=self.std,
-                         generator=self.generator)
-            yield [xb, self.y[idx], torch.full_like(idx, self.task_id)]
-
-
-def silent_evaluator() -> EvaluationPlugin:
-    """No Avalanche metrics or loggers: phnlab measures accuracy itself (`predict`)."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", UserWarning)
-        return EvaluationPlugin(loggers=[])
+__all__ = ["PhnTemplate", "PlaceholderExperience"]
 
 
 class PlaceholderExperience:
@@ -294,50 +230,3 @@ class PhnTemplate(SupervisedTemplate):
                            "task (Avalanche: nc_benchmark(..., class_ids_from_zero_in_each_exp=True))")
 
 
-class PrefixCache:
-    """Outputs of a model's fixed prefix on each test set, computed once and reused by every later
-    evaluation of the same run (the per-epoch curves and the accuracy matrix), so that evaluating LR-k or
-    HN-k costs only the layers after the prefix. A prefix is fixed when the model says so
-    (`fixed_prefix()`: frozen, on population statistics or on batch statistics, which an evaluation batch
-    computes of itself, so that the same batches give the same outputs); under "running" it is not, and
-    nothing is cached. Outputs are kept per batch (experience, split, batch size): the batches of a view
-    come in their stored order. Sets beyond `max_bytes` in all are not cached."""
-
-    def __init__(self, max_bytes: int = 1 << 30):
-        self.max_bytes, self.bytes = max_bytes, 0
-        self.outputs: dict[tuple, list[tuple[Tensor, Tensor, Tensor]]] = {}
-
-    def batches(self, model: nn.Module, view: TensorView, *, split: str, batch_size: int, device):
-        """[(z, y, t)] of the view's batches when the model's prefix is fixed, else None."""
-        prefix = model.fixed_prefix() if hasattr(model, "fixed_prefix") else None
-        if prefix is None:
-            return None
-        key = (id(view.experience), split, batch_size, str(device))
-        if key not in self.outputs:
-            out = [(prefix(xb), yb, tb) for xb, yb, tb in view.batches(split, batch_size=batch_size, device=device)]
-            size = sum(z.numel() * z.element_size() for z, _, _ in out)
-            if self.bytes + size > self.max_bytes:
-                return out  # used once, not kept
-            self.outputs[key], self.bytes = out, self.bytes + size
-        return self.outputs[key]
-
-
-@torch.no_grad()
-def predict(model: nn.Module, view: TensorView, *, batch_size: int, device, split: str = "test",
-            cache: PrefixCache | None = None) -> float:
-    """Accuracy of a task-aware model on one phnlab experience (no augmentation); with a `cache`, a fixed
-    prefix runs once per test set (`PrefixCache`)."""
-    was_training = model.training
-    model.eval()
-    correct = total = 0
-    cached = cache.batches(model, view, split=split, batch_size=batch_size, device=device) if cache else None
-    if cached is not None:
-        for zb, yb, tb in cached:
-            correct += int((model.from_prefix(zb, tb).argmax(1) == yb).sum())
-            total += len(yb)
-    else:
-        for xb, yb, tb in view.batches(split, batch_size=batch_size, device=device):
-            correct += int((model(xb, tb).argmax(1) == yb).sum())
-            total += len(yb)
-    model.train(was_training)
-    return correct / max(total, 1)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import torch
 
 from . import registry
-from .base import silent_evaluator
+from .evaluation import silent_evaluator
 
 __all__ = ["make_strategy"]
 

@@ -7,7 +7,8 @@ import torch
 
 from ..data.augment import prepare
 from ..models.multitask import MultiTaskResNet
-from .base import PhnTemplate, tensors_of
+from .base import PhnTemplate
+from .tensors import tensors_of
 from .registry import Declaration, NoHyperparameters
 
 __all__ = ["Joint", "UnionBatches", "DECLARATION"]

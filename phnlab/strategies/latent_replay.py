@@ -9,7 +9,8 @@ import torch
 from torch import Tensor
 
 from ..models.multitask import MultiTaskResNet
-from .base import PhnTemplate, tensors_of
+from .base import PhnTemplate
+from .tensors import tensors_of
 from .registry import Declaration
 
 __all__ = ["LatentReplay", "ClassBalancedBuffer", "class_quotas", "LRHyperparameters", "DECLARATION"]

@@ -10,7 +10,8 @@ import torch
 
 from ..data.augment import prepare
 from ..models.multitask import MultiTaskResNet
-from .base import PhnTemplate, tensors_of
+from .base import PhnTemplate
+from .tensors import tensors_of
 from .latent_replay import ClassBalancedBuffer
 from .registry import Declaration
 

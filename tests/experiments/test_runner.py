@@ -38,7 +38,7 @@ def test_the_final_model_can_be_loaded_and_reproduces_the_last_row(tmp_path, tin
     from phnlab.data.streams import build_stream
     from phnlab.experiments.runner import load_model
     from phnlab.strategies import predict
-    from phnlab.strategies.base import TensorView
+    from phnlab.strategies.tensors import TensorView
 
     spec = tiny_spec("hn", 2)
     result = run(spec, results_dir=tmp_path, device="cpu", data_root=data_root, quiet=True)

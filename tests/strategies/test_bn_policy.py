@@ -5,7 +5,7 @@ import torch
 
 from phnlab.errors import BadInput
 from phnlab.strategies import make_strategy, predict, tensors_of
-from phnlab.strategies.base import TensorView
+from phnlab.strategies.tensors import TensorView
 
 
 def make(name, preset, policy, **kw):

@@ -3,7 +3,8 @@
 import pytest
 
 from phnlab.strategies import make_strategy, predict, tensors_of
-from phnlab.strategies.base import PrefixCache, TensorView
+from phnlab.strategies.evaluation import PrefixCache
+from phnlab.strategies.tensors import TensorView
 
 
 def make(name, preset, **kw):
