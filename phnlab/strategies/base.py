@@ -48,7 +48,8 @@ class PhnTemplate(SupervisedTemplate):
 
     Layers that normalise with batch statistics at evaluation (all of Naive's and EWC's, those after a
     frozen prefix under the default policy) make an accuracy depend on `eval_mb_size` and on what each
-    evaluation batch holds: evaluate on shuffled test sets.
+    evaluation batch holds; so the evaluation loader hands out every test set in one seeded random order
+    (`make_eval_dataloader`), whatever order the benchmark gives it.
     """
 
     def __init__(self, *, model: nn.Module, optimizer: torch.optim.Optimizer | None = None, criterion=None,
@@ -109,10 +110,20 @@ class PhnTemplate(SupervisedTemplate):
                                        generator=self.generator)
 
     def make_eval_dataloader(self, **kwargs):
+        """The experience's test set in one fixed random order (seeded by the strategy's seed and the
+        experience), so that each evaluation batch mixes classes whatever order the benchmark hands them out in
+        (Avalanche's classic benchmarks sort an experience by class, and a layer that normalises with batch
+        statistics collapses on a one-class batch); phnlab's own streams are stored in such an order."""
         view = tensors_of(self.experience)
-        if view is None:
-            return super().make_eval_dataloader(**kwargs)
-        self.dataloader = view.batches("test", batch_size=self.eval_mb_size, device=self.device)
+        if view is not None:
+            self.dataloader = view.batches("test", batch_size=self.eval_mb_size, device=self.device)
+            return
+        from avalanche.benchmarks.utils.data_loader import collate_from_data_or_kwargs
+
+        order = torch.Generator().manual_seed(1_000_003 * self.seed + int(self.experience.current_experience))
+        args = {"batch_size": self.eval_mb_size, "shuffle": True, "generator": order}
+        collate_from_data_or_kwargs(self.adapted_dataset, args)
+        self.dataloader = torch.utils.data.DataLoader(self.adapted_dataset, **args)
 
     def training_inputs(self):
         """The current experience's training inputs, unaugmented, batch by batch (BatchNorm calibration)."""
