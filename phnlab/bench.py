@@ -253,7 +253,7 @@ def run_bench(*, device="auto", tasks: int = DEFAULT_TASKS, repeats: int = DEFAU
               warmup: int = DEFAULT_WARMUP, scaling: bool = False, scaling_previous=SCALING_PREVIOUS,
               eval_repeats: int | None = None, cases: tuple[Case, ...] = CASES, batch_size: int | None = None,
               eval_batch_size: int | None = None, log: Callable[[str], None] | None = None,
-              overrides: dict | None = None) -> dict:
+              overrides: dict | None = None, preset_name: str = PRESET) -> dict:
     """Time every case at the experience with `tasks - 1` previous tasks; one dict of results.
 
     Batch sizes default to the paper preset's (64 and 256); smaller ones are for smoke tests.
@@ -265,7 +265,7 @@ def run_bench(*, device="auto", tasks: int = DEFAULT_TASKS, repeats: int = DEFAU
     log = log or (lambda msg: None)
     start = time.perf_counter()
     load_before = machine_load()
-    preset = get_preset(PRESET)
+    preset = get_preset(preset_name)
     preset = preset.with_overrides(**{**(overrides or {}), "batch_size": batch_size or preset.batch_size,
                                       "eval_batch_size": eval_batch_size or preset.eval_batch_size})
     current = tasks - 1
@@ -307,7 +307,7 @@ def run_bench(*, device="auto", tasks: int = DEFAULT_TASKS, repeats: int = DEFAU
     ratios = _ratios(times)
 
     result = {
-        "device": str(dev),
+        "device": str(dev), "preset": preset_name,
         "device_name": _device_name(dev),
         "torch": torch.__version__,
         "threads": torch.get_num_threads(),

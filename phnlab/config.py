@@ -22,7 +22,8 @@ from .strategies import registry
 
 __all__ = ["Preset", "StreamConfig", "TrainingConfig", "RunOptions", "PRESETS", "get_preset", "resolve_device",
            "FREEZE_DEPTHS", "check_freeze_depth", "LOOKAHEAD_MODES", "check_lookahead", "BN_POLICIES",
-           "check_bn_policy", "STREAM_KINDS", "PRECISIONS", "parse_seeds"]
+           "check_bn_policy", "STREAM_KINDS", "PRECISIONS", "parse_seeds", "BOOK_PRESET", "DEFAULT_RESULTS_DIR",
+           "DEFAULT_JOBS"]
 
 
 def _validated(part) -> None:
@@ -235,6 +236,11 @@ def _check_number(key: str, value, kinds: tuple[type, ...], optional: bool, *, z
     if isinstance(value, bool) or not isinstance(value, accepted) or not fits(value):
         raise BadInput(f"{key} must be {allowed}{' or None' if optional else ''}, got {value!r}")
 
+
+# The preset `make book` runs and every command defaults to (the Makefile's PRESET), and the store it writes.
+BOOK_PRESET = "quick"
+DEFAULT_RESULTS_DIR = "results"
+DEFAULT_JOBS = 2  # worker processes of a sweep and of the book's runs (the Makefile's JOBS)
 
 TASK_LR_SHORT = 3e-2  # small presets: tens of steps per experience (`PartialHN`'s task_lr)
 

@@ -20,7 +20,7 @@ def test_run_json_then_from_the_store(tmp_path, capsys, data_root):
     assert main(args) == 0
     again = json.loads(capsys.readouterr().out.strip().splitlines()[-1])
     assert not again["computed"] and again["aca"] == out["aca"]
-    results = ["results", "--table", "2", "--preset", "ci", "--results-dir", str(tmp_path / "r"), "--json"]
+    results = ["results", "--table", "2", "--preset", "ci", "--results-dir", str(tmp_path / "r"), "--format", "json"]
     assert main(results) == 0
     assert json.loads(capsys.readouterr().out) == []  # the preset's own schedule: not run yet
     assert main([*results, "--epochs", "1"]) == 0
@@ -31,11 +31,11 @@ def test_run_json_then_from_the_store(tmp_path, capsys, data_root):
 
 
 @pytest.mark.parametrize("change, fragment", [
-    (["--stream", "rotated"], "unknown stream 'rotated'"),
-    (["--strategy", "sgd"], "unknown strategy 'sgd'"),
+    (["--stream", "rotated"], "--stream 'rotated' is not allowed; allowed: split, noisy, clean, transfer"),
+    (["--strategy", "sgd"], "--strategy 'sgd' is not allowed; allowed: naive, ewc, lr, hn, joint, er"),
     (["--freeze-depth", "6"], "allowed: 0, 1, 2, 3, 4"),
     (["--lookahead", "third"], "allowed: none, first, second"),
-    (["--preset", "huge"], "unknown preset 'huge'"),
+    (["--preset", "huge"], "--preset 'huge' is not allowed; allowed: ci, quick, fmnist, paper"),
     (["--dataset", "mnist"], "mnist"),
     (["--device", "tpu"], "unknown device 'tpu'"),
     (["--set", "epochs=abc"], "--set epochs: 'abc' is not of type int"),
@@ -71,12 +71,49 @@ def test_unwritable_results_dir(tmp_path, capsys):
 
 
 @pytest.mark.parametrize("argv, fragment", [
-    (["sweep", "table9"], "unknown sweep 'table9'"),
+    (["sweep", "table9"], "name 'table9' is not allowed; allowed: table2, table4"),
     (["sweep", "table2", "--seeds", "a,b"], "is not a list of integers; allowed"),
     (["sweep", "table2", "--seeds", "1,1"], "seed 1 is given twice"),
-    (["results", "--table", "7"], "allowed: 2, 4, 5"),
+    (["results", "--table", "7"], "allowed: 1, 2, 4, 5"),
+    (["results", "--format", "xml"], "--format 'xml' is not allowed; allowed: table, csv, json"),
+    (["results"], "does not exist"),
+    (["results", "list"], "does not exist"),
 ])
 def test_sweep_and_results_bad_input(tmp_path, capsys, argv, fragment):
     rc = main([*argv, "--results-dir", str(tmp_path / "r")])
     err = capsys.readouterr().err
     assert rc == 2 and fragment in err and err.count("\n") == 1
+
+
+def test_results_list_and_csv_on_a_store_and_one_line_on_a_foreign_directory(tmp_path, capsys, data_root):
+    store = tmp_path / "r"
+    assert main(["run", *TINY_RUN, "--results-dir", str(store), "--data-root", str(data_root)]) == 0
+    capsys.readouterr()
+    assert main(["results", "list", "--results-dir", str(store), "--format", "json"]) == 0
+    (row,) = json.loads(capsys.readouterr().out)
+    assert (row["label"], row["stream"], row["data"], row["seed"], row["state"]) == ("HN-4", "split", "synthetic", 0,
+                                                                                    "finished")
+    assert main(["results", "list", "--results-dir", str(store)]) == 0
+    assert "HN-4" in capsys.readouterr().out
+    assert main(["results", "--table", "2", "--preset", "ci", "--epochs", "1", "--results-dir", str(store),
+                 "--format", "csv"]) == 0
+    header, line = capsys.readouterr().out.strip().splitlines()
+    assert header.startswith("strategy,seeds,reference,aca,aca_sd,") and line.startswith("HN-4,1,False,")
+    foreign = tmp_path / "foreign"
+    foreign.mkdir()
+    (foreign / "notes.txt").write_text("not a run")
+    assert main(["results", "list", "--results-dir", str(foreign)]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "holds no phnlab run" in err
+    assert sorted(p.name for p in foreign.iterdir()) == ["notes.txt"]  # nothing written
+
+
+
+def test_sweep_set_reaches_every_run_of_the_grid(tmp_path, monkeypatch):
+    from phnlab.experiments import executors
+
+    seen = []
+    monkeypatch.setattr(executors, "run_specs", lambda specs, **kw: seen.extend(specs) or [])
+    assert main(["sweep", "table4", "--preset", "ci", "--set", "reg_coef=0.25", "--epochs", "1",
+                 "--results-dir", str(tmp_path)]) == 0
+    assert seen and all(dict(s.overrides)["reg_coef"] == 0.25 and dict(s.overrides)["epochs"] == 1 for s in seen)

@@ -52,11 +52,13 @@ HEARTBEAT_S = 60.0  # with no new event, the last progress line again after this
 
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    ap.add_argument("--preset", default="quick")
+    from phnlab.config import BOOK_PRESET, DEFAULT_JOBS, DEFAULT_RESULTS_DIR, PRESETS
+
+    ap.add_argument("--preset", default=BOOK_PRESET, choices=tuple(PRESETS))
     ap.add_argument("--device", default="auto")
-    ap.add_argument("--results-dir", default="results")
+    ap.add_argument("--results-dir", default=DEFAULT_RESULTS_DIR)
     ap.add_argument("--data-root", default="")
-    ap.add_argument("--jobs", type=int, default=1,
+    ap.add_argument("--jobs", type=int, default=DEFAULT_JOBS,
                     help="worker processes for the sweep of all chapters' runs (with --no-prefetch: each chapter's)")
     ap.add_argument("--out", default="_build")
     ap.add_argument("--chapters", default="", help="comma list of chapter numbers or names, e.g. 01,02")

@@ -21,13 +21,14 @@ __all__ = [
 ]
 
 
-def table45_rows(store: ResultsStore, preset: str, table: str, seeds=None, overrides=()) -> list[dict]:
+def table45_rows(store: ResultsStore, preset: str, table: str, seeds=None, overrides=(),
+                 dataset: str | None = None) -> list[dict]:
     """Table 4 (look-ahead vs none) or 5 (first vs second order) per freeze depth; where both modes ran
     on some seeds, only those seeds (a paired comparison, not one mode's extra seeds mixed in)."""
     modes, published = (("none", "first"), paper.TABLE4) if table == "4" else (("first", "second"), paper.TABLE5)
     rows = []
     for k in range(5):
-        by_mode = {mode: {spec.seed: m for spec, m in select_runs(store, preset, seeds, overrides, stream="split",
+        by_mode = {mode: {spec.seed: m for spec, m in select_runs(store, preset, seeds, overrides, dataset, stream="split",
                                                              strategy="hn", freeze_depth=k, lookahead=mode)}
                    for mode in modes}
         paired = set.intersection(*(set(v) for v in by_mode.values()))  # both modes on the same seeds

@@ -46,6 +46,18 @@ def table1_frame(results: Iterable):
     return pd.DataFrame(rows).set_index(["model", "stream", "source"])
 
 
+def table1_rows(store, preset: str, seeds=None, overrides=(), dataset: str | None = None) -> list[dict]:
+    """Table 1 of the stored noisy and clean runs of a preset (`table1_frame`), as rows."""
+    from types import SimpleNamespace
+
+    from .selection import select_runs
+
+    runs = [SimpleNamespace(spec=spec, metrics=m) for stream in ("noisy", "clean")
+            for spec, m in select_runs(store, preset, seeds, overrides, dataset, stream=stream)
+            if spec.strategy in ("lr", "hn") and (spec.strategy != "lr" or spec.replay_coef == 1.0)]
+    return table1_frame(runs).reset_index().to_dict("records") if runs else []
+
+
 def first_experience_summary(results: Iterable):
     """Per (model, stream): accuracy (%) on experience 1 right after it and at the end of the
     stream, its forgetting, mean over seeds; the learning accuracy; the test-set size."""

@@ -6,27 +6,24 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable
 from dataclasses import replace
 
-from ..errors import BadInput
 from ..experiments.store import ResultsStore
 
-__all__ = [
-    "REPORT_TABLES", "select_runs", "one_per_trained_model", "check_table"
-]
+__all__ = ["select_runs", "one_per_trained_model"]
 
 
-REPORT_TABLES = ("2", "4", "5")  # the tables `phnlab results` prints
-
-
-def select_runs(store: ResultsStore, preset: str, seeds=None, overrides=(), **fields):
+def select_runs(store: ResultsStore, preset: str, seeds=None, overrides=(), dataset: str | None = None, **fields):
     """Runs of one grid: the preset's data set trained with exactly these overrides (e.g. `--epochs`), given
     seeds. Runs compare by the values they train with, as the spec key does: an override equal to the preset's
     value is the preset's run (a study that names its schedule shares Table 2's run), bn_policy=authors is
     running for LR and batch for HN-k, and the fields that change only what a run records (`RECORDING_ONLY`,
     e.g. per-epoch curves off) are left out: one run per trained model, the one with curves where the store
-    holds both."""
+    holds both. `dataset`: the runs whose (first) data set is this one (default: the preset's own)."""
     matches, wanted_values = [], {}
     for spec, m in store.all_metrics():
-        if spec.preset != preset or spec.dataset not in (None, spec.resolved_preset().dataset):
+        if spec.preset != preset:
+            continue
+        if (spec.dataset not in (None, spec.resolved_preset().dataset) if dataset is None
+                else spec.data_sets()[0] != dataset):
             continue
         shape = (spec.stream, spec.strategy, spec.freeze_depth)  # what the policy resolves to depends on these
         if shape not in wanted_values:
@@ -50,8 +47,3 @@ def one_per_trained_model(items: Iterable, spec_and_metrics: Callable) -> list:
             chosen[key] = (item, curves)
     return [item for item, _ in chosen.values()]
 
-
-def check_table(table: str) -> str:
-    if table not in REPORT_TABLES:
-        raise BadInput(f"unknown table {table!r}; allowed: {', '.join(REPORT_TABLES)}")
-    return table

@@ -34,10 +34,10 @@ def table2_order() -> tuple[str, ...]:
 
 
 def table2_rows(store: ResultsStore, preset: str, benchmark: str = "cifar100", seeds=None,
-                overrides=()) -> list[dict]:
+                overrides=(), dataset: str | None = None) -> list[dict]:
     """ACA, forgetting (percent, mean ± sd over seeds) and minutes per strategy, beside Table 2."""
     groups = defaultdict(list)
-    for spec, m in select_runs(store, preset, seeds, overrides, stream="split"):
+    for spec, m in select_runs(store, preset, seeds, overrides, dataset, stream="split"):
         if spec.strategy != "lr" or spec.replay_coef == 1.0:
             if spec.strategy != "hn" or spec.lookahead == "first":
                 groups[m["label"]].append(m)

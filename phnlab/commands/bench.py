@@ -9,10 +9,13 @@ __all__ = ["register"]
 
 
 def register(sub) -> None:
-    from ..bench import DEFAULT_REPEATS, DEFAULT_TASKS, DEFAULT_WARMUP
+    from ..bench import DEFAULT_REPEATS, DEFAULT_TASKS, DEFAULT_WARMUP, PRESET
+    from ..config import PRESETS
 
     p = sub.add_parser("bench", help="time one training step of each strategy (no data set needed)")
-    p.add_argument("--device", default="auto", help="auto | cpu | cuda")
+    p.add_argument("--device", default="auto", help="auto | cpu | cuda | cuda:N")
+    p.add_argument("--preset", default=PRESET, choices=tuple(PRESETS),
+                   help=f"the preset whose step is timed (default: {PRESET}, the paper's step: what docs/ quote)")
     p.add_argument("--tasks", type=int, default=DEFAULT_TASKS,
                    help=f"time the step at task T, with T-1 previous tasks (default {DEFAULT_TASKS})")
     p.add_argument("--repeats", type=int, default=DEFAULT_REPEATS,
@@ -62,6 +65,7 @@ def main(args) -> int:
         return 0
     result = run_bench(device=args.device, tasks=args.tasks, repeats=args.repeats, warmup=args.warmup,
                        scaling=args.scaling, eval_repeats=args.eval_repeats, batch_size=args.batch_size,
-                       eval_batch_size=args.eval_batch_size, log=log, overrides=overrides)
+                       eval_batch_size=args.eval_batch_size, log=log, overrides=overrides,
+                       preset_name=args.preset)
     print(json.dumps(result) if args.json else format_report(result))
     return 0

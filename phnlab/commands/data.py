@@ -5,6 +5,8 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+from ..choices import STREAM_KINDS
+from ..config import BOOK_PRESET, PRESETS
 from ..errors import BadInput
 
 __all__ = ["register"]
@@ -26,12 +28,13 @@ def register(sub) -> None:
     a.set_defaults(func=run_get)
 
     a = actions.add_parser("show", help="a grid of samples per experience of a stream (PNG)")
-    a.add_argument("stream", help="split, noisy, clean or transfer")
+    a.add_argument("stream", choices=STREAM_KINDS)
     a.add_argument("--dataset", help="data set (default: the preset's)")
     a.add_argument("--dataset2", help="second data set of a transfer stream")
     a.add_argument("--seed", type=int, default=0, help="stream seed (class order and samples)")
     a.add_argument("--out", required=True, help="output .png file")
-    a.add_argument("--preset", default="ci", help="preset giving the stream's sizes (default: ci)")
+    a.add_argument("--preset", default=BOOK_PRESET, choices=tuple(PRESETS),
+                   help=f"preset giving the stream's sizes (default: {BOOK_PRESET})")
     a.add_argument("--per-experience", type=int, default=8, help="images per experience (row)")
     a.add_argument("--data-root", help="data directory (default: $PHNLAB_DATA or ~/.cache/phnlab/data)")
     a.set_defaults(func=run_show)

@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+from ..choices import FREEZE_DEPTHS, LOOKAHEAD_MODES, STREAM_KINDS
+from ..config import BOOK_PRESET, DEFAULT_RESULTS_DIR, PRESETS
 from ..strategies import registry
 
 __all__ = ["register", "add_common", "add_overrides", "overrides_of"]
@@ -11,9 +13,10 @@ __all__ = ["register", "add_common", "add_overrides", "overrides_of"]
 
 def add_common(p) -> None:
     """Options shared by run and sweep."""
-    p.add_argument("--preset", default="ci", help="ci | quick | paper")
-    p.add_argument("--device", default="auto", help="auto | cpu | cuda")
-    p.add_argument("--results-dir", default="results", help="the results store (default: ./results)")
+    p.add_argument("--preset", default=BOOK_PRESET, choices=tuple(PRESETS),
+                   help=f"sizes, schedule and hyperparameters (default: {BOOK_PRESET}, the one `make book` runs)")
+    p.add_argument("--device", default="auto", help="auto | cpu | cuda | cuda:N")
+    p.add_argument("--results-dir", default=DEFAULT_RESULTS_DIR, help="the results store (default: ./results)")
     p.add_argument("--data-root", default=None, help="where data sets live (default: $PHNLAB_DATA or the cache)")
     p.add_argument("--quiet", action="store_true", help="no progress bars")
 
@@ -36,12 +39,13 @@ def overrides_of(args) -> tuple[tuple[str, object], ...]:
 
 def register(sub) -> None:
     p = sub.add_parser("run", help="run one strategy on one stream (skipped when stored)")
-    p.add_argument("--stream", required=True, help="split | noisy | clean | transfer")
+    p.add_argument("--stream", required=True, choices=STREAM_KINDS)
     p.add_argument("--dataset", default=None, help="data set (default: the preset's)")
     p.add_argument("--dataset2", default=None, help="second data set of the transfer stream")
-    p.add_argument("--strategy", required=True, help=" | ".join(registry.names()))
-    p.add_argument("--freeze-depth", type=int, default=0, help="k in 0..4 (hn: 0 = HN-F)")
-    p.add_argument("--lookahead", default="first", help="none | first | second (hn)")
+    p.add_argument("--strategy", required=True, choices=registry.names(),
+                   help="; ".join(f"{i.name}: {i.description or i.label}" for i in registry.identities().values()))
+    p.add_argument("--freeze-depth", type=int, default=0, choices=FREEZE_DEPTHS, help="k (hn: 0 = HN-F)")
+    p.add_argument("--lookahead", default="first", choices=LOOKAHEAD_MODES, help="look-ahead of hn (default: first)")
     p.add_argument("--replay-coef", type=float, default=1.0, help="c, weight of the replay loss (lr)")
     p.add_argument("--seed", type=int, default=0)
     add_overrides(p, "override the preset's epochs per experience")

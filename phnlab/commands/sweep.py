@@ -2,23 +2,26 @@
 
 from __future__ import annotations
 
-from .run import add_common
+from .run import add_common, add_overrides, overrides_of
 
 __all__ = ["register", "parse_slurm"]
 
 
 def register(sub) -> None:
+    from ..config import DEFAULT_JOBS
     from ..experiments.sweeps import SWEEPS
 
     p = sub.add_parser("sweep", help="run a table's or figure's grid of specs")
-    p.add_argument("name", help=" | ".join(SWEEPS))
+    p.add_argument("name", choices=tuple(SWEEPS), help="the table's or figure's grid")
     p.add_argument("--seeds", default=None, help="comma-separated seeds (default: the preset's)")
-    p.add_argument("--jobs", type=int, default=1,
-                   help="local worker processes (one per GPU, round-robin, where several exist; default 1)")
-    p.add_argument("--executor", default="local", help="local | slurm (one submitit job per spec not stored)")
+    p.add_argument("--jobs", type=int, default=DEFAULT_JOBS,
+                   help=f"local worker processes (one per GPU, round-robin, where several exist; default {DEFAULT_JOBS})")
+    p.add_argument("--executor", default="local", choices=("local", "slurm"),
+                   help="local, or slurm: one submitit job per spec not stored (`pip install .[slurm]`)")
     p.add_argument("--slurm", action="append", default=[], metavar="KEY=VALUE",
                    help="submitit parameter for --executor slurm, repeatable (e.g. timeout_min=600, "
                         "gpus_per_node=1, slurm_partition=gpu)")
+    add_overrides(p, "every run's epochs per experience")
     add_common(p)
     p.set_defaults(func=main)
 
@@ -30,7 +33,8 @@ def main(args) -> int:
     from ..experiments.sweeps import sweep_specs
 
     seeds = parse_seeds(args.seeds) if args.seeds else None
-    specs = sweep_specs(args.name, args.preset, seeds)
+    overrides = overrides_of(args)
+    specs = [s.with_overrides(overrides) for s in sweep_specs(args.name, args.preset, seeds)]
 
     def report(i, spec, r):
         m = r.metrics
@@ -43,9 +47,9 @@ def main(args) -> int:
         run_specs(specs, jobs=args.jobs, executor=args.executor, results_dir=args.results_dir, device=args.device,
                   data_root=args.data_root, quiet=args.quiet, slurm_kwargs=parse_slurm(args.slurm), on_result=report)
     if args.name == "table2":
-        from .results import print_table
+        from .results import print_table, rows_for
 
-        print_table("2", args.results_dir, args.preset)
+        print_table("2", rows_for("2", args.results_dir, args.preset, overrides), args.preset)
     return 0
 
 

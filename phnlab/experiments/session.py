@@ -60,6 +60,7 @@ class RunSession:
         1's epochs come from a run that trained them alike, or are kept for one (`first_experience`)."""
         ckpt = self.store.load_checkpoint(self.spec)
         if ckpt is None:
+            self.store.save_spec(self.spec)  # the store can name the run before it finishes
             self.first = SharedFirstExperience(self.store, shared_key(self.spec, self.stream, self.device.type),
                                                self.curves, self.bar, steps=self._steps(self.stream.experiences[0]))
             self.strategy.shared_epochs = self.first

@@ -136,5 +136,11 @@ class RunSpec:
                              sort_keys=True)
         return hashlib.sha256(payload.encode()).hexdigest()[:16]
 
+    def with_overrides(self, overrides) -> "RunSpec":
+        """The same run with these preset fields changed besides its own overrides (`phnlab sweep --set`)."""
+        if not overrides:
+            return self
+        return replace(self, overrides=tuple(sorted({**dict(self.overrides), **dict(overrides)}.items())))
+
     def label(self) -> str:
         return registry.label(self.strategy, self.freeze_depth, self.replay_coef, self.lookahead)

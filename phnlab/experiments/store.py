@@ -86,6 +86,10 @@ class ResultsStore:
     def metrics(self, spec: RunSpec) -> dict | None:
         return self._read_json(self.dir(spec) / "metrics.json")
 
+    def save_spec(self, spec: RunSpec) -> None:
+        """The spec of a run that starts, so that the store can say what its folder holds before it finishes."""
+        self._write_json(self.dir(spec) / "spec.json", spec.to_dict())
+
     def save_metrics(self, spec: RunSpec, metrics: dict) -> None:
         self._write_json(self.dir(spec) / "spec.json", spec.to_dict())
         self._write_json(self.dir(spec) / "metrics.json", metrics)
@@ -156,6 +160,29 @@ class ResultsStore:
     def load_kept(self, spec: RunSpec, experience: int) -> dict | None:
         return self._load_torch(self.dir(spec) / f"checkpoint-after{experience}.pt", "kept checkpoint")
 
+    # ---- what the store holds ------------------------------------------------------------------------
+    def inventory(self) -> list[dict]:
+        """Every run folder: its spec (None where unreadable), state ("finished", "checkpointed" after
+        `experiences` experiences, "started"; `running`: a process holds its lock) and training seconds."""
+        out = []
+        for d in sorted(p for p in self.root.iterdir() if p.is_dir() and p.name != "first-experience"):
+            spec_d, metrics = self._read_json(d / "spec.json"), self._read_json(d / "metrics.json")
+            if spec_d is None and not (d / "checkpoint.pt").exists():
+                continue  # not a run of this store (or only its lock)
+            spec = RunSpec.from_dict(spec_d) if spec_d is not None else None
+            row = {"key": d.name, "spec": spec, "running": _locked(d / "lock"), "experiences": 0, "seconds": 0.0}
+            if metrics is not None:
+                row.update(state="finished", experiences=len(metrics["accuracy_matrix"]),
+                           seconds=float(metrics.get("wall_time_s", 0.0)))
+            elif (d / "checkpoint.pt").exists():
+                ckpt = self._load_torch(d / "checkpoint.pt", "checkpoint") or {}
+                row.update(state="checkpointed", experiences=int(ckpt.get("next", 0)),
+                           seconds=float(sum(ckpt.get("times", ()))))
+            else:
+                row.update(state="started")
+            out.append(row)
+        return out
+
     # ---- one worker per spec ----------------------------------------------------------------------
     @contextlib.contextmanager
     def lock(self, spec: RunSpec, *, wait: bool = False):
@@ -170,3 +197,16 @@ class ResultsStore:
                 yield
             finally:
                 fcntl.flock(f, fcntl.LOCK_UN)
+
+
+def _locked(path: Path) -> bool:
+    """Whether a process holds the run's lock (it is computing the run now)."""
+    if not path.exists():
+        return False
+    with open(path, "a") as f:
+        try:
+            fcntl.flock(f, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            return True
+        fcntl.flock(f, fcntl.LOCK_UN)
+    return False

@@ -98,11 +98,11 @@ def test_show_transfer(capsys, tmp_path, small_synthetic):
 @pytest.mark.parametrize(
     "argv,needles",
     [
-        (["show", "rotated", "--out", "{tmp}/x.png"], ["unknown stream 'rotated'", "noisy"]),
+        (["show", "rotated", "--out", "{tmp}/x.png"], ["stream 'rotated' is not allowed", "noisy"]),
         (["show", "noisy", "--out", "{tmp}/no/such/dir/x.png"], ["does not exist"]),
         (["show", "noisy", "--dataset", "cifar100", "--out", "{tmp}/x.png"], ["'cifar100'", "phnlab data get cifar100"]),
         (["show", "noisy", "--dataset", "nope", "--out", "{tmp}/x.png"], ["unknown data set 'nope'"]),
-        (["show", "split", "--preset", "huge", "--out", "{tmp}/x.png"], ["unknown preset"]),
+        (["show", "split", "--preset", "huge", "--out", "{tmp}/x.png"], ["--preset 'huge' is not allowed"]),
         ([], ["missing action"]),
     ],
 )
