@@ -6,6 +6,7 @@ import json
 
 from ..choices import FREEZE_DEPTHS, LOOKAHEAD_MODES, STREAM_KINDS
 from ..config import BOOK_PRESET, DEFAULT_RESULTS_DIR, PRESETS
+from ..experiments.logs import LOG_BACKENDS, check_log
 from ..strategies import registry
 
 __all__ = ["register", "add_common", "add_overrides", "overrides_of"]
@@ -19,6 +20,9 @@ def add_common(p) -> None:
     p.add_argument("--results-dir", default=DEFAULT_RESULTS_DIR, help="the results store (default: ./results)")
     p.add_argument("--data-root", default=None, help="where data sets live (default: $PHNLAB_DATA or the cache)")
     p.add_argument("--quiet", action="store_true", help="no progress bars")
+    p.add_argument("--log", default=None, choices=LOG_BACKENDS,
+                   help="also write each run's loss and accuracy curves beside it, in <results-dir>/<key>/logs/ "
+                        "(Avalanche's loggers; tensorboard and wandb: pip install 'phnlab[logging]')")
 
 
 def add_overrides(p, epochs_help: str) -> None:
@@ -67,7 +71,8 @@ def main(args) -> int:
     overrides = overrides_of(args)
     spec = RunSpec(args.stream, args.strategy, args.freeze_depth, args.lookahead, args.replay_coef, args.seed,
                    args.preset, args.dataset, args.dataset2, overrides)
-    kwargs = dict(results_dir=args.results_dir, device=args.device, data_root=args.data_root, quiet=args.quiet)
+    kwargs = dict(results_dir=args.results_dir, device=args.device, data_root=args.data_root, quiet=args.quiet,
+                  log=check_log(args.log))
     with graceful():
         try:
             result = run(spec, **kwargs)

@@ -29,6 +29,7 @@ def register(sub) -> None:
 def main(args) -> int:
     from ..config import parse_seeds
     from ..experiments.executors import run_specs
+    from ..experiments.logs import check_log
     from ..experiments.stopping import graceful
     from ..experiments.sweeps import sweep_specs
 
@@ -45,7 +46,8 @@ def main(args) -> int:
 
     with graceful():  # SIGTERM / SIGINT: the runs stop at their next step, resumable
         run_specs(specs, jobs=args.jobs, executor=args.executor, results_dir=args.results_dir, device=args.device,
-                  data_root=args.data_root, quiet=args.quiet, slurm_kwargs=parse_slurm(args.slurm), on_result=report)
+                  data_root=args.data_root, quiet=args.quiet, slurm_kwargs=parse_slurm(args.slurm), on_result=report,
+                  log=check_log(args.log))
     if args.name == "table2":
         from .results import print_table, rows_for
 

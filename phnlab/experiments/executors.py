@@ -75,7 +75,7 @@ def _check(jobs, executor) -> None:
 def run_specs(specs: Sequence["RunSpec"], *, jobs: int = 1, executor: str = "local", results_dir="results",
               device: str = "auto", data_root=None, quiet: bool = False, slurm_kwargs: dict | None = None,
               run_fn: Callable | None = None, on_result: Callable | None = None, poll_s: float = POLL_S,
-              submitit_cluster: str | None = None, on_start: Callable | None = None) -> list:
+              submitit_cluster: str | None = None, on_start: Callable | None = None, log: str | None = None) -> list:
     """Run every spec (stored ones are read, not recomputed); one `RunResult` per spec, in order.
 
     `run_fn(spec, *, results_dir, device, data_root, quiet)` runs one spec (default `runner.run`;
@@ -83,6 +83,7 @@ def run_specs(specs: Sequence["RunSpec"], *, jobs: int = 1, executor: str = "loc
     `on_result(i, spec, result)` is called in this process as each spec finishes, `on_start(i, spec)` as
     one is handed to a worker or a job (or, here, begins).
     `submitit_cluster`: None = Slurm; "local" or "debug" run submitit's jobs on this machine (tests).
+    `log`: each run also writes its curves for TensorBoard, CSV or W&B (`logs`; passed to `run_fn` only when set).
     """
     from .store import ResultsStore
 
@@ -92,7 +93,7 @@ def run_specs(specs: Sequence["RunSpec"], *, jobs: int = 1, executor: str = "loc
     on_result = on_result or (lambda i, spec, result: None)
     started = (lambda i: on_start(i, specs[i])) if on_start else (lambda i: None)
     kwargs = dict(results_dir=str(results_dir), device=device, data_root=None if data_root is None else str(data_root),
-                  quiet=quiet)
+                  quiet=quiet, **({"log": log} if log is not None else {}))
     results: list = [None] * len(specs)
     keys = [spec.key() for spec in specs]
     # one computation per distinct spec; with several workers or Slurm, stored specs are read here

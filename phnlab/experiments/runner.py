@@ -23,12 +23,13 @@ class RunResult:
 
 
 def run(spec: RunSpec, *, results_dir="results", device="auto", data_root=None, quiet: bool = False,
-        stop_after: int | None = None, wait: bool = False) -> RunResult:
+        stop_after: int | None = None, wait: bool = False, log: str | None = None) -> RunResult:
     """Run `spec` unless the store has it; `stop_after` ends after that many experiences (tests).
 
     Another process computing the spec: SpecLocked, or with `wait` its result once it is stored. A signal
     noted by `stopping.graceful` stops training at the next step: Interrupted, the store keeping the
-    checkpoint of the last finished experience, from which the next call resumes."""
+    checkpoint of the last finished experience, from which the next call resumes. `log`: also write the run's
+    curves for TensorBoard, CSV or W&B beside it (`logs`)."""
     store = ResultsStore(results_dir)
     done = store.metrics(spec)
     if done is not None:
@@ -44,7 +45,7 @@ def run(spec: RunSpec, *, results_dir="results", device="auto", data_root=None, 
         done = store.metrics(spec)  # finished by another worker while we waited
         if done is not None:
             return RunResult(spec, done, computed=False)
-        session = RunSession(spec, stream, store, dev, quiet=quiet)
+        session = RunSession(spec, stream, store, dev, quiet=quiet, log=log)
         strategy, experiences = session.strategy, session.experiences
         acc, start = session.resume()
         end = len(experiences) if stop_after is None else min(len(experiences), stop_after)
@@ -54,7 +55,7 @@ def run(spec: RunSpec, *, results_dir="results", device="auto", data_root=None, 
             acc.append(session.evaluate(i))
             session.checkpoint(acc)
         if end < len(experiences):
-            session.bar.close()
+            session.close()
             return RunResult(spec, {"accuracy_matrix": acc}, computed=True, resumed_from=start)
         return RunResult(spec, session.finish(acc), computed=True, resumed_from=start)
 

@@ -24,7 +24,7 @@ __all__ = ["RunSession"]
 class RunSession:
     """What `runner.run` needs of a run while it holds the run's lock."""
 
-    def __init__(self, spec, stream, store, device, *, quiet: bool):
+    def __init__(self, spec, stream, store, device, *, quiet: bool, log: str | None = None):
         from ..strategies import attach_tensors, make_strategy, tensors_of  # Avalanche: only a run that trains
         from ..strategies.evaluation import PrefixCache
         from ..strategies.cosine_log import GradientCosineLog
@@ -33,9 +33,18 @@ class RunSession:
 
         self.spec, self.stream, self.store, self.device = spec, stream, store, device
         self.preset = preset = spec.resolved_preset()
-        self.experiences = list(stream.to_avalanche().train_stream)
+        benchmark = stream.to_avalanche()
+        self.experiences = list(benchmark.train_stream)
         for exp, e in zip(self.experiences, stream.experiences):
             attach_tensors(exp, e)
+        self.evaluator = None  # Avalanche's metrics and a logger, with `log` only (`logs`)
+        if log is not None:
+            from .logs import make_evaluator
+
+            self.evaluator = make_evaluator(log, store.dir(spec), spec)
+            self.test_experiences = list(benchmark.test_stream)
+            for exp, e in zip(self.test_experiences, stream.experiences):
+                attach_tensors(exp, e)
         self.views = [tensors_of(exp) for exp in self.experiences]
         self.bar = tqdm(total=sum(map(self._steps, stream.experiences)), desc=spec.label(), unit="step",
                         disable=quiet or not sys.stderr.isatty(), leave=False)
@@ -48,7 +57,8 @@ class RunSession:
                                       num_classes=stream.num_classes_per_experience, device=device, seed=spec.seed,
                                       freeze_depth=spec.freeze_depth, lookahead=spec.lookahead,
                                       replay_coef=spec.replay_coef,
-                                      plugins=[ProgressBar(self.bar), StopOnSignal(), self.curves, self.cosines])
+                                      plugins=[ProgressBar(self.bar), StopOnSignal(), self.curves, self.cosines],
+                                      evaluator=self.evaluator)
         self.times: list[float] = []  # seconds of each experience's training
         self.first: SharedFirstExperience | None = None
 
@@ -80,7 +90,7 @@ class RunSession:
         try:
             yield
         except stopping.Interrupted as e:
-            self.bar.close()
+            self.close()
             kept = f"the store keeps its checkpoint after experience {i}" if i else "nothing of it is stored yet"
             raise stopping.Interrupted(f"{self.spec.label()} ({self.spec.key()}) {e} during experience {i + 1} of "
                                        f"{len(self.experiences)}; {kept}: run the same command again to resume",
@@ -96,8 +106,19 @@ class RunSession:
         from ..strategies import predict
 
         row = self.curves.last_point_if_current(self.strategy.model, i)
-        return row + [predict(self.strategy.model, v, batch_size=self.preset.eval_batch_size, device=self.device,
-                              cache=self.cache) for v in self.views[len(row): i + 1]]
+        row += [predict(self.strategy.model, v, batch_size=self.preset.eval_batch_size, device=self.device,
+                        cache=self.cache) for v in self.views[len(row): i + 1]]
+        if self.evaluator is not None:  # the same test sets through Avalanche's metrics, for the logger
+            self.strategy.eval(self.test_experiences[: i + 1])
+        return row
+
+    def close(self) -> None:
+        """The progress bar and the logger (whose files are then whole), when the loop ends or stops."""
+        self.bar.close()
+        if self.evaluator is not None:
+            from .logs import close
+
+            close(self.evaluator)
 
     def checkpoint(self, acc: list[list[float]]) -> None:
         """The state after the experiences in `acc`; kept apart too when an analysis asked for it."""
@@ -110,7 +131,7 @@ class RunSession:
 
     def finish(self, acc: list[list[float]]) -> dict:
         """The finished run's metrics and model, stored; its checkpoint dropped."""
-        self.bar.close()
+        self.close()
         metrics = self.metrics(acc)
         model = self.strategy.model
         self.store.save_model(self.spec, {"model": model.state_dict(), "extra": self.strategy.extra_state(),
