@@ -11,8 +11,10 @@ STRICT ?=  # STRICT=1: stop when a shipped run is stale (its key is not the curr
 RESULTS ?= $(if $(FRESH),results-fresh,results)
 DATA_GET ?= fashionmnist  # real data sets the book reads, fetched by `phnlab data get` (system copy, download, apt-get)
 BUILD ?= _build
+DATA_ROOT ?=  # where the real data sets live (default: $PHNLAB_DATA, else ~/.cache/phnlab/data)
+ROOT_ARG = $(if $(strip $(DATA_ROOT)),--data-root $(strip $(DATA_ROOT)))
 
-.PHONY: venv test book book-check vendor data clean
+.PHONY: venv test book book-check vendor data reproduce clean
 
 venv: $(STAMP)
 
@@ -29,11 +31,16 @@ vendor:
 	bash tools/vendor_static.sh book/_static/vendor
 
 data: $(STAMP)
-	@for name in $(DATA_GET); do $(VENV)/bin/phnlab data get $$name || echo "make: $$name is missing: the chapters that read it say so"; done
+	@for name in $(DATA_GET); do $(VENV)/bin/phnlab data get $$name $(ROOT_ARG) || echo "make: $$name is missing: the chapters that read it say so"; done
 
 book: $(STAMP) vendor data
-	$(PY) tools/build_book.py --preset $(PRESET) --device $(DEVICE) --jobs $(JOBS) --results-dir $(RESULTS) --out $(BUILD) \
+	$(PY) tools/build_book.py --preset $(PRESET) --device $(DEVICE) --jobs $(JOBS) --results-dir $(RESULTS) --out $(BUILD) $(ROOT_ARG) \
 		$(if $(FRESH),--fresh) $(if $(STRICT),--strict)
+
+# the paper's setting in one command: make reproduce PRESET=paper DATA_ROOT=/data DEVICE=cuda (checks the data,
+# prints the plan and its device time, then computes every run; `make book` with the same variables renders them)
+reproduce: $(STAMP)
+	$(VENV)/bin/phnlab reproduce --preset $(PRESET) --device $(DEVICE) --jobs $(JOBS) --results-dir $(RESULTS) $(ROOT_ARG)
 
 book-check: $(STAMP)
 	$(PY) tools/browser_check.py $(BUILD)/html

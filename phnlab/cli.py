@@ -27,6 +27,7 @@ COMMANDS = {
     "results": "results",
     "bench": "bench",
     "store": "store",
+    "reproduce": "reproduce",
 }
 
 
