@@ -35,7 +35,7 @@ def test_run_json_then_from_the_store(tmp_path, capsys, data_root):
     (["--strategy", "sgd"], "--strategy 'sgd' is not allowed; allowed: naive, ewc, lr, hn, joint, er"),
     (["--freeze-depth", "6"], "allowed: 0, 1, 2, 3, 4"),
     (["--lookahead", "third"], "allowed: none, first, second"),
-    (["--preset", "huge"], "--preset 'huge' is not allowed; allowed: ci, quick, fmnist, paper"),
+    (["--preset", "huge"], "--preset 'huge' is not allowed; allowed: ci, quick, fmnist, paper, paper-tinyimagenet"),
     (["--dataset", "mnist"], "mnist"),
     (["--device", "tpu"], "unknown device 'tpu'"),
     (["--set", "epochs=abc"], "--set epochs: 'abc' is not of type int"),

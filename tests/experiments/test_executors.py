@@ -229,7 +229,7 @@ def test_devices_and_bad_options(tmp_path, monkeypatch, capsys):
     monkeypatch.setenv("PATH", str(tmp_path))  # no sbatch here
     with pytest.raises(BadInput, match="sbatch"):
         run_specs(_specs(1), executor="slurm", results_dir=tmp_path, run_fn=fake_run)
-    for argv, fragment in [(["--jobs", "0"], "--jobs must be"), (["--executor", "k8s"], "unknown executor"),
+    for argv, fragment in [(["--jobs", "0"], "--jobs must be"), (["--executor", "k8s"], "--executor 'k8s' is not allowed; allowed: local, slurm"),
                            (["--slurm", "oops"], "KEY=VALUE")]:
         assert main(["sweep", "table4", "--results-dir", str(tmp_path), *argv]) == 2
         err = capsys.readouterr().err
