@@ -42,7 +42,7 @@ __all__ = [
 ]
 
 DEFAULT_TASKS = 20
-DEFAULT_REPEATS = 15  # default run: ~35 s on a quiet 2-core CPU, minutes when others share it (docs/benchmarks.md)
+DEFAULT_REPEATS = 15  # the default run: docs/benchmarks.md gives its duration on this project's CPU
 DEFAULT_WARMUP = 2
 SCALING_PREVIOUS = (2, 5, 20, 50, 100)  # previous tasks of the --scaling study (HN-F, first order)
 PRESET = "paper"  # batch 64, eval batch 256, buffer 200, 5 classes per experience, Adam 1e-3, λ = 0.5

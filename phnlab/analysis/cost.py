@@ -211,7 +211,7 @@ def bench_caption(found: tuple[str, dict] | None) -> str:
     """What the step-level table below is, or why there is none."""
     if found is None:
         return (f"**No benchmark result found**: `{BENCH_FILE}` is missing from this checkout, so this page has no "
-                "step-level ratios. Run `phnlab bench --json > " + BENCH_FILE + "` (about 1.5 minutes on two CPU "
+                "step-level ratios. Run `phnlab bench --json > " + BENCH_FILE + "` (docs/benchmarks.md gives its duration on two CPU "
                 "cores); this page shows them on its next build.")
     path, b = found
     where = ", ".join(str(x) for x in (b.get("device"), b.get("device_name")) if x)
@@ -254,5 +254,5 @@ def bench_verdict(result: Mapping) -> Verdict:
                           if missed else ""),),
                    notes=(f"Why an exact second-order step cannot reach {TARGETS['second_over_first_hnf']:g}× first "
                           "order through the generated convolutions and batch norm, and what was tried: "
-                          "`docs/benchmarks.md`, \"What blocks the missed target\".",)
+                          "`docs/benchmarks.md`, \"The missed target\".",)
                    if "second_over_first_hnf" in missed else ())

@@ -82,5 +82,5 @@ def test_the_bench_table_says_which_ratio_misses_its_target():
     assert f.loc["lookahead_first_over_none_hnf", ["target (≤)", "within target"]].tolist() == ["—", "—"]
     (claim,) = cost.bench_verdict(doc).claims
     assert claim.holds is False and claim.ours == "1 of 2 within target" and "`second_over_first_hnf` 3.63 > 2.50" in claim.detail
-    assert "What blocks the missed target" in cost.bench_verdict(doc).notes[0]
+    assert "The missed target" in cost.bench_verdict(doc).notes[0]
     assert cost.bench_caption(("docs/bench-cpu.json", doc)).count("thread") == 1
