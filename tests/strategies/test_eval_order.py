@@ -40,7 +40,7 @@ def benchmarks():
     train = Images(x[:120], y[:120])
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")
-        benchmark = nc_benchmark(train, Images(x, y), n_experiences=1, task_labels=True, fixed_class_order=[0, 1],
+        benchmark = nc_benchmark(train, Images(x[120:], y[120:]), n_experiences=1, task_labels=True, fixed_class_order=[0, 1],
                                  class_ids_from_zero_in_each_exp=True)
     by_class = benchmark.test_stream[0]
     shuffled = copy.copy(by_class)
