@@ -46,14 +46,36 @@ def make_evaluator(backend: str, folder: Path, spec):
     elif backend == "csv":
         logger = CSVLogger(log_folder=folder)
     else:
-        from avalanche.logging import WandBLogger
-
-        logger = WandBLogger(project_name="phnlab", run_name=f"{spec.label()} {spec.key()}", dir=folder,
-                             config=spec.to_dict())
+        logger = _wandb_logger(folder, spec)
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", UserWarning)
         return EvaluationPlugin(accuracy_metrics(epoch=True, experience=True, stream=True),
                                 loss_metrics(epoch=True, experience=True, stream=True), loggers=[logger])
+
+
+def _wandb_logger(folder: Path, spec):
+    """Avalanche's logger interface over W&B, scalars only. (Avalanche 0.6's `WandBLogger` calls wandb functions
+    that wandb no longer has, `util.generate_id` and `viz`; W&B reads `WANDB_MODE`, `WANDB_PROJECT` and the rest.)"""
+    import os
+    import time
+
+    import wandb
+    from avalanche.logging import BaseLogger
+
+    class WandBScalars(BaseLogger):
+        def __init__(self):
+            super().__init__()
+            self.run = wandb.init(project=os.environ.get("WANDB_PROJECT", "phnlab"), name=f"{spec.label()} {spec.key()}", dir=str(folder),
+                                  id=f"{spec.key()}-{int(time.time())}", config=spec.to_dict())
+
+        def log_single_metric(self, name, value, x_plot):
+            if isinstance(value, (int, float)) and not isinstance(value, bool):
+                self.run.log({name: value}, step=x_plot)
+
+        def close(self):
+            self.run.finish()
+
+    return WandBScalars()
 
 
 def close(evaluator) -> None:

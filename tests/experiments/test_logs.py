@@ -45,3 +45,12 @@ def test_an_unknown_or_missing_logger_is_one_line_and_writes_nothing(tmp_path, c
     err = capsys.readouterr().err
     assert rc == 2 and fragment in err and err.count("\n") == 1
     assert not (tmp_path / "r").exists()
+
+
+def test_a_wandb_log_is_written_offline(tmp_path, tiny_spec, data_root, monkeypatch):
+    monkeypatch.setenv("WANDB_MODE", "offline")  # nothing leaves the machine
+    monkeypatch.setenv("WANDB_SILENT", "true")
+    spec = tiny_spec("naive", 0, epochs=1)
+    run(spec, results_dir=tmp_path, device="cpu", data_root=data_root, quiet=True, log="wandb")
+    (events,) = (tmp_path / spec.key() / "logs" / "wandb").rglob("*.wandb")
+    assert b"Top1_Acc_Exp/eval_phase/test_stream/Task000/Exp000" in events.read_bytes()  # the history's keys
