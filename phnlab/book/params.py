@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from ..config import Preset, get_preset, parse_seeds, resolve_device
+from ..config import PRESETS, Preset, get_preset, parse_seeds, resolve_device
 from ..errors import BadInput
 
 __all__ = ["ChapterParams", "check_params"]
@@ -59,7 +59,7 @@ def check_params(
     seeds: Any = None,
     jobs: Any = 1,
 ) -> ChapterParams:
-    """Check a chapter's parameters: preset ci|quick|paper, device auto|cpu|cuda[:N], data_root an
+    """Check a chapter's parameters: preset one of `PRESETS`, device auto|cpu|cuda[:N], data_root an
     existing directory or ""/None for the default, results_dir a directory (created when missing),
     seeds None/"" for the preset's seeds, an int, a list of ints or a comma string "0,1"; jobs an integer
     >= 1 (worker processes, one torch thread each on a CPU)."""
@@ -68,7 +68,7 @@ def check_params(
     elif isinstance(preset, str):
         chosen = get_preset(preset.strip())
     else:
-        raise BadInput(f"preset must be a name, got {preset!r}; allowed: ci, quick, paper")
+        raise BadInput(f"preset must be a name, got {preset!r}; allowed: {', '.join(PRESETS)}")
     if not isinstance(device, str):
         raise BadInput(f"device must be a string, got {device!r}; allowed: auto, cpu, cuda, cuda:N")
     dev = str(resolve_device(device.strip()))

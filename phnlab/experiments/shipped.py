@@ -90,7 +90,7 @@ def seed_results(results_dir: str | Path, shipped_dir: str | Path = SHIPPED_DIR,
     if stale and strict:
         raise StaleStore(f"{len(stale)} shipped run(s) are stale (STRICT): " + "; ".join(stale))
     for line in stale:
-        log(f"{line}; it is not read, and is recomputed where the book needs it")
+        log(f"{line}; it is not read: its sections say \"not computed\" until it is computed and shipped again")
     dst = ResultsStore(results_dir)
     copied = 0
     for r in runs:

@@ -2,7 +2,7 @@
 
 Slow (about a minute on 2 CPU cores), so it runs only with PHNLAB_LONG=1 (marker `long`):
 
-    PHNLAB_SLOW=1 .venv/bin/python -m pytest tests/data/test_data_accuracy.py -s
+    PHNLAB_LONG=1 .venv/bin/python -m pytest tests/data/test_data_accuracy.py -s
 
 It prints the test accuracy after each epoch; docs/data.md quotes the numbers. The band is
 two-sided: the set must be learnable, and not so easy that every method scores 100%.
