@@ -43,3 +43,32 @@ def test_a_claim_links_its_chapter_only_where_the_build_has_it(tmp_path):
     table = findings.summary_markdown(tmp_path, "ci", {"synthetic": "synthetic"}, pages=["04-split-benchmarks.ipynb"])
     assert "[Section 4.3, Table 2](04-split-benchmarks.ipynb)" in table
     assert "(Appendix E, Figure 12)" in table and "(06-gradient-cosine.ipynb)" not in table
+
+
+def test_every_claim_a_chapter_records_is_one_an_analysis_makes():
+    """A chapter names the claims it records by the start of their text (`verdict.get("...")`): each such start
+    begins a `Claim(...)` text of `phnlab.analysis`, so that a reworded claim cannot drop out of the table."""
+    import ast
+    import json
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[2]
+    texts = []
+    for path in (root / "phnlab" / "analysis").glob("*.py"):
+        for node in ast.walk(ast.parse(path.read_text())):
+            if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "Claim" and node.args:
+                first = node.args[0]
+                if isinstance(first, ast.JoinedStr):
+                    first = first.values[0] if first.values else None
+                if isinstance(first, ast.Constant) and isinstance(first.value, str):
+                    texts.append(first.value)
+    recorded = []
+    for notebook in sorted((root / "book").glob("*.ipynb")):
+        for cell in json.loads(notebook.read_text())["cells"]:
+            source = "".join(cell["source"])
+            for call in re.findall(r"findings\.record\((.*?)\)(?:\n|$)", source, re.S):
+                recorded += [(notebook.name, start) for start in re.findall(r'verdict\.get\("([^"]+)"\)', call)]
+    assert len(recorded) >= 8
+    for notebook, start in recorded:
+        assert any(text.startswith(start) for text in texts), f"{notebook} records {start!r}, which no Claim begins with"
