@@ -234,8 +234,10 @@ def depth_grid(store: ResultsStore, chosen: Sequence[tuple[str, Sequence[int]]])
     normalisation policy and schedule (steps per experience) the store holds; the first study's (shipped)
     real data at its own schedule under ours shown first where there is one."""
     from ..config import get_preset
+    from ..experiments.store import StoreSnapshot
     from ..experiments.sweeps import epochs_for, convergence_steps, steps_per_experience
 
+    store = StoreSnapshot(store)  # one read for the grid's many selections
     items, names, all_steps = {}, [], set()
     for preset, seeds in chosen:
         p = get_preset(preset)

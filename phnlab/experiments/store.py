@@ -25,7 +25,7 @@ from ..files import atomic_write_bytes
 from .stopping import StoreFull
 from .spec import RunSpec
 
-__all__ = ["ResultsStore", "SpecLocked"]
+__all__ = ["ResultsStore", "StoreSnapshot", "SpecLocked"]
 
 
 class SpecLocked(PhnlabError):
@@ -197,6 +197,17 @@ class ResultsStore:
                 yield
             finally:
                 fcntl.flock(f, fcntl.LOCK_UN)
+
+
+class StoreSnapshot:
+    """A store's finished runs read once, for an analysis that selects from them many times over (`all_metrics`
+    as `ResultsStore` has it); what is stored later is not in it."""
+
+    def __init__(self, store: ResultsStore):
+        self.root, self._pairs = store.root, store.all_metrics()
+
+    def all_metrics(self) -> list[tuple[RunSpec, dict]]:
+        return list(self._pairs)
 
 
 def _locked(path: Path) -> bool:

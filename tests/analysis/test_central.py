@@ -66,3 +66,15 @@ def test_plot_depths(tmp_path):
     store = ResultsStore(tmp_path)
     _fill(store, 0.05, seeds=(0, 1))
     assert_labelled(central.plot_depths(central.depth_comparisons(store, "ci"), "t"))
+
+
+def test_the_depth_grid_reads_the_store_once_and_shows_each_policy(tmp_path, monkeypatch):
+    store = ResultsStore(tmp_path)
+    _fill(store, 0.05)
+    _fill(store, 0.05, overrides=(("bn_policy", "authors"),))
+    reads = []
+    original = ResultsStore.all_metrics
+    monkeypatch.setattr(ResultsStore, "all_metrics", lambda self: reads.append(1) or original(self))
+    items, controls, value = central.depth_grid(store, [("ci", (0, 1, 2))])
+    assert len(reads) == 1
+    assert {key[1] for key in items} == {"population", "authors"} and dict(controls)["data set"] == [central.data_name("ci")]
