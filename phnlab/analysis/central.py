@@ -9,7 +9,6 @@ resolved", whatever the point estimate.
 
 from __future__ import annotations
 
-import math
 import statistics
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -20,16 +19,15 @@ from ..experiments.sweeps import AUTHORS
 from .claims import Claim, Verdict
 from .figures import HN_COLOR, LR_COLOR, styled
 from .selection import select_runs
-from .stats import clear_effect, diff_se, mean_sd, stream_test_images
+from .stats import HEADLINE_SEEDS, SEED_RULE, clear_effect, mean_sd, paired_effect, stream_test_images
 
 __all__ = ["DATA_NAMES", "data_name", "dataset_of", "findings_of", "studies", "depth_grid", "HEADLINE_SEEDS", "DEPTHS", "POLICIES", "DepthComparison", "depth_comparisons", "policy_comparisons",
            "comparison_frame", "central_verdict", "plot_depths"]
 
-HEADLINE_SEEDS = 3  # the paper's count of seeds
 DEPTHS = (1, 2, 3, 4, 0)  # k = 0: LR-0 (replaying images) against the full hypernetwork HN-F
 POLICIES = {"population": (), "authors": AUTHORS}  # ours; the authors' (running for LR, batch for HN)
 DATA_NAMES = {"synthetic": "synthetic shapes", "fashionmnist": "Fashion-MNIST", "cifar100": "CIFAR-100"}
-RULE = f"paired by seed; |effect| > 2 SE, SE the larger of sd/√n and the test sets' sampling error; ≥ {HEADLINE_SEEDS} seeds"
+RULE = SEED_RULE
 
 
 @dataclass(frozen=True)
@@ -87,16 +85,13 @@ def depth_comparisons(store: ResultsStore, preset: str, seeds=None, overrides=()
         if not common:
             continue
         pct = lambda runs, key: [100 * runs[s][key] for s in common]  # noqa: E731
-        diffs = [h - l for h, l in zip(pct(hn, "aca"), pct(lr, "aca"))]
-        spread = statistics.stdev(diffs) / math.sqrt(len(diffs)) if len(diffs) > 1 else 0.0
-        first = lr[common[0]]
-        sampling = diff_se(statistics.fmean(pct(hn, "aca")) / 100, statistics.fmean(pct(lr, "aca")) / 100,
-                           stream_test_images(first), len(common))
+        aca = lambda runs: {s: 100 * runs[s]["aca"] for s in common}  # noqa: E731
+        effect = paired_effect(aca(hn), aca(lr), stream_test_images(lr[common[0]]))
         out.append(DepthComparison(
             k, common, mean_sd(pct(lr, "aca")), mean_sd(pct(hn, "aca")),
             statistics.fmean(pct(lr, "learning_accuracy")), statistics.fmean(pct(hn, "learning_accuracy")),
             mean_sd(pct(lr, "forgetting")), mean_sd(pct(hn, "forgetting")),
-            statistics.fmean(diffs), max(spread, sampling)))
+            effect.value, effect.se))
     return out
 
 

@@ -50,7 +50,12 @@ def experience_curve(metrics: Mapping, j: int) -> tuple[np.ndarray, np.ndarray]:
     """Accuracy (%) on experience j after every training epoch from the one where j is learned on.
 
     x counts training epochs since the start of the stream (1 = after the first epoch of
-    experience 1), so curves of runs with the same preset line up."""
+    experience 1), so curves of runs with the same preset line up. A run that recorded no per-epoch curve
+    gives one point per experience, at its end (the accuracy matrix)."""
+    if not metrics["epoch_curves"]:
+        ends = np.cumsum(epochs_per_experience(metrics))
+        rows = metrics["accuracy_matrix"][j:]
+        return ends[j:].astype(float), np.asarray([pct(row[j]) for row in rows], dtype=float)
     xs, ys = [], []
     for n, point in enumerate(metrics["epoch_curves"], start=1):
         if point["experience"] >= j and len(point["accuracy"]) > j:
@@ -68,6 +73,8 @@ def mean_curve(runs: Sequence[Mapping], j: int) -> tuple[np.ndarray, np.ndarray,
 
 
 def epochs_per_experience(metrics: Mapping) -> list[int]:
+    if not metrics["epoch_curves"]:  # no per-epoch curve recorded: the preset's epochs for every experience
+        return [metrics["preset"]["epochs"]] * len(metrics["accuracy_matrix"])
     counts: dict[int, int] = defaultdict(int)
     for point in metrics["epoch_curves"]:
         counts[point["experience"]] += 1

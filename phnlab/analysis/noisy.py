@@ -4,14 +4,15 @@ experience over a stream whose later experiences carry image noise.
 
 from __future__ import annotations
 
+import math
 import statistics
 from collections import defaultdict
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 
 from .. import paper
 from .claims import Claim, Verdict
 from .figures import DEPTH_COLORS, GREY, curve_axes, mark_experiences, plot_mean, styled
-from .stats import chance, clear_effect, diff_se, mean_sd, pct, pm, test_size
+from .stats import Effect, chance, mean_sd, paired_effect, pct, pm, pooled, stream_test_images, test_size
 
 __all__ = [
     "table1_frame", "first_experience_summary", "noisy_verdict", "plot_noisy_first_experience"
@@ -80,58 +81,105 @@ def first_experience_summary(results: Iterable):
     return pd.DataFrame(rows)
 
 
+def _by_seed(results: Iterable) -> dict[tuple[str, int, str], dict[int, Mapping]]:
+    """Metrics by (strategy, k, 'noisy' | 'normal') and seed."""
+    out: dict[tuple[str, int, str], dict[int, Mapping]] = defaultdict(dict)
+    for r in results:
+        s = r.spec
+        if s.stream in ("noisy", "clean"):
+            out[(s.strategy, s.freeze_depth, _stream_name(s.stream))][s.seed] = r.metrics
+    return out
+
+
+def _values(runs: Mapping[int, Mapping], of) -> dict[int, float]:
+    return {seed: of(m) for seed, m in runs.items()}
+
+
+def _end_on_first(m: Mapping) -> float:
+    return pct(m["accuracy_matrix"][-1][0])  # experience 1 at the end of the stream
+
+
+def _learning(m: Mapping) -> float:
+    return pct(m["learning_accuracy"])
+
+
+def _moves_less(lr: Effect, hn: Effect) -> Effect:
+    """How much less HN's normal − noisy gap is than LR's, in size, with both gaps' noise."""
+    return Effect(abs(lr.value) - abs(hn.value), math.hypot(lr.se, hn.se), min(lr.seeds, hn.seeds))
+
+
 def noisy_verdict(results: Iterable, preset_name: str) -> Verdict:
-    """Section 4.2's claims, checked: LR (c = 1) ends lower on experience 1 in the noisy stream than
-    in the normal one; HN's accuracy moves less between the streams; LR's learning accuracy is about
-    the same in both streams while HN's is lower than LR's (Table 1)."""
-    s = first_experience_summary(results)
-    end = s.set_index(["strategy", "k", "stream"])["exp. 1 at the end (%)"]
-    la = s.set_index(["strategy", "k", "stream"])["learning accuracy (%)"]
-    n_test, n_seeds = s["test_images"].iloc[0], int(s["seeds"].min())
-    depths = sorted(s["k"].unique())
-    lr_gap = {k: end[("lr", k, "normal")] - end[("lr", k, "noisy")] for k in depths}
-    hn_gap = {k: end[("hn", k, "normal")] - end[("hn", k, "noisy")] for k in depths}
-    se = {k: diff_se(end[("lr", k, "normal")] / 100, end[("lr", k, "noisy")] / 100, n_test, n_seeds) for k in depths}
-    harmed = [k for k in depths if lr_gap[k] > 0]
-    clear = [k for k in depths if lr_gap[k] > 0 and clear_effect(lr_gap[k], se[k])]
-    steadier = [k for k in depths if abs(hn_gap[k]) < abs(lr_gap[k])]
-    la_lr = [la[("lr", k, "noisy")] - la[("lr", k, "normal")] for k in depths]
-    hn_lower = [(k, st) for k in depths for st in ("noisy", "normal") if la[("hn", k, st)] < la[("lr", k, st)]]
+    """Section 4.2's claims, each an effect paired by seed with its noise, pooled over the freeze depths: LR
+    (c = 1) ends lower on experience 1 in the noisy stream than in the normal one, and HN holds it at least as
+    well as LR there (the headline claims, three seeds); HN's accuracy moves less between the streams; LR learns
+    the noisy stream about as well as the normal one, while HN learns less than LR (Table 1)."""
+    runs = _by_seed(results)
+    depths = sorted(k for (st, k, stream) in runs if st == "lr" and stream == "noisy"
+                    and all((m, k, x) in runs for m in ("lr", "hn") for x in ("noisy", "normal")))
+    if not depths:
+        return Verdict((Claim("LR ends lower on experience 1 in the noisy than in the normal stream", None,
+                              "the results hold no depth with LR and HN in both streams"),))
+    some = next(iter(runs[("lr", depths[0], "noisy")].values()))
+    n_test, n_stream = test_size(some), stream_test_images(some)
+
+    def paired(a, b, of, n):
+        return paired_effect(_values(runs[a], of), _values(runs[b], of), n)
+
+    lr_gap = {k: paired(("lr", k, "normal"), ("lr", k, "noisy"), _end_on_first, n_test) for k in depths}
+    hn_gap = {k: paired(("hn", k, "normal"), ("hn", k, "noisy"), _end_on_first, n_test) for k in depths}
+    hn_holds = {k: paired(("hn", k, "noisy"), ("lr", k, "noisy"), _end_on_first, n_test) for k in depths}
+    lr_learning = {k: paired(("lr", k, "noisy"), ("lr", k, "normal"), _learning, n_stream) for k in depths}
+    hn_less = {(k, st): paired(("lr", k, st), ("hn", k, st), _learning, n_stream)
+               for k in depths for st in ("noisy", "normal")}
     t1 = {key: statistics.fmean(m for m, _ in v) for key, v in paper.TABLE1.items()}  # paper: mean over e1..e4
     p_depths = sorted({k for _, k, _ in paper.TABLE1})
     p_lr = [t1[("lr", k, "noisy")] - t1[("lr", k, "normal")] for k in p_depths]
     p_hn_lower = sum(t1[("hn", k, st)] < t1[("lr", k, st)] for k in p_depths for st in ("noisy", "normal"))
-    fgt = s.set_index(["strategy", "k", "stream"])["forgetting of exp. 1 (points)"]
-    hn_holds = [k for k in depths if end[("hn", k, "noisy")] >= end[("lr", k, "noisy")]]
-    ks = lambda values: ", ".join(f"k = {k}: {v:+.1f}" for k, v in zip(depths, values))  # noqa: E731
+    margin = max(abs(d) for d in p_lr)  # "about the same": within the paper's own largest gap
+    per_depth = lambda effects: ", ".join(f"k = {k}: {e.value:+.1f} ± {e.se:.1f}" for k, e in effects.items())  # noqa: E731
+    count = lambda effects: sum(e.value > 0 for e in effects.values())  # noqa: E731
+    pooled_over = "mean over k = " + ", ".join(map(str, depths))
+
+    lr_lower = pooled(lr_gap.values())
+    holds = pooled(hn_holds.values())
+    steadier = pooled(_moves_less(lr_gap[k], hn_gap[k]) for k in depths)
+    lr_same = pooled(lr_learning.values())
+    learns_less = pooled(hn_less.values())
+    same_record = {**lr_same.record(rule=f"|effect| ≤ {margin:.1f} (the paper's largest gap), decided when "
+                                         f"|effect| − {margin:.1f} is beyond 2 SE"),
+                   "clear": abs(abs(lr_same.value) - margin) > 2 * lr_same.se}
+    fgt = lambda k, stream: statistics.fmean(  # noqa: E731
+        pct(m["accuracy_matrix"][0][0] - m["accuracy_matrix"][-1][0]) for m in runs[("lr", k, stream)].values())
     claims = (
-        Claim("LR ends lower on experience 1 in the noisy than in the normal stream at most depths (the paper's main claim)",
-              len(harmed) > len(depths) / 2, f"at {len(harmed)} of {len(depths)} depths",
-              clear=len(clear) > len(depths) / 2,
-              detail=f"Normal − noisy: {ks([lr_gap[k] for k in depths])} points; twice the sampling error: "
-                     + ", ".join(f"{2 * se[k]:.1f}" for k in depths) + f", exceeded at {len(clear)} of {len(depths)}. "
-                     "LR forgets experience 1 by " + ", ".join(f"{fgt[('lr', k, 'noisy')]:+.1f}" for k in depths)
-                     + " points in the noisy stream and by " + ", ".join(f"{fgt[('lr', k, 'normal')]:+.1f}" for k in depths)
-                     + " in the normal one (negative: it gains)"),
-        Claim("At the end of the noisy stream HN holds experience 1 at least as well as LR at most depths",
-              len(hn_holds) > len(depths) / 2, f"at {len(hn_holds)} of {len(depths)} depths",
-              detail="HN " + ", ".join(f"{end[('hn', k, 'noisy')]:.1f}" for k in depths) + " % against LR "
-                     + ", ".join(f"{end[('lr', k, 'noisy')]:.1f}" for k in depths) + " %"),
-        Claim("HN's accuracy on experience 1 moves less between the streams than LR's at most depths",
-              len(steadier) > len(depths) / 2, f"at {len(steadier)} of {len(depths)} depths",
-              detail=f"HN, normal − noisy: {ks([hn_gap[k] for k in depths])} points"),
-        Claim("HN learns less than LR in most (depth, stream) pairs (learning accuracy)", len(hn_lower) > len(depths),
-              f"in {len(hn_lower)} of {2 * len(depths)} (depth, stream) pairs",
-              paper=f"{p_hn_lower} of {2 * len(p_depths)}",
-              detail="LR's learning accuracy, noisy − normal: " + ", ".join(f"{d:+.1f}" for d in la_lr)
-                     + " points (paper, Table 1 means over e1–e4: " + ", ".join(f"{d:+.1f}" for d in p_lr) + ")"),
+        Claim("LR ends lower on experience 1 in the noisy than in the normal stream (the paper's main claim)",
+              lr_lower.value > 0, f"{lr_lower.value:+.1f} points normal − noisy, {pooled_over}; lower at "
+              f"{count(lr_gap)} of {len(depths)} depths", paper="yes",
+              detail=f"Per depth (± SE): {per_depth(lr_gap)}. LR forgets experience 1 by "
+                     + ", ".join(f"{fgt(k, 'noisy'):+.1f}" for k in depths) + " points in the noisy stream and by "
+                     + ", ".join(f"{fgt(k, 'normal'):+.1f}" for k in depths) + " in the normal one (negative: it gains)",
+              **lr_lower.record(headline=True)),
+        Claim("At the end of the noisy stream HN holds experience 1 at least as well as LR", holds.value >= 0,
+              f"HN − LR {holds.value:+.1f} points, {pooled_over}; HN at least as high at "
+              f"{sum(e.value >= 0 for e in hn_holds.values())} of {len(depths)} depths", paper="yes",
+              detail=f"Per depth (± SE): {per_depth(hn_holds)}", **holds.record(headline=True)),
+        Claim("HN's accuracy on experience 1 moves less between the streams than LR's",
+              steadier.value > 0, f"|LR's gap| − |HN's gap| {steadier.value:+.1f} points, {pooled_over}",
+              paper="yes", detail=f"HN, normal − noisy (± SE): {per_depth(hn_gap)}", **steadier.record()),
+        Claim("LR learns the noisy stream about as well as the normal one (learning accuracy)",
+              abs(lr_same.value) <= margin, f"noisy − normal {lr_same.value:+.1f} points, {pooled_over}",
+              paper="Table 1 means over e1–e4: " + ", ".join(f"{d:+.1f}" for d in p_lr),
+              detail=f"Per depth (± SE): {per_depth(lr_learning)}", **same_record),
+        Claim("HN learns less than LR (learning accuracy)", learns_less.value > 0,
+              f"LR − HN {learns_less.value:+.1f} points, mean over {len(hn_less)} (depth, stream) pairs; less in "
+              f"{count(hn_less)} of them", paper=f"in {p_hn_lower} of {2 * len(p_depths)} pairs",
+              detail="Per pair (± SE): " + ", ".join(f"k = {k} {st}: {e.value:+.1f} ± {e.se:.1f}"
+                                                     for (k, st), e in hn_less.items()), **learns_less.record()),
     )
     notes = ()
-    if not clear:
-        notes = (f"At the **{preset_name}** preset no noisy/normal difference of LR is larger than twice the sampling "
-                 f"error of {int(n_test)} test images and {n_seeds} seed(s): this run **cannot show** the paper's "
-                 "effect; the claims above say which way the measurements lean, not that the effect is there or "
-                 "absent.",)
+    if not lr_lower.clear:
+        notes = (f"At the **{preset_name}** preset LR's noisy/normal difference is within twice its error "
+                 f"({int(n_test) if n_test else 'all'} test images and {lr_lower.seeds} seed(s)): this run **cannot "
+                 "show** the paper's effect; the claims above say which way the measurements lean.",)
     return Verdict(claims, notes=notes)
 
 

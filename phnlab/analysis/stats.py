@@ -9,13 +9,19 @@ import math
 import statistics
 from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
 
 from ..strategies.registry import label as strategy_label
 
 __all__ = [
     "NBSP", "pm", "pct", "mean_sd", "yes", "model_name", "group_runs", "chance", "test_size",
-    "stream_test_images", "accuracy_se", "diff_se", "clear_effect"
+    "stream_test_images", "accuracy_se", "diff_se", "clear_effect", "HEADLINE_SEEDS", "PAIRED_RULE", "SEED_RULE", "Effect",
+    "seed_effect", "paired_effect", "pooled"
 ]
+
+HEADLINE_SEEDS = 3  # the paper's count of seeds: a headline verdict needs as many
+PAIRED_RULE = "paired by seed; |effect| > 2 SE, SE the larger of sd/√n and the test sets' sampling error"
+SEED_RULE = f"{PAIRED_RULE}; ≥ {HEADLINE_SEEDS} seeds"  # a headline claim's
 
 NBSP = "\u00a0"  # keeps "61.9 ± 1.7" on one line in narrow table cells
 
@@ -90,3 +96,47 @@ def diff_se(p1: float, p2: float, n: int | None, runs: int = 1) -> float:
 def clear_effect(diff: float, se: float) -> bool:
     """A difference larger than twice its standard error (the test sets' sampling noise)."""
     return bool(abs(diff) > 2 * se)
+
+
+@dataclass(frozen=True)
+class Effect:
+    """A difference measured on each of several seeds (points): its mean, standard error and seed count."""
+
+    value: float
+    se: float
+    seeds: int
+
+    @property
+    def clear(self) -> bool:
+        return clear_effect(self.value, self.se)
+
+    def record(self, rule: str | None = None, headline: bool = False) -> dict:
+        """The fields a `claims.Claim` keeps of it (a headline claim needs `HEADLINE_SEEDS` seeds)."""
+        return {"effect": self.value, "se": self.se, "seeds": self.seeds, "clear": self.clear,
+                "rule": rule or (SEED_RULE if headline else PAIRED_RULE),
+                "seeds_needed": HEADLINE_SEEDS if headline else None}
+
+
+def seed_effect(per_seed: Sequence[float], sampling_se: float) -> Effect:
+    """The mean of a difference measured once per seed; its SE the larger of the spread over seeds (sd/√n)
+    and `sampling_se`, the test sets' noise in that mean (with one or two seeds the spread says little)."""
+    values = list(per_seed)
+    spread = statistics.stdev(values) / math.sqrt(len(values)) if len(values) > 1 else 0.0
+    return Effect(statistics.fmean(values), max(spread, sampling_se), len(values))
+
+
+def pooled(effects: Sequence[Effect]) -> Effect:
+    """The mean of several effects (e.g. one per freeze depth), their errors combined as independent."""
+    effects = list(effects)
+    return Effect(statistics.fmean(e.value for e in effects),
+                  math.sqrt(sum(e.se ** 2 for e in effects)) / len(effects), min(e.seeds for e in effects))
+
+
+def paired_effect(a: Mapping[int, float], b: Mapping[int, float], n_test: int | None) -> Effect | None:
+    """a − b over the seeds both hold (values in %, keyed by seed), each accuracy measured on `n_test` images;
+    None where they share no seed."""
+    seeds = sorted(set(a) & set(b))
+    if not seeds:
+        return None
+    mean_a, mean_b = (statistics.fmean(v[s] for s in seeds) for v in (a, b))
+    return seed_effect([a[s] - b[s] for s in seeds], diff_se(mean_a / 100, mean_b / 100, n_test, len(seeds)))

@@ -11,7 +11,7 @@ from ..experiments.spec import RunSpec
 from ..experiments.sweeps import sweep_specs
 from .runs import distinct
 
-__all__ = ["CHAPTER_SWEEPS", "chapter_specs", "book_specs", "keep_checkpoints"]
+__all__ = ["CHAPTER_SWEEPS", "COMPANION_SWEEPS", "chapter_specs", "book_specs", "keep_checkpoints"]
 
 # chapter number → the sweeps its notebook runs (`sweep_specs(name, ...)`); tests/book check the notebooks
 CHAPTER_SWEEPS: dict[str, tuple[str, ...]] = {
@@ -27,11 +27,22 @@ CHAPTER_SWEEPS: dict[str, tuple[str, ...]] = {
 }
 
 
+# chapter number → the sweeps it also reads of the book preset's real-data companion, over that preset's seeds
+# (`book.runs.companion_runs(name, ...)`, `experiments.sweeps.REAL_DATA_COMPANION`)
+COMPANION_SWEEPS: dict[str, tuple[str, ...]] = {"02": ("transfer",), "03": ("noisy",)}
+
+
 def chapter_specs(chapters: Iterable[str], preset: str, seeds: Sequence[int] | None = None) -> list[RunSpec]:
     """The distinct specs of the given chapters ("02", "04", ...), in chapter order."""
+    from ..config import get_preset
+    from ..experiments.sweeps import REAL_DATA_COMPANION
+
     seeds = tuple(seeds) if seeds else None
-    return distinct(spec for chapter in chapters for name in CHAPTER_SWEEPS.get(chapter, ())
-                    for spec in sweep_specs(name, preset, seeds))
+    real = REAL_DATA_COMPANION.get(preset)
+    return distinct([spec for chapter in chapters for name in CHAPTER_SWEEPS.get(chapter, ())
+                     for spec in sweep_specs(name, preset, seeds)]
+                    + [spec for chapter in chapters for name in COMPANION_SWEEPS.get(chapter, ()) if real
+                       for spec in sweep_specs(name, real, get_preset(real).seeds)])
 
 
 def book_specs(chapters: Iterable[str], preset: str, seeds: Sequence[int] | None = None) -> list[RunSpec]:

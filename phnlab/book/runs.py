@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
-__all__ = ["run_specs", "runs_with_data", "split_by_data", "runs_summary", "distinct"]
+__all__ = ["run_specs", "runs_with_data", "split_by_data", "runs_summary", "distinct", "companion_runs", "companion_summary"]
 
 
 def distinct(specs: Iterable) -> list:
@@ -67,6 +67,29 @@ def runs_with_data(specs: Iterable, params, *, runner=None) -> tuple[list, str]:
     """`run_specs` of the specs whose data is there or whose runs are stored, and `split_by_data`'s line."""
     ready, line = split_by_data(specs, params.results_dir, params.data_root)
     return run_specs(ready, params, runner=runner), line
+
+
+def companion_runs(sweep: str, params, *, runner=None) -> tuple[str | None, list, str]:
+    """(preset, results, line) of a sweep of the real-data preset the book's preset reads beside its own
+    (`experiments.sweeps.REAL_DATA_COMPANION`), over that preset's seeds: `runs_with_data`'s runs and line;
+    (None, [], '') where the book's preset has no companion."""
+    from ..config import get_preset
+    from ..experiments.sweeps import REAL_DATA_COMPANION, sweep_specs
+
+    real = REAL_DATA_COMPANION.get(params.preset.name)
+    if real is None:
+        return None, [], ""
+    return (real, *runs_with_data(sweep_specs(sweep, real, get_preset(real).seeds), params, runner=runner))
+
+
+def companion_summary(real: str | None, results: Sequence, missing: str, preset_name: str) -> str:
+    """What a companion section reads (`companion_runs`), in one paragraph."""
+    if real is None:
+        return f"The **{preset_name}** preset reads no real-data study beside its own."
+    text = runs_summary(results) + (f" **Missing:** {missing}." if missing else "")
+    if not results:
+        text += f" No run of the `{real}` study is in the results store: its verdicts read *not computed*."
+    return text
 
 
 def runs_summary(results: Sequence) -> str:

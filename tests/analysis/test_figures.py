@@ -19,6 +19,15 @@ def test_experience_curve_starts_where_the_experience_is_learned():
     assert len(x) == 6 and mean[1] == pytest.approx(80.5) and sd[1] == pytest.approx(np.std([80, 81], ddof=1))
 
 
+
+def test_a_run_without_epoch_curves_gives_one_point_per_experience():
+    m = fake_metrics(FakeSpec(), T=3, E=2)
+    m = {**m, "epoch_curves": [], "preset": {**m["preset"], "epochs": 4}}
+    assert figures.epochs_per_experience(m) == [4, 4, 4]
+    x, y = figures.experience_curve(m, 1)  # experience 2, at the end of experiences 2 and 3
+    assert list(x) == [8, 12] and list(y) == pytest.approx([100 * m["accuracy_matrix"][i][1] for i in (1, 2)])
+
+
 def test_frozen_diagram_marks_the_cut():
     fig = Figure(figsize=(5, 1))
     ax = fig.subplots()

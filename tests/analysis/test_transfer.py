@@ -6,11 +6,11 @@ from phnlab.analysis import transfer
 from fakes import PM, FakeResult, FakeSpec, assert_labelled, fake_metrics
 
 
-def transfer_results():
+def transfer_results(seeds=(0, 1)):
     out = []
     for a, b, decay in (("synthetic-shapes", "synthetic-glyphs", 0.0), ("synthetic-shapes", "synthetic-textures", 0.1)):
         for k in range(5):
-            for seed in (0, 1):
+            for seed in seeds:
                 spec = FakeSpec(stream="transfer", strategy="lr", freeze_depth=k, replay_coef=0.0, seed=seed,
                                 dataset=a, dataset2=b)
                 m = fake_metrics(spec, T=2, E=3, base=0.9 - decay * k, datasets=(a, b))
@@ -33,7 +33,11 @@ def test_transfer_frame_table_drops_and_figures():
     verdict = transfer.transfer_verdict(df, "ci")
     less = verdict["The similar pair loses less"]
     assert less.holds is True and less.clear is True and less.ours == "at 4 of 4 depths, clear of the noise at 4"
-    assert "k = 4: +40.0" in less.detail
+    assert "k = 4: +40.0 ± " in less.detail
+    # a headline claim: two seeds leave it unresolved, the paper's three settle it
+    assert less.seeds == 2 and less.seeds_needed == 3 and less.verdict == "not resolved"
+    three = transfer.transfer_verdict(transfer.transfer_frame(transfer_results((0, 1, 2))), "ci")["The similar pair"]
+    assert three.verdict == "yes" and three.seeds == 3 and three.effect == pytest.approx(10.0)  # k = 1, least clear
     assert verdict["Freezing does not hurt"].holds is True and verdict["Freezing does not hurt"].ours == "at every depth"
     assert any("drop from k = 0 at k = 1, 2, 3, 4: 10.0, 20.0, 30.0, 40.0 points" in d for d in verdict.details)
     assert not verdict.notes and "**yes**" in verdict.render()

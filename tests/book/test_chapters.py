@@ -36,10 +36,15 @@ def test_the_book_plan_names_the_sweeps_each_chapter_runs(path):
     trained inside its chapter, one listed in vain would be trained for nothing."""
     from phnlab.book.plan import CHAPTER_SWEEPS
 
-    called = {n.args[0].value for n in ast.walk(_code(path)) if isinstance(n, ast.Call)
-              and getattr(n.func, "id", getattr(n.func, "attr", None)) == "sweep_specs"
-              and n.args and isinstance(n.args[0], ast.Constant)}
-    assert called == set(CHAPTER_SWEEPS[path.name[:2]])
+    from phnlab.book.plan import COMPANION_SWEEPS
+
+    def called(function):
+        return {n.args[0].value for n in ast.walk(_code(path)) if isinstance(n, ast.Call)
+                and getattr(n.func, "id", getattr(n.func, "attr", None)) == function
+                and n.args and isinstance(n.args[0], ast.Constant)}
+
+    assert called("sweep_specs") == set(CHAPTER_SWEEPS[path.name[:2]])
+    assert called("companion_runs") == set(COMPANION_SWEEPS.get(path.name[:2], ()))
 
 
 @pytest.mark.parametrize("path", CHAPTERS, ids=lambda p: p.stem)

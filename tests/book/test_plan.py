@@ -40,3 +40,16 @@ def test_the_checkpoint_chapter_3_reads_is_one_the_book_trains():
     assert keep_checkpoints(["04", "08"], "quick") == []
     ((other, _),) = keep_checkpoints(["03"], "quick", seeds=(1, 0))
     assert other.seed == 1  # the chapter's first seed
+
+
+def test_the_default_book_plans_the_real_data_runs_its_chapters_read_beside_its_own():
+    from phnlab.book.plan import COMPANION_SWEEPS
+    from phnlab.config import get_preset
+
+    quick = {s.key() for s in chapter_specs(["02", "03"], "quick")}
+    own = {s.key() for name in ("transfer", "noisy") for s in sweep_specs(name, "quick")}
+    real = {s.key() for ch in ("02", "03") for name in COMPANION_SWEEPS[ch]
+            for s in sweep_specs(name, "fmnist", get_preset("fmnist").seeds)}
+    assert quick == own | real and len(real) == 12 * 3 + 15 * 3  # noisy: 12 a seed; transfer: 15 a seed
+    assert {s.key() for s in chapter_specs(["02", "03"], "ci")} == {
+        s.key() for name in ("transfer", "noisy") for s in sweep_specs(name, "ci")}  # ci: no companion

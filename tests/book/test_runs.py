@@ -48,3 +48,20 @@ def test_runs_whose_data_is_missing_or_that_are_shipped_are_named_not_trained(tm
     assert ready == [synthetic] and "1 run(s) of preset fmnist are neither shipped" in line
     monkeypatch.setenv("PHNLAB_FRESH", "1")
     assert split_by_data([synthetic, shipped], tmp_path / "r", None) == ([synthetic, shipped], "")
+
+
+def test_a_companion_section_reads_the_real_data_presets_runs_or_says_what_is_missing(tmp_path, monkeypatch):
+    from phnlab.book.runs import companion_runs, companion_summary
+    from phnlab.config import get_preset
+    from phnlab.data import datasets
+
+    monkeypatch.delenv("PHNLAB_FRESH", raising=False)
+    monkeypatch.setattr(datasets, "absent_datasets", lambda names, root=None: [])
+    quick = SimpleNamespace(preset=get_preset("quick"), results_dir=tmp_path / "r", data_root=None, device="cpu")
+    real, results, missing = companion_runs("noisy", quick)
+    assert real == "fmnist" and results == [] and "36 run(s) of preset fmnist are neither shipped" in missing
+    text = companion_summary(real, results, missing, "quick")
+    assert text.startswith("0 runs:") and "its verdicts read *not computed*" in text
+    ci = SimpleNamespace(preset=get_preset("ci"), results_dir=tmp_path / "r", data_root=None, device="cpu")
+    assert companion_runs("noisy", ci) == (None, [], "")
+    assert companion_summary(None, [], "", "ci") == "The **ci** preset reads no real-data study beside its own."
