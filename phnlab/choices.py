@@ -4,10 +4,12 @@ from __future__ import annotations
 
 from .errors import BadInput
 
-__all__ = ["STREAM_KINDS", "FREEZE_DEPTHS", "LOOKAHEAD_MODES", "PRECISIONS", "BN_POLICIES", "check_freeze_depth",
+__all__ = ["STREAM_KINDS", "NOISY_EXPERIENCES", "TRANSFER_EXPERIENCES", "FREEZE_DEPTHS", "LOOKAHEAD_MODES", "PRECISIONS", "BN_POLICIES", "check_freeze_depth",
            "check_lookahead", "check_bn_policy"]
 
 STREAM_KINDS = ("split", "noisy", "clean", "transfer")  # phnlab.data.streams builds each
+NOISY_EXPERIENCES = 4  # noisy and clean streams: experience 1 clean, then three noises (streams.NOISY_SCHEDULE)
+TRANSFER_EXPERIENCES = 2  # a preset sets the split stream's count, not these
 FREEZE_DEPTHS = (0, 1, 2, 3, 4)
 LOOKAHEAD_MODES = ("none", "first", "second")
 PRECISIONS = ("fp32", "bf16")

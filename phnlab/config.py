@@ -15,15 +15,12 @@ import typing
 from dataclasses import dataclass, field, fields, replace
 from typing import Any
 
-from .choices import (BN_POLICIES, FREEZE_DEPTHS, LOOKAHEAD_MODES, PRECISIONS, STREAM_KINDS, check_bn_policy,
-                      check_freeze_depth, check_lookahead)
+from .choices import NOISY_EXPERIENCES, PRECISIONS, TRANSFER_EXPERIENCES, check_bn_policy
 from .errors import BadInput
 from .strategies import registry
 
 __all__ = ["Preset", "StreamConfig", "TrainingConfig", "RunOptions", "PRESETS", "get_preset", "resolve_device",
-           "FREEZE_DEPTHS", "check_freeze_depth", "LOOKAHEAD_MODES", "check_lookahead", "BN_POLICIES",
-           "check_bn_policy", "STREAM_KINDS", "PRECISIONS", "parse_seeds", "BOOK_PRESET", "DEFAULT_RESULTS_DIR",
-           "DEFAULT_JOBS"]
+           "parse_seeds", "BOOK_PRESET", "DEFAULT_RESULTS_DIR", "DEFAULT_JOBS"]
 
 
 def _validated(part) -> None:
@@ -147,6 +144,17 @@ class Preset:
             return dict(self.__dict__.get("hyperparameters", ())).get(key, declared[key].default)
         raise AttributeError(f"preset has no field {key!r}")
 
+    def stream_shape(self, kind: str) -> tuple[int, int]:
+        """(experiences, classes per experience) of a stream of `kind`, as `data.streams` builds it."""
+        if kind == "transfer":
+            return TRANSFER_EXPERIENCES, self.transfer_classes or self.classes_per_experience
+        return (self.num_experiences if kind == "split" else NOISY_EXPERIENCES), self.classes_per_experience
+
+    def steps_per_epoch(self, kind: str = "split") -> int | None:
+        """Mini-batches in an epoch of one experience of `kind` (None: a whole split, its size unknown here)."""
+        classes = self.stream_shape(kind)[1]
+        return -(-self.train_per_class * classes // self.batch_size) if self.train_per_class else None
+
     @classmethod
     def field_names(cls) -> tuple[str, ...]:
         """Every field `--set` may name: the parts' fields, then the strategies' hyperparameters."""
@@ -210,17 +218,6 @@ def _kinds(hint) -> tuple[tuple[type, ...], bool]:
         return (origin,), False
     args = typing.get_args(hint) if origin in (typing.Union, types.UnionType) else (hint,)
     return tuple(t for t in args if isinstance(t, type) and t is not type(None)), type(None) in args
-
-
-def numeric_fields() -> dict[str, tuple[tuple[type, ...], bool, bool]]:
-    """Every preset field typed int or float: (its types, whether None is allowed, whether 0 is)."""
-    out = {}
-    for key in Preset.field_names():
-        kinds, optional = Preset.field_kinds(key)
-        if set(kinds) & {int, float}:
-            h = registry.hyperparameters().get(key)
-            out[key] = (kinds, optional, bool(h and h.zero_allowed))
-    return out
 
 
 def _check_number(key: str, value, kinds: tuple[type, ...], optional: bool, *, zero_allowed: bool = False) -> None:

@@ -2,7 +2,19 @@
 
 import pytest
 
-from phnlab.config import Preset, get_preset, numeric_fields
+from phnlab.config import Preset, get_preset
+from phnlab.strategies import registry
+
+
+def numeric_fields() -> dict[str, tuple[tuple[type, ...], bool, bool]]:
+    """Every preset field typed int or float: (its types, whether None is allowed, whether 0 is)."""
+    out = {}
+    for key in Preset.field_names():
+        kinds, optional = Preset.field_kinds(key)
+        if set(kinds) & {int, float}:
+            h = registry.hyperparameters().get(key)
+            out[key] = (kinds, optional, bool(h and h.zero_allowed))
+    return out
 from phnlab.errors import BadInput
 
 NUMERIC = numeric_fields()

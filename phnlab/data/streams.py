@@ -18,7 +18,7 @@ from dataclasses import dataclass, field
 
 import torch
 
-from ..choices import STREAM_KINDS
+from ..choices import NOISY_EXPERIENCES, STREAM_KINDS
 from ..config import Preset, get_preset
 from ..errors import BadInput
 from .augment import NOISES, SampleTransform
@@ -27,8 +27,7 @@ from .datasets import ImageData, load_dataset
 __all__ = ["Experience", "Stream", "build_stream", "STREAM_KINDS", "NOISY_SCHEDULE", "normalization"]
 
 NOISY_SCHEDULE = (None,) + NOISES  # experience 1 clean, then solarize, blur, autocontrast-grey-blur
-NOISY_EXPERIENCES = len(NOISY_SCHEDULE)
-TRANSFER_EXPERIENCES = 2
+assert len(NOISY_SCHEDULE) == NOISY_EXPERIENCES
 
 # Published statistics (the paper normalises CIFAR-100 with these); other data sets: computed.
 KNOWN_NORMALIZATION = {"cifar100": ((0.5071, 0.4865, 0.4409), (0.2673, 0.2564, 0.2762))}
@@ -214,7 +213,7 @@ def build_stream(
     g = torch.Generator().manual_seed(seed)
     exps: list[Experience] = []
     if kind == "transfer":
-        c = preset.transfer_classes or c
+        c = preset.stream_shape(kind)[1]
         first, second = preset.transfer_pairs[0] if preset.transfer_pairs else (None, None)
         names = [dataset or first, dataset2 or second]
         if None in names:
@@ -231,7 +230,7 @@ def build_stream(
     else:
         name = dataset or preset.dataset
         train, test, norm = _load(name, data_root, download)
-        n_exp = preset.num_experiences if kind == "split" else NOISY_EXPERIENCES
+        n_exp = preset.stream_shape(kind)[0]
         order = _order(n_exp * c, train, g, f"a {kind} stream of {n_exp}×{c}")
         noises = NOISY_SCHEDULE if kind == "noisy" else (None,) * n_exp
         for i in range(n_exp):

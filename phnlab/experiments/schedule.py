@@ -10,7 +10,6 @@ from ..strategies import registry
 __all__ = ["estimated_cost", "training_steps", "measured_step_costs", "first_shared", "records_curves", "run_order",
            "longest_first", "seconds_per_unit", "estimate_seconds"]
 
-_TRANSFER_EXPERIENCES = 2
 _UNKNOWN_TRAIN_PER_CLASS = 500  # a whole data set's split (paper): its size is not known before loading
 
 
@@ -23,8 +22,8 @@ def _kind(spec) -> tuple:
 def training_steps(spec) -> tuple[int, int]:
     """(training steps of the run, those of its experience 1)."""
     p = spec.resolved_preset()
-    experiences = _TRANSFER_EXPERIENCES if spec.stream == "transfer" else p.num_experiences
-    per_epoch = -(-(p.train_per_class or _UNKNOWN_TRAIN_PER_CLASS) * p.classes_per_experience // p.batch_size)
+    experiences, classes = p.stream_shape(spec.stream)
+    per_epoch = p.steps_per_epoch(spec.stream) or -(-_UNKNOWN_TRAIN_PER_CLASS * classes // p.batch_size)
     return experiences * p.epochs * per_epoch, p.epochs * per_epoch
 
 

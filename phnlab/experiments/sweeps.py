@@ -50,18 +50,15 @@ def _table2_recording(strategy, k, policy=()) -> tuple:
     return FIRST_CURVE if other else ()
 
 
-def _steps_per_epoch(p) -> int | None:
-    """Mini-batches per epoch of one experience (None: the data set's whole split, size unknown here)."""
-    return -(-p.train_per_class * p.classes_per_experience // p.batch_size) if p.train_per_class else None
-
-
-def epochs_for(steps: int, p) -> int:
-    per_epoch = _steps_per_epoch(p)
+def epochs_for(steps: int, p, stream: str = "split") -> int:
+    """The epochs that train about `steps` steps per experience of `stream` (the preset's own where its size is
+    not known here)."""
+    per_epoch = p.steps_per_epoch(stream)
     return max(1, round(steps / per_epoch)) if per_epoch else p.epochs
 
 
-def steps_per_experience(p) -> int | None:
-    per_epoch = _steps_per_epoch(p)
+def steps_per_experience(p, stream: str = "split") -> int | None:
+    per_epoch = p.steps_per_epoch(stream)
     return per_epoch * p.epochs if per_epoch else None
 
 
@@ -238,9 +235,14 @@ def _noisy(preset, seeds):
 
 
 def _transfer(preset, seeds):
-    pairs = get_preset(preset).transfer_pairs
-    return [RunSpec("transfer", "lr", k, replay_coef=0.0, seed=seed, preset=preset, dataset=a, dataset2=b)
-            for seed in seeds for a, b in pairs for k in range(5)]
+    """LR-k (c = 0) at every depth on each transfer pair. An experience trains the split stream's steps (its
+    measured schedule) whatever its size: more classes a transfer experience (`transfer_classes`), fewer epochs."""
+    p = get_preset(preset)
+    split_steps = steps_per_experience(p)
+    epochs = epochs_for(split_steps, p, "transfer") if split_steps else p.epochs
+    schedule = (("epochs", epochs),) if epochs != p.epochs else ()
+    return [RunSpec("transfer", "lr", k, replay_coef=0.0, seed=seed, preset=preset, dataset=a, dataset2=b,
+                    overrides=schedule) for seed in seeds for a, b in p.transfer_pairs for k in range(5)]
 
 
 def _cossim(preset, seeds):

@@ -50,3 +50,28 @@ def test_a_steps_cost_is_measured_on_stored_runs_against_naives_on_the_same_devi
     assert costs == {("naive", 0, ()): 1.0, ("lr", 4, (("replay_coef", 1.0),)): 0.25}
     assert estimated_cost(lr4, step_costs=costs) == 0.25 * steps  # the strategy file declares 0.40
     assert estimated_cost(hn2, step_costs=costs) == estimated_cost(hn2)  # not measured: the declared estimate
+
+
+def test_training_steps_follow_each_streams_shape():
+    """The noisy stream has 4 experiences and a transfer experience `transfer_classes` classes, whatever the
+    preset's split stream has: the estimates and the measured step costs divide by these counts."""
+    from phnlab.config import get_preset
+    from phnlab.experiments.schedule import training_steps
+    from phnlab.experiments.spec import RunSpec
+
+    p = get_preset("fmnist")  # split 5 × 2, noisy 4 × 2, transfer 2 × 5 classes; 500 images a class
+    assert p.stream_shape("split") == (5, 2) and p.stream_shape("noisy") == p.stream_shape("clean") == (4, 2)
+    assert p.stream_shape("transfer") == (2, 5) and p.steps_per_epoch("transfer") == 40 and p.steps_per_epoch() == 16
+    assert training_steps(RunSpec("noisy", "hn", 2, preset="fmnist")) == (4 * 1024, 1024)
+    assert get_preset("paper").steps_per_epoch() is None  # a whole split: its size is not known before loading
+
+
+def test_a_transfer_experience_trains_the_split_streams_steps():
+    from phnlab.config import get_preset
+    from phnlab.experiments.schedule import training_steps
+    from phnlab.experiments.sweeps import steps_per_experience, sweep_specs
+
+    fmnist = sweep_specs("transfer", "fmnist", (0,))
+    assert {s.overrides for s in fmnist} == {(("epochs", 26),)}  # 40 steps an epoch: 1,040 against split's 1,024
+    assert training_steps(fmnist[0])[1] == 1040 and steps_per_experience(get_preset("fmnist")) == 1024
+    assert {s.overrides for s in sweep_specs("transfer", "quick")} == {()}  # the same classes: the preset's epochs
