@@ -25,10 +25,15 @@ __all__ = ["Preset", "StreamConfig", "TrainingConfig", "RunOptions", "PRESETS", 
 
 def _validated(part) -> None:
     """Every numeric field of a config part: positive (or None where its type allows); one BadInput line."""
-    for key, hint in typing.get_type_hints(type(part)).items():
-        kinds, optional = _kinds(hint)
-        if set(kinds) & {int, float}:
-            _check_number(key, getattr(part, key), kinds, optional)
+    for key, (kinds, optional) in _numeric_hints(type(part)).items():
+        _check_number(key, getattr(part, key), kinds, optional)
+
+
+@functools.cache
+def _numeric_hints(cls) -> dict[str, tuple[tuple[type, ...], bool]]:
+    """A config part's numeric fields: (their types, whether None is allowed), read from its hints once."""
+    kinds = {key: _kinds(hint) for key, hint in typing.get_type_hints(cls).items()}
+    return {key: k for key, k in kinds.items() if set(k[0]) & {int, float}}
 
 
 @dataclass(frozen=True)

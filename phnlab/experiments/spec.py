@@ -129,7 +129,8 @@ class RunSpec:
         n = self.normalized()
         what = {"stream": n.stream, "strategy": n.strategy, "freeze_depth": n.freeze_depth, "lookahead": n.lookahead,
                 "replay_coef": n.replay_coef, "seed": n.seed, "data": list(self.data_sets())}
-        records = {k: _plain(getattr(n.resolved_preset(), k)) for k in RECORDING_ONLY}
+        preset = n.resolved_preset()
+        records = {k: _plain(getattr(preset, k)) for k in RECORDING_ONLY}
         if not records["curve_every_epoch"]:  # no curve at all: which experiences it would cover is moot
             records["curve_experiences"] = None
         payload = json.dumps({"v": SPEC_VERSION, **what, "trains": self.trained_values(), "records": records},
