@@ -256,7 +256,7 @@ def run_bench(*, device="auto", tasks: int = DEFAULT_TASKS, repeats: int = DEFAU
               overrides: dict | None = None, preset_name: str = PRESET) -> dict:
     """Time every case at the experience with `tasks - 1` previous tasks; one dict of results.
 
-    Batch sizes default to the paper preset's (64 and 256); smaller ones are for smoke tests.
+    Batch sizes default to `preset_name`'s (the paper's: 64 and 256); smaller ones are for smoke tests.
     `overrides`: other preset fields, e.g. {"channels_last": True} or {"precision": "bf16"}.
     """
     check_bench_args(tasks=tasks, repeats=repeats, warmup=warmup, batch_size=batch_size,

@@ -60,6 +60,9 @@ def naive_step_seconds(device, preset: str, bench_file: str | None) -> tuple[flo
             raise BadInput(f"--bench {bench_file}: not a `phnlab bench --json` result with a Naive step") from None
         if str(result.get("device", "cpu")).split(":")[0] != device.type:
             raise BadInput(f"--bench {bench_file} was measured on {result.get('device')}, not on {device.type}")
+        if result.get("preset", preset) != preset:  # its batch size and memory layout: another step
+            raise BadInput(f"--bench {bench_file} was measured with preset {result['preset']}, not {preset}: "
+                           f"`phnlab bench --json --preset {preset}` measures it")
         return ms / 1000, f"Naive's step in {bench_file} ({result.get('device_name', device.type)})"
     from ..bench import CASES, run_bench
 

@@ -39,6 +39,7 @@ def make_evaluator(backend: str, folder: Path, spec):
     from avalanche.logging import CSVLogger, TensorboardLogger
     from avalanche.training.plugins import EvaluationPlugin
 
+    check_log(backend)  # `runner.run(log=...)` from a script: the same one line as the CLI's
     folder = Path(folder) / "logs" / backend
     folder.mkdir(parents=True, exist_ok=True)
     if backend == "tensorboard":

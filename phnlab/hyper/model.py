@@ -43,7 +43,9 @@ class PartialHyperModel(nn.Module):
         self.prefix = backbone.prefix(freeze_depth)  # stateful; frozen after experience 1
         specs = backbone.suffix_specs(freeze_depth)
         # the suffix's layers as modules, run from generated tensors; kept outside the module tree (their
-        # own parameters are never used), one on batch statistics only for the look-ahead's pure function
+        # own parameters are never used), one on batch statistics only for `logits_at` (the pure function the
+        # tests' torch.func oracle differentiates). Building it draws from the RNG before the hypernetwork's
+        # initialisation: without it, every run under running statistics would start elsewhere (same key)
         vars(self)["_suffix"] = backbone.suffix_module(freeze_depth)
         vars(self)["_batch_suffix"] = (backbone.suffix_module(freeze_depth, running_stats=False)
                                        if bn_policy == "running" else self._suffix)

@@ -46,3 +46,12 @@ def test_a_bench_result_of_another_device_is_refused(real_root, tmp_path, capsys
     bench.write_text(json.dumps({"device": "cuda", "step_ms": {"Naive": 10.0}}))
     assert main(["reproduce", "--plan", "--data-root", str(real_root), "--device", "cpu", "--bench", str(bench)]) == 2
     assert "measured on cuda, not on cpu" in capsys.readouterr().err
+
+
+def test_a_bench_result_of_another_preset_is_refused(real_root, tmp_path, capsys):
+    bench = tmp_path / "bench.json"
+    bench.write_text(json.dumps({"device": "cpu", "preset": "ci", "step_ms": {"Naive": 10.0}}))
+    assert main(["reproduce", "--plan", "--data-root", str(real_root), "--device", "cpu", "--bench", str(bench)]) == 2
+    err = capsys.readouterr().err
+    assert "measured with preset ci, not paper: `phnlab bench --json --preset paper` measures it" in err
+    assert err.count("\n") == 1

@@ -54,3 +54,13 @@ def test_a_wandb_log_is_written_offline(tmp_path, tiny_spec, data_root, monkeypa
     run(spec, results_dir=tmp_path, device="cpu", data_root=data_root, quiet=True, log="wandb")
     (events,) = (tmp_path / spec.key() / "logs" / "wandb").rglob("*.wandb")
     assert b"Top1_Acc_Exp/eval_phase/test_stream/Task000/Exp000" in events.read_bytes()  # the history's keys
+
+
+def test_a_script_naming_an_unknown_logger_gets_the_same_line(tmp_path, tiny_spec):
+    """`runner.run(spec, log="tb")` must not fall through to W&B."""
+    from phnlab.errors import BadInput
+    from phnlab.experiments.logs import make_evaluator
+
+    with pytest.raises(BadInput, match="--log 'tb' is not allowed; allowed: tensorboard, csv, wandb"):
+        make_evaluator("tb", tmp_path, tiny_spec)
+    assert not (tmp_path / "logs").exists()
