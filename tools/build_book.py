@@ -344,8 +344,9 @@ def _prefetch(chapters: list[Path], params) -> tuple[str, float]:
     store = ResultsStore(params.results_dir)
     for spec, experience in keep_checkpoints(numbers, params.preset.name, params.seeds):
         store.keep_after(spec, experience)
-    todo = [s for s in specs if store.metrics(s) is None]
-    stored = store.all_metrics()
+    stored = store.all_metrics()  # one read of the store for what is stored and what its runs cost
+    have = {spec.key() for spec, _ in stored}
+    todo = [s for s in specs if s.key() not in have]
     step_costs = measured_step_costs(stored)  # a step's cost per kind of stored run, else the strategy's estimate
     per_unit, fitted = seconds_per_unit(stored, step_costs)
     how = f"fitted on {fitted} stored run(s)" if fitted else "no stored run to fit it on: a default step time"

@@ -47,7 +47,7 @@ def _store(results_dir):
         raise BadInput(f"results directory {root} does not exist; `make book` writes ./results, "
                        "`phnlab run --results-dir DIR` another one")
     store = ResultsStore(root)
-    if not store.inventory():
+    if not any((d / "spec.json").is_file() for d in root.iterdir() if d.is_dir()):  # not a whole inventory
         raise BadInput(f"results directory {root} holds no phnlab run (no <key>/spec.json)")
     return store
 
