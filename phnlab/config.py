@@ -252,7 +252,8 @@ TASK_LR_SHORT = 3e-2  # small presets: tens of steps per experience (`PartialHN`
 # converged by 128-512; HN-2 moved +1.1 from 512 to 1,024 and +0.3 from 1,024 to 2,048, so 1,024.
 CONVERGED_STEPS = {"fmnist": {"split": 1024}}
 # The schedule the fmnist preset trains: the converged count where there is one, else the longest measured
-# (every model within 1.1 points of its previous doubling there).
+# (every model within 1.1 points of its previous doubling there). Its noisy and transfer streams train the same
+# steps per experience (`sweeps._transfer` matches a transfer experience's); their own convergence is not measured.
 SCHEDULE_STEPS = {"fmnist": {"split": CONVERGED_STEPS["fmnist"]["split"] or 1024}}
 
 # The paper's replay ratios, and which the small presets keep (chapter 8 measures the ones they do not):
