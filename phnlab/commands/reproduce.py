@@ -72,17 +72,18 @@ def naive_step_seconds(device, preset: str, bench_file: str | None) -> tuple[flo
     return result["step_ms"]["Naive"] / 1000, f"Naive's step measured now on {result['device_name']}"
 
 
-def plan(specs, *, per_step_s: float, jobs: int, stored) -> list[str]:
-    """The plan as lines: runs per chapter and label, those stored, and the device time of the others."""
+def plan(specs, *, per_step_s: float, jobs: int, stored, step_costs: dict | None = None) -> list[str]:
+    """The plan as lines: runs per chapter and label, those stored, and the device time of the others (a step's
+    cost against Naive's measured on stored runs where `step_costs` has its kind, `schedule.measured_step_costs`)."""
     from ..experiments.schedule import estimate_seconds
 
     todo = [s for s in specs if s.key() not in stored]
     lines = [f"{len(specs)} runs, {len(specs) - len(todo)} stored, {len(todo)} to compute"]
     for label, n in sorted(Counter(f"{s.label()} ({s.stream}, {'+'.join(s.data_sets())})" for s in todo).items()):
         lines.append(f"  {n:>4} x {label}")
-    hours = estimate_seconds(todo, per_step_s, jobs) / 3600
-    lines.append(f"estimated device time: {hours:.1f} h on {jobs} worker(s) "
-                 f"({estimate_seconds(todo, per_step_s, 1) / 3600:.1f} h of runs in all)")
+    in_all = estimate_seconds(todo, per_step_s, 1, step_costs)
+    hours = estimate_seconds(todo, per_step_s, jobs, step_costs) / 3600
+    lines.append(f"estimated device time: {hours:.1f} h on {jobs} worker(s) ({in_all / 3600:.1f} h of runs in all)")
     return lines
 
 
@@ -107,12 +108,14 @@ def main(args) -> int:
         return 2
     from ..experiments.store import ResultsStore
 
-    stored = {s.key() for s, _ in ResultsStore(args.results_dir).all_metrics()} if Path(args.results_dir).is_dir() \
-        else set()
+    from ..experiments.schedule import measured_step_costs
+
+    measured = ResultsStore(args.results_dir).all_metrics() if Path(args.results_dir).is_dir() else []
+    stored = {s.key() for s, _ in measured}
     per_step, how = naive_step_seconds(device, args.preset, args.bench)
     print(f"phnlab reproduce: preset {args.preset}, chapters {', '.join(chapters)}, on {device}; {how}: "
           f"{1000 * per_step:.0f} ms")
-    for line in plan(specs, per_step_s=per_step, jobs=args.jobs, stored=stored):
+    for line in plan(specs, per_step_s=per_step, jobs=args.jobs, stored=stored, step_costs=measured_step_costs(measured)):
         print(line, flush=True)
     if args.plan:
         return 0
