@@ -55,3 +55,14 @@ def test_a_bench_result_of_another_preset_is_refused(real_root, tmp_path, capsys
     err = capsys.readouterr().err
     assert "measured with preset ci, not paper: `phnlab bench --json --preset paper` measures it" in err
     assert err.count("\n") == 1
+
+
+def test_the_plan_uses_the_step_costs_measured_on_stored_runs():
+    from phnlab.commands.reproduce import plan
+    from phnlab.experiments.schedule import _kind
+    from phnlab.experiments.spec import RunSpec
+
+    spec = RunSpec("split", "lr", 4, preset="fmnist")
+    hours = lambda costs: float(plan([spec], per_step_s=1.0, jobs=1, stored=set(), step_costs=costs)[-1].split()[3])  # noqa: E731
+    declared = hours(None)
+    assert hours({_kind(spec): 1.0}) > 2 * declared  # LR-4 measured as costly as a Naive step, not 0.4 of one
