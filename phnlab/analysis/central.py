@@ -27,7 +27,6 @@ __all__ = ["DATA_NAMES", "data_name", "dataset_of", "findings_of", "studies", "d
 DEPTHS = (1, 2, 3, 4, 0)  # k = 0: LR-0 (replaying images) against the full hypernetwork HN-F
 POLICIES = {"population": (), "authors": AUTHORS}  # ours; the authors' (running for LR, batch for HN)
 DATA_NAMES = {"synthetic": "synthetic shapes", "fashionmnist": "Fashion-MNIST", "cifar100": "CIFAR-100"}
-RULE = SEED_RULE
 
 
 @dataclass(frozen=True)
@@ -63,7 +62,7 @@ class DepthComparison:
                   else None)
         return Claim(f"{self.hn} beats {self.lr} in ACA ({where})", self.effect > 0,
                      f"{self.hn_aca[0]:.1f} vs {self.lr_aca[0]:.1f} %", paper=p_text, clear=self.clear,
-                     effect=self.effect, se=self.se, seeds=len(self.seeds), rule=RULE,
+                     effect=self.effect, se=self.se, seeds=len(self.seeds), rule=SEED_RULE,
                      seeds_needed=HEADLINE_SEEDS)
 
 
@@ -150,7 +149,7 @@ def central_verdict(by_policy: Mapping[str, Sequence[DepthComparison]], data_nam
                                 ("clearly ahead", yes), ("clearly behind", no), ("not resolved", open_),
                                 ("not computed", missing)) if ks),
                             paper="5 of 5", clear=settled,
-                            effect=worst.effect, se=worst.se, seeds=n_seeds, rule=RULE + "; effect: the decisive depth",
+                            effect=worst.effect, se=worst.se, seeds=n_seeds, rule=SEED_RULE + "; effect: the decisive depth",
                             seeds_needed=HEADLINE_SEEDS))
         lr_fgt = [c.lr_forgetting[0] for c in comps if c.k != 0]
         if lr_fgt:

@@ -28,21 +28,19 @@ CHAPTER_SWEEPS: dict[str, tuple[str, ...]] = {
 
 
 # chapter number → the sweeps it also reads of the book preset's real-data companion, over that preset's seeds
-# (`book.runs.companion_runs(name, ...)`, `experiments.sweeps.REAL_DATA_COMPANION`)
+# (`book.runs.companion_runs(name, ...)`, `experiments.sweeps.companion_specs`)
 COMPANION_SWEEPS: dict[str, tuple[str, ...]] = {"02": ("transfer",), "03": ("noisy",)}
 
 
 def chapter_specs(chapters: Iterable[str], preset: str, seeds: Sequence[int] | None = None) -> list[RunSpec]:
     """The distinct specs of the given chapters ("02", "04", ...), in chapter order."""
-    from ..config import get_preset
-    from ..experiments.sweeps import REAL_DATA_COMPANION
+    from ..experiments.sweeps import companion_specs
 
     seeds = tuple(seeds) if seeds else None
-    real = REAL_DATA_COMPANION.get(preset)
     return distinct([spec for chapter in chapters for name in CHAPTER_SWEEPS.get(chapter, ())
                      for spec in sweep_specs(name, preset, seeds)]
-                    + [spec for chapter in chapters for name in COMPANION_SWEEPS.get(chapter, ()) if real
-                       for spec in sweep_specs(name, real, get_preset(real).seeds)])
+                    + [spec for chapter in chapters for name in COMPANION_SWEEPS.get(chapter, ())
+                       for spec in companion_specs(name, preset)[1]])
 
 
 def book_specs(chapters: Iterable[str], preset: str, seeds: Sequence[int] | None = None) -> list[RunSpec]:

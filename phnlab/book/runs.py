@@ -71,15 +71,14 @@ def runs_with_data(specs: Iterable, params, *, runner=None) -> tuple[list, str]:
 
 def companion_runs(sweep: str, params, *, runner=None) -> tuple[str | None, list, str]:
     """(preset, results, line) of a sweep of the real-data preset the book's preset reads beside its own
-    (`experiments.sweeps.REAL_DATA_COMPANION`), over that preset's seeds: `runs_with_data`'s runs and line;
+    (`experiments.sweeps.companion_specs`), over that preset's seeds: `runs_with_data`'s runs and line;
     (None, [], '') where the book's preset has no companion."""
-    from ..config import get_preset
-    from ..experiments.sweeps import REAL_DATA_COMPANION, sweep_specs
+    from ..experiments.sweeps import companion_specs
 
-    real = REAL_DATA_COMPANION.get(params.preset.name)
+    real, specs = companion_specs(sweep, params.preset.name)
     if real is None:
         return None, [], ""
-    return (real, *runs_with_data(sweep_specs(sweep, real, get_preset(real).seeds), params, runner=runner))
+    return (real, *runs_with_data(specs, params, runner=runner))
 
 
 def companion_summary(real: str | None, results: Sequence, missing: str, preset_name: str) -> str:

@@ -8,7 +8,7 @@ from ..strategies.registry import resolve_bn_policy
 from ..errors import BadInput
 from .spec import RunSpec
 
-__all__ = ["SWEEPS", "sweep_specs", "AUTHORS", "CENTRAL_STUDIES", "epochs_for", "NO_CURVES", "FIRST_CURVE", "REGIME_STEPS", "REGIME_DEPTHS", "regime_specs", "steps_per_experience",
+__all__ = ["SWEEPS", "sweep_specs", "AUTHORS", "CENTRAL_STUDIES", "REAL_DATA_COMPANION", "companion_specs", "epochs_for", "NO_CURVES", "FIRST_CURVE", "REGIME_STEPS", "REGIME_DEPTHS", "regime_specs", "steps_per_experience",
            "buffer_specs", "drift_specs", "why_replay_noisy_specs", "hn4_specs", "combined_specs",
            "long_schedule_specs"]
 
@@ -212,6 +212,13 @@ def _table2_policies(preset, seeds):
 REAL_DATA_COMPANION = {"quick": "fmnist"}
 # The presets whose Table 2 under both normalisations chapter 4's central comparison reads.
 CENTRAL_STUDIES = {preset: (preset, real) for preset, real in REAL_DATA_COMPANION.items()}
+
+
+def companion_specs(name: str, preset: str) -> tuple[str | None, list[RunSpec]]:
+    """(the real-data companion of a book preset, the specs of sweep `name` of it over its own seeds);
+    (None, []) where the preset has none."""
+    real = REAL_DATA_COMPANION.get(preset)
+    return (real, sweep_specs(name, real, get_preset(real).seeds)) if real else (None, [])
 
 
 def _central(preset, seeds):
