@@ -18,8 +18,8 @@ from ..experiments.store import ResultsStore
 from ..experiments.sweeps import AUTHORS
 from .claims import Claim, Verdict
 from .figures import HN_COLOR, LR_COLOR, styled
-from .selection import select_runs
-from .stats import HEADLINE_SEEDS, SEED_RULE, clear_effect, mean_sd, paired_effect, stream_test_images
+from .selection import select_runs, table2_by_seed
+from .stats import HEADLINE_SEEDS, SEED_RULE, Effect, clear_effect, every_claim, mean_sd, paired_effect, stream_test_images
 
 __all__ = ["DATA_NAMES", "data_name", "dataset_of", "findings_of", "studies", "depth_grid", "HEADLINE_SEEDS", "DEPTHS", "POLICIES", "DepthComparison", "depth_comparisons", "policy_comparisons",
            "comparison_frame", "central_verdict", "plot_depths"]
@@ -66,17 +66,9 @@ class DepthComparison:
                      seeds_needed=HEADLINE_SEEDS)
 
 
-def _by_seed(store, preset, seeds, overrides) -> dict[str, dict[int, Mapping]]:
-    out: dict[str, dict[int, Mapping]] = {}
-    for spec, m in select_runs(store, preset, seeds, overrides, stream="split"):
-        if (spec.strategy == "lr" and spec.replay_coef == 1.0) or (spec.strategy == "hn" and spec.lookahead == "first"):
-            out.setdefault(spec.label(), {})[spec.seed] = m
-    return out
-
-
 def depth_comparisons(store: ResultsStore, preset: str, seeds=None, overrides=()) -> list[DepthComparison]:
     """HN-k against LR-k at every depth where both ran on a common seed, in `DEPTHS` order."""
-    by = _by_seed(store, preset, seeds, overrides)
+    by = table2_by_seed(select_runs(store, preset, seeds, overrides, stream="split"))
     out = []
     for k in DEPTHS:
         lr, hn = by.get(f"LR-{k}", {}), by.get("HN-F" if k == 0 else f"HN-{k}", {})
@@ -117,8 +109,8 @@ def comparison_frame(by_policy: Mapping[str, Sequence[DepthComparison]]):
     return pd.DataFrame(rows).set_index(["policy", "k"]) if rows else pd.DataFrame()
 
 
-def _depth_list(ks: Sequence[int]) -> str:
-    return ", ".join("F" if k == 0 else str(k) for k in ks) or "none"
+def _depth_name(k: int) -> str:
+    return f"k = {'F' if k == 0 else k}"
 
 
 def central_verdict(by_policy: Mapping[str, Sequence[DepthComparison]], data_name: str) -> Verdict:
@@ -131,26 +123,14 @@ def central_verdict(by_policy: Mapping[str, Sequence[DepthComparison]], data_nam
     for policy, comps in by_policy.items():
         if not comps:
             continue
-        verdicts = {c.k: c.claim(policy).verdict for c in comps}
-        yes = [k for k, v in verdicts.items() if v == "yes"]
-        no = [k for k, v in verdicts.items() if v == "no"]
-        open_ = [k for k, v in verdicts.items() if v == "not resolved"]
         n_seeds = min(len(c.seeds) for c in comps)
-        effects = [c.effect for c in comps]
-        holds = all(e > 0 for e in effects)
-        missing = [k for k in DEPTHS if k not in verdicts]
-        # "every depth" fails clearly where one depth clearly fails; it holds only where every depth ran
-        settled = (not open_ and not missing) if holds else bool(no)
-        every[policy] = (holds, settled)
-        worst = min(comps, key=lambda c: c.effect if holds else -abs(c.effect))
-        claims.append(Claim(f"{data_name}, {policy} normalisation: HN-k beats LR-k in ACA at every depth", holds,
-                            f"HN ahead at {sum(e > 0 for e in effects)} of {len(comps)} depths"
-                            + "".join(f"; {what} at k = {_depth_list(ks)}" for what, ks in (
-                                ("clearly ahead", yes), ("clearly behind", no), ("not resolved", open_),
-                                ("not computed", missing)) if ks),
-                            paper="5 of 5", clear=settled,
-                            effect=worst.effect, se=worst.se, seeds=n_seeds, rule=SEED_RULE + "; effect: the decisive depth",
-                            seeds_needed=HEADLINE_SEEDS))
+        present = {c.k for c in comps}
+        ordering = every_claim(f"{data_name}, {policy} normalisation: HN-k beats LR-k in ACA at every depth",
+                                   {_depth_name(c.k): Effect(c.effect, c.se, len(c.seeds)) for c in comps},
+                                   headline=True, paper="5 of 5",
+                                   missing=[_depth_name(k) for k in DEPTHS if k not in present])
+        every[policy] = (ordering.holds, ordering.clear)
+        claims.append(ordering)
         lr_fgt = [c.lr_forgetting[0] for c in comps if c.k != 0]
         if lr_fgt:
             claims.append(Claim(f"{data_name}, {policy} normalisation: LR forgets as much as the paper's LR "
@@ -158,7 +138,7 @@ def central_verdict(by_policy: Mapping[str, Sequence[DepthComparison]], data_nam
                                 "LR forgets " + ", ".join(f"LR-{c.k} {c.lr_forgetting[0]:.1f}" for c in comps if c.k)
                                 + " points", paper=f"{p_low:.1f}–{max(p2[f'LR-{k}']['forgetting'][0] for k in (1, 2, 3, 4)):.1f}",
                                 seeds=n_seeds, seeds_needed=HEADLINE_SEEDS))
-        details += [f"{policy}, k = {'F' if c.k == 0 else c.k}: {c.claim(policy).render()[2:]}" for c in comps]
+        details += [f"{policy}, {_depth_name(c.k)}: {c.claim(policy).render()[2:]}" for c in comps]
     if "population" in every and "authors" in every:
         (pop, pop_settled), (auth, auth_settled) = every["population"], every["authors"]
         claims.append(Claim(f"{data_name}: the authors' normalisation accounts for the paper's ordering (HN ahead at "

@@ -114,11 +114,12 @@ def noisy_verdict(results: Iterable, preset_name: str) -> Verdict:
     well as LR there (the headline claims, three seeds); HN's accuracy moves less between the streams; LR learns
     the noisy stream about as well as the normal one, while HN learns less than LR (Table 1)."""
     runs = _by_seed(results)
+    four = lambda k: [(m, k, x) for m in ("lr", "hn") for x in ("noisy", "normal")]  # noqa: E731
     depths = sorted(k for (st, k, stream) in runs if st == "lr" and stream == "noisy"
-                    and all((m, k, x) in runs for m in ("lr", "hn") for x in ("noisy", "normal")))
+                    and all(key in runs for key in four(k)) and set.intersection(*(set(runs[key]) for key in four(k))))
     if not depths:
         return Verdict((Claim("LR ends lower on experience 1 in the noisy than in the normal stream", None,
-                              "the results hold no depth with LR and HN in both streams"),))
+                              "the results hold no depth with LR and HN in both streams on a common seed"),))
     some = next(iter(runs[("lr", depths[0], "noisy")].values()))
     n_test, n_stream = test_size(some), stream_test_images(some)
 
@@ -178,8 +179,8 @@ def noisy_verdict(results: Iterable, preset_name: str) -> Verdict:
     notes = ()
     if not lr_lower.clear:
         notes = (f"At the **{preset_name}** preset LR's noisy/normal difference is within twice its error "
-                 f"({int(n_test) if n_test else 'all'} test images and {lr_lower.seeds} seed(s)): this run **cannot "
-                 "show** the paper's effect; the claims above say which way the measurements lean.",)
+                 f"({int(n_test) if n_test else 'all'} test images and {lr_lower.seeds} seed(s)): this run **did not "
+                 "resolve** the paper's effect; the claims above give the point estimates.",)
     return Verdict(claims, notes=notes)
 
 

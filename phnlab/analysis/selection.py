@@ -8,7 +8,7 @@ from dataclasses import replace
 
 from ..experiments.store import ResultsStore
 
-__all__ = ["select_runs", "one_per_trained_model"]
+__all__ = ["select_runs", "one_per_trained_model", "in_table2", "table2_by_seed"]
 
 
 def select_runs(store: ResultsStore, preset: str, seeds=None, overrides=(), dataset: str | None = None, **fields):
@@ -47,3 +47,18 @@ def one_per_trained_model(items: Iterable, spec_and_metrics: Callable) -> list:
             chosen[key] = (item, curves)
     return [item for item, _ in chosen.values()]
 
+
+
+def in_table2(spec) -> bool:
+    """A run of Table 2's grid: latent replay with c = 1 and hypernetworks with first-order look-ahead (every
+    other strategy as it is); the ablations' variants are not."""
+    return (spec.strategy != "lr" or spec.replay_coef == 1.0) and (spec.strategy != "hn" or spec.lookahead == "first")
+
+
+def table2_by_seed(pairs: Iterable) -> dict[str, dict[int, dict]]:
+    """Table 2's runs among (spec, metrics) pairs, by label ('HN-2') and seed: the metrics to pair by seed."""
+    out: dict[str, dict[int, dict]] = {}
+    for spec, m in pairs:
+        if in_table2(spec):
+            out.setdefault(spec.label(), {})[spec.seed] = m
+    return out

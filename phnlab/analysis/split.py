@@ -13,10 +13,10 @@ from .. import paper
 from ..strategies import registry
 from ..metrics import training_seconds
 from ..experiments.store import ResultsStore
-from .selection import select_runs
+from .selection import in_table2, select_runs, table2_by_seed
 from .claims import Claim, Verdict
 from .figures import HN_COLOR, LR_COLOR, plot_experience_panels
-from .stats import (accuracy_se, clear_effect, diff_se, group_runs, mean_sd, model_name, pct, pm,
+from .stats import (accuracy_se, clear_effect, every_claim, group_runs, mean_sd, model_name, paired_effect, pct, pm,
                     stream_test_images, test_size)
 
 __all__ = [
@@ -38,9 +38,8 @@ def table2_rows(store: ResultsStore, preset: str, benchmark: str = "cifar100", s
     """ACA, forgetting (percent, mean ± sd over seeds) and minutes per strategy, beside Table 2."""
     groups = defaultdict(list)
     for spec, m in select_runs(store, preset, seeds, overrides, dataset, stream="split"):
-        if spec.strategy != "lr" or spec.replay_coef == 1.0:
-            if spec.strategy != "hn" or spec.lookahead == "first":
-                groups[m["label"]].append(m)
+        if in_table2(spec):
+            groups[m["label"]].append(m)
     rows = []
     for label in table2_order():
         runs = groups.get(label)
@@ -82,67 +81,49 @@ def table2_frame(rows: Sequence[Mapping]):
 
 def table2_verdict(rows: Sequence[Mapping], results: Sequence, preset) -> Verdict:
     """Section 4.3's claims on Table 2: HN-k beats LR-k in ACA; HN-2 ≈ HN-F in less time; HN forgets
-    less and learns less than LR, and forgets less than Naive. Strategies that barely beat chance are named."""
+    less and learns less than LR, and forgets less than Naive. Each "at every depth" claim pairs the two models
+    by seed at each depth (`stats.every_claim`); strategies that barely beat chance are named."""
     by = {r["strategy"]: r for r in rows}
+    runs = table2_by_seed((r.spec, r.metrics) for r in results)
     p2 = paper.TABLE2["cifar100"]
-    n_test = stream_test_images(results[0].metrics)  # ACA: all experiences' test sets
-    pairs = [(lr, hn) for lr, hn in [(f"LR-{k}", f"HN-{k}") for k in (1, 2, 3, 4)] + [("LR-0", "HN-F")]
-             if lr in by and hn in by]
-    n = len(pairs)
-    aca = lambda s: by[s]["aca"][0]  # noqa: E731
-    fgt = lambda s: by[s]["forgetting"][0]  # noqa: E731
-    wins = [(lr, hn) for lr, hn in pairs if aca(hn) > aca(lr)]
-    aca_clear = [(lr, hn) for lr, hn in pairs
-                 if clear_effect(aca(hn) - aca(lr), diff_se(aca(hn) / 100, aca(lr) / 100, n_test, by[hn]["seeds"]))]
-    p_pairs = [(lr, hn) for lr, hn in pairs if lr in p2 and hn in p2]
-    p_wins = sum(p2[hn]["aca"][0] > p2[lr]["aca"][0] for lr, hn in p_pairs)
-    claims = [Claim("HN-k beats LR-k in ACA at every depth", len(wins) == n, f"at {len(wins)} of {n} depths",
-                    paper=f"{p_wins} of {len(p_pairs)}", clear=len(aca_clear) == n,
-                    detail=", ".join(f"{hn} {aca(hn):.1f} vs {lr} {aca(lr):.1f}" for lr, hn in pairs)
-                    + f"; {len(aca_clear)} of the {n} differences exceed twice their sampling error")]
+    n_test = stream_test_images(results[0].metrics)  # ACA and learning accuracy: all experiences' test sets
+    T = len(results[0].metrics["accuracy_matrix"])
+    pairs = {f"k = {k or 'F'}": (f"LR-{k}", model_name(k)) for k in (1, 2, 3, 4, 0)
+             if f"LR-{k}" in runs and model_name(k) in runs}
+    p_pairs = [(lr, hn) for lr, hn in pairs.values() if lr in p2 and hn in p2]
+    per_seed = lambda label, key: {s: 100 * m[key] for s, m in runs[label].items()}  # noqa: E731
+
+    def forgetting_se(label, seeds):
+        learning = statistics.fmean(per_seed(label, "learning_accuracy").values()) / 100
+        return _forgetting_se(learning, n_test, T, seeds)
+
+    def lower_forgetting(a, b):  # b's forgetting minus a's, paired by seed: > 0 where a forgets less
+        se = lambda _a, _b, seeds: math.hypot(forgetting_se(a, seeds), forgetting_se(b, seeds))  # noqa: E731
+        return paired_effect(per_seed(b, "forgetting"), per_seed(a, "forgetting"), n_test, sampling_se=se)
+
+    claims = [every_claim("HN-k beats LR-k in ACA at every depth",
+                          {k: paired_effect(per_seed(hn, "aca"), per_seed(lr, "aca"), n_test)
+                           for k, (lr, hn) in pairs.items()}, headline=True,
+                          paper=f"{sum(p2[hn]['aca'][0] > p2[lr]['aca'][0] for lr, hn in p_pairs)} of {len(p_pairs)}")]
     if "HN-2" in by and "HN-F" in by:
-        gap, ratio = aca("HN-2") - aca("HN-F"), by["HN-2"]["minutes"] / by["HN-F"]["minutes"]
+        gap, ratio = by["HN-2"]["aca"][0] - by["HN-F"]["aca"][0], by["HN-2"]["minutes"] / by["HN-F"]["minutes"]
         p_gap = p2["HN-2"]["aca"][0] - p2["HN-F"]["aca"][0]
         p_ratio = p2["HN-2"]["minutes"] / p2["HN-F"]["minutes"]
         claims.append(Claim("HN-2 reaches about HN-F's ACA in less time", ratio < 1,
                             f"ACA {gap:+.1f} points in {ratio:.2f}× the time",
                             paper=f"{p_gap:+.1f} points in {p_ratio:.2f}× the time"))
-    T = len(results[0].metrics["accuracy_matrix"])
-
-    def fgt_se(s):  # forgetting: mean over T − 1 experiences of (right after − end), each on n_test / T images
-        p = by[s]["learning_accuracy"][0] / 100
-        return 100 * math.sqrt(2 * p * (1 - p) / (n_test / T) / max(T - 1, 1) / max(by[s]["seeds"], 1))
-
-    def fgt_clear(a, b):  # a's and b's forgetting differ by more than twice the sampling error
-        return clear_effect(fgt(a) - fgt(b), math.hypot(fgt_se(a), fgt_se(b)))
-
-    forgets_less = [(lr, hn) for lr, hn in pairs if fgt(hn) < fgt(lr)]
-    fg_clear = [(lr, hn) for lr, hn in pairs if fgt_clear(hn, lr)]
-    p_fg = sum(p2[hn]["forgetting"][0] < p2[lr]["forgetting"][0] for lr, hn in p_pairs)
-    claims.append(Claim("HN-k forgets less than LR-k at every depth", len(forgets_less) == n, f"at {len(forgets_less)} of {n} depths",
-                        paper=f"{p_fg} of {len(p_pairs)}", clear=len(fg_clear) == n,
-                        detail="forgetting HN " + ", ".join(f"{fgt(hn):.1f}" for _, hn in pairs) + " vs LR "
-                        + ", ".join(f"{fgt(lr):.1f}" for lr, _ in pairs)
-                        + f" points; {len(fg_clear)} of the {n} differences exceed twice their sampling error"))
-    learned = lambda s: by[s]["learning_accuracy"][0]  # noqa: E731 (a mean over T experiences: n_test images)
-    learns_less = [(lr, hn) for lr, hn in pairs if learned(hn) < learned(lr)]
-    la_clear = [(lr, hn) for lr, hn in pairs if clear_effect(
-        learned(lr) - learned(hn), diff_se(learned(lr) / 100, learned(hn) / 100, n_test, by[hn]["seeds"]))]
-    claims.append(Claim("HN-k learns less than LR-k at every depth (learning accuracy)", len(learns_less) == n,
-                        f"at {len(learns_less)} of {n} depths", clear=len(la_clear) == n,
-                        detail="HN " + ", ".join(f"{learned(hn):.1f}" for _, hn in pairs) + " vs LR "
-                        + ", ".join(f"{learned(lr):.1f}" for lr, _ in pairs)
-                        + f" %; {len(la_clear)} of the {n} differences exceed twice their sampling error"))
-    if "Naive" in by:
-        hns = [hn for _, hn in pairs]
-        less = [hn for hn in hns if fgt(hn) < fgt("Naive")]
-        less_clear = [hn for hn in hns if fgt_clear(hn, "Naive")]
-        p_less = sum(p2[hn]["forgetting"][0] < p2["Naive"]["forgetting"][0] for hn in hns if hn in p2)
-        claims.append(Claim("HN forgets less than Naive", len(less) == len(hns), f"{len(less)} of {len(hns)} models",
-                            paper=f"{p_less} of {sum(hn in p2 for hn in hns)}", clear=len(less_clear) == len(hns),
-                            detail=f"Naive {fgt('Naive'):.1f}; " + ", ".join(f"{hn} {fgt(hn):.1f}" for hn in hns)
-                            + f" points; {len(less_clear)} of the {len(hns)} differences exceed twice their sampling "
-                            "error"))
+    claims.append(every_claim("HN-k forgets less than LR-k at every depth",
+                              {k: lower_forgetting(hn, lr) for k, (lr, hn) in pairs.items()},
+                              paper=f"{sum(p2[hn]['forgetting'][0] < p2[lr]['forgetting'][0] for lr, hn in p_pairs)} "
+                              f"of {len(p_pairs)}"))
+    claims.append(every_claim("HN-k learns less than LR-k at every depth (learning accuracy)",
+                              {k: paired_effect(per_seed(lr, "learning_accuracy"), per_seed(hn, "learning_accuracy"),
+                                                n_test) for k, (lr, hn) in pairs.items()}))
+    if "Naive" in runs:
+        hns = [hn for _, hn in pairs.values()]
+        claims.append(every_claim("HN forgets less than Naive", {hn: lower_forgetting(hn, "Naive") for hn in hns},
+                                  noun="model", paper=f"{sum(p2[hn]['forgetting'][0] < p2['Naive']['forgetting'][0] for hn in hns if hn in p2)} "
+                                  f"of {sum(hn in p2 for hn in hns)}"))
     chance = 100 / preset.classes_per_experience
     near = [r["strategy"] for r in rows if r["learning_accuracy"][0] < chance + 10]
     notes = ()
@@ -154,6 +135,15 @@ def table2_verdict(rows: Sequence[Mapping], results: Sequence, preset) -> Verdic
                  f"class) {'it barely learns' if one else 'they barely learn'}, so the comparisons involving "
                  f"{'it' if one else 'them'} check that everything runs, not the paper's claims.",)
     return Verdict(tuple(claims), notes=notes)
+
+
+def _forgetting_se(learning: float, n_test: int | None, T: int, seeds: int) -> float:
+    """Sampling error (points) of a mean forgetting: T − 1 differences of two accuracies near `learning`
+    (fraction), each on n_test / T images, averaged over `seeds` runs."""
+    if not n_test:
+        return 0.0
+    p = min(max(learning, 0.02), 0.98)
+    return 100 * math.sqrt(2 * p * (1 - p) / (n_test / T) / max(T - 1, 1) / max(seeds, 1))
 
 
 def retention_frame(groups: Mapping[str, Sequence[Mapping]], experiences: Sequence[int] = (0, 1, 2)):

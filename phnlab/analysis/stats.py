@@ -12,11 +12,12 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 
 from ..strategies.registry import label as strategy_label
+from .claims import Claim
 
 __all__ = [
     "NBSP", "pm", "pct", "mean_sd", "yes", "model_name", "group_runs", "chance", "test_size",
     "stream_test_images", "accuracy_se", "diff_se", "clear_effect", "HEADLINE_SEEDS", "PAIRED_RULE", "SEED_RULE", "Effect",
-    "seed_effect", "paired_effect", "pooled"
+    "seed_effect", "paired_effect", "pooled", "every_claim"
 ]
 
 HEADLINE_SEEDS = 3  # the paper's count of seeds: a headline verdict needs as many
@@ -132,11 +133,53 @@ def pooled(effects: Sequence[Effect]) -> Effect:
                   math.sqrt(sum(e.se ** 2 for e in effects)) / len(effects), min(e.seeds for e in effects))
 
 
-def paired_effect(a: Mapping[int, float], b: Mapping[int, float], n_test: int | None) -> Effect | None:
+def paired_effect(a: Mapping[int, float], b: Mapping[int, float], n_test: int | None,
+                  sampling_se=None) -> Effect | None:
     """a − b over the seeds both hold (values in %, keyed by seed), each accuracy measured on `n_test` images;
-    None where they share no seed."""
+    None where they share no seed. `sampling_se(mean_a, mean_b, seeds)`: the sampling error of the mean
+    difference where a and b are not plain accuracies (default: two accuracies on `n_test` images each)."""
     seeds = sorted(set(a) & set(b))
     if not seeds:
         return None
     mean_a, mean_b = (statistics.fmean(v[s] for s in seeds) for v in (a, b))
-    return seed_effect([a[s] - b[s] for s in seeds], diff_se(mean_a / 100, mean_b / 100, n_test, len(seeds)))
+    sampling = (sampling_se(mean_a, mean_b, len(seeds)) if sampling_se
+                else diff_se(mean_a / 100, mean_b / 100, n_test, len(seeds)))
+    return seed_effect([a[s] - b[s] for s in seeds], sampling)
+
+
+def _ahead(e: Effect) -> bool:
+    return round(e.value, 1) > 0  # a tie as printed (+0.0) is not ahead
+
+
+def every_claim(claim: str, effects: Mapping[str, Effect], *, headline: bool = False, paper: str | None = None,
+                missing: Sequence[str] = (), unit: str = "points", noun: str = "depth") -> Claim:
+    """A claim that must hold at every one of several depths (or models), from one effect each (keyed by its
+    name, e.g. 'k = 2'), signed so that > 0 means the claim holds there. It holds where every point estimate
+    is > 0 (a printed tie, +0.0, is not); it is clear where every one is clear of its noise and none is `missing`,
+    or where one is clearly against. The effect and seeds shown are the deciding one's: the least clear where the
+    claim holds (with the fewest seeds of all), the most clearly against where it does not; a headline claim
+    needs `HEADLINE_SEEDS` of them."""
+    need = HEADLINE_SEEDS if headline else 1
+    z = lambda item: item[1].value / item[1].se if item[1].se > 0 else math.copysign(math.inf, item[1].value)  # noqa: E731
+    ahead = [k for k, e in effects.items() if _ahead(e)]
+    clear_for = [k for k in ahead if effects[k].clear]
+    against = [k for k, e in effects.items() if e.value < 0 and e.clear]
+    open_ = [k for k in effects if k not in clear_for and k not in against]
+    holds = len(ahead) == len(effects) > 0
+    settled = (len(clear_for) == len(effects) and not missing) if holds else bool(against)
+    if against:  # the clearest case against, among those with the seeds a verdict needs where there are some
+        enough = [k for k in against if effects[k].seeds >= need] or against
+        where, decisive = min(((k, effects[k]) for k in enough), key=z)
+    else:
+        where, decisive = min(effects.items(), key=z)
+    parts = [f"holds at {len(ahead)} of {len(effects)} {noun}s"]
+    parts += [f"{what} at {', '.join(ks)}" for what, ks in (("clear", clear_for), ("clearly against", against),
+                                                             ("within the noise", open_), ("not computed", missing)) if ks]
+    ours = "; ".join(parts)
+    return Claim(claim, holds, ours, paper=paper, clear=settled,
+                 detail=", ".join(f"{k}: {e.value:+.1f} ± {e.se:.1f} {unit} ({e.seeds} seed{'s' if e.seeds != 1 else ''})"
+                                  for k, e in effects.items()),
+                 effect=decisive.value, se=decisive.se,
+                 seeds=min(e.seeds for e in effects.values()) if holds else decisive.seeds,
+                 rule=(SEED_RULE if headline else PAIRED_RULE) + f"; every {noun} clear, or one clearly against; "
+                 f"effect shown: {where}'s", seeds_needed=need if headline else None)

@@ -13,7 +13,7 @@ import numpy as np
 
 from .claims import Claim, Verdict
 from .figures import GREY, frozen_diagram, styled
-from .stats import SEED_RULE, Effect, chance, clear_effect, diff_se, mean_sd, pct, pm, seed_effect, test_size
+from .stats import Effect, chance, clear_effect, diff_se, every_claim, mean_sd, pct, pm, seed_effect, test_size
 
 __all__ = [
     "TRANSFER_ROLES", "transfer_frame", "transfer_table", "transfer_drops", "transfer_verdict", "plot_transfer",
@@ -104,22 +104,15 @@ def transfer_verdict(df, preset_name: str) -> Verdict:
     if not gaps:
         return Verdict((Claim("The similar pair loses less than the dissimilar one", None,
                               "the two pairs share no seed at a depth k > 0"),), details=details)
-    less_at = [k for k, e in gaps.items() if e.value > 0]
     clear_at = [k for k, e in gaps.items() if e.clear]
     notes = ()
     if len(clear_at) < len(gaps):
         within = [k for k in gaps if k not in clear_at]
         notes = (f"At k = {', '.join(map(str, within))} the difference is within twice its error "
                  f"({int(s['test_images'])} test images per experience and {s['seeds']} seed(s)): at the "
-                 f"**{preset_name}** preset those depths cannot show the effect either way.",)
-    decisive = min(gaps.values(), key=lambda e: e.value / e.se if e.se > 0 else math.inf)
-    less = Claim("The similar pair loses less on experience 2 than the dissimilar one at every freeze depth",
-                 len(less_at) == len(gaps), f"at {len(less_at)} of {len(gaps)} depths, clear of the noise at "
-                 f"{len(clear_at)}", paper="yes",
-                 detail="dissimilar − similar drop from k = 0: " + ", ".join(
-                     f"k = {k}: {e.value:+.1f} ± {e.se:.1f}" for k, e in gaps.items()),
-                 **{**decisive.record(rule=SEED_RULE + "; at every depth, the effect shown the least clear one",
-                                      headline=True), "clear": len(clear_at) == len(gaps)})
+                 f"**{preset_name}** preset those depths did not resolve the effect either way.",)
+    less = every_claim("The similar pair loses less on experience 2 than the dissimilar one at every freeze depth",
+                       {f"k = {k}": e for k, e in gaps.items()}, headline=True, paper="yes")
     return Verdict((less, _similar_unhurt(s)), notes=notes, details=details)
 
 

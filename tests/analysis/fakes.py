@@ -62,6 +62,27 @@ def result(**spec_fields):
     return FakeResult(spec, fake_metrics(spec, **metric_fields))
 
 
+def fake_table2_results(rows, T=4, test_per_class=20):
+    """Per-seed results behind `fake_table2_rows`-style rows (Naive, LR-k and HN-k): each seed's ACA,
+    forgetting and learning accuracy spread about the row's mean by its sd, so the rows are their means."""
+    out = []
+    for r in rows:
+        name, n = r["strategy"], r["seeds"]
+        if name == "EWC":
+            continue
+        strategy, _, k = name.partition("-")
+        spec_fields = {"strategy": strategy.lower(), "freeze_depth": 0 if k in ("", "F") else int(k)}
+        for seed in range(n):
+            spread = (seed - (n - 1) / 2) / ((n - 1) / 2) if n > 1 else 0.0  # -1 .. 1, mean 0
+            spec = FakeSpec(seed=seed, **spec_fields)
+            m = fake_metrics(spec, T=T, test_per_class=test_per_class)
+            for key in ("aca", "forgetting", "learning_accuracy"):
+                mean, sd = r[key]
+                m[key] = (mean + (sd or 0.0) * spread) / 100
+            out.append(FakeResult(spec, m))
+    return out
+
+
 def assert_labelled(fig):
     assert isinstance(fig, Figure)
     w, h = fig.get_size_inches()

@@ -47,7 +47,7 @@ def test_a_claim_links_its_chapter_only_where_the_build_has_it(tmp_path):
 
 def test_every_claim_a_chapter_records_is_one_an_analysis_makes():
     """A chapter names the claims it records by the start of their text (`verdict.get("...")`): each such start
-    begins a `Claim(...)` text of `phnlab.analysis`, so that a reworded claim cannot drop out of the table."""
+    begins a `Claim(...)` (or `every_claim(...)`) text of `phnlab.analysis`, so that a reworded claim cannot drop out of the table."""
     import ast
     import json
     import re
@@ -57,7 +57,7 @@ def test_every_claim_a_chapter_records_is_one_an_analysis_makes():
     texts = []
     for path in (root / "phnlab" / "analysis").glob("*.py"):
         for node in ast.walk(ast.parse(path.read_text())):
-            if isinstance(node, ast.Call) and getattr(node.func, "id", None) == "Claim" and node.args:
+            if isinstance(node, ast.Call) and getattr(node.func, "id", None) in ("Claim", "every_claim") and node.args:
                 first = node.args[0]
                 if isinstance(first, ast.JoinedStr):
                     first = first.values[0] if first.values else None

@@ -58,4 +58,13 @@ def test_first_experience_summary_verdict_and_figure7():
     weak = [FakeResult(r.spec, fake_metrics(r.spec, T=4, decay=0.05)) for r in results]
     weak_verdict = noisy.noisy_verdict(weak, "ci")
     assert weak_verdict["LR ends lower"].holds is False and weak_verdict["LR ends lower"].clear is False
-    assert "this run **cannot show** the paper's effect" in weak_verdict.notes[0]
+    assert "this run **did not resolve** the paper's effect" in weak_verdict.notes[0]
+
+
+def test_depths_whose_runs_share_no_seed_are_left_out():
+    apart = [r for r in noisy_results(seeds=(0, 1)) if (r.spec.strategy == "lr") == (r.spec.seed == 0)
+             or r.spec.freeze_depth != 3]  # k = 3: LR on seed 0 only, HN on seed 1 only
+    verdict = noisy.noisy_verdict(apart, "ci")
+    assert "k = 3" not in verdict["LR ends lower"].detail and "k = 2: " in verdict["LR ends lower"].detail
+    lone = [r for r in noisy_results(seeds=(0, 1)) if (r.spec.strategy == "lr") == (r.spec.seed == 0)]
+    assert noisy.noisy_verdict(lone, "ci").claims[0].holds is None

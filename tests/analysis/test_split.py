@@ -6,7 +6,7 @@ import pytest
 
 from phnlab import paper
 from phnlab.analysis import figures, split
-from fakes import PM, FakeSpec, fake_metrics, fake_table2_rows, result
+from fakes import PM, FakeSpec, fake_metrics, fake_table2_results, fake_table2_rows, result
 
 
 def test_table2_frame_and_verdict():
@@ -17,38 +17,46 @@ def test_table2_frame_and_verdict():
     assert t.loc[("HN-4", 2), ("time", "ours (s)")] == "30"
     assert t.loc[("LR-0", 2), ("ACA (%)", "paper")] == "—"
     assert split.table2_frame(fake_table2_rows(seeds=1)).loc[("HN-4", 1), ("ACA (%)", "ours")] == "70.0"
-    results = [result(T=4)]
     preset = SimpleNamespace(name="ci", classes_per_experience=5, epochs=2, train_per_class=40)
-    v = split.table2_verdict(rows, results, preset)
+    verdict = lambda rows: split.table2_verdict(rows, fake_table2_results(rows), preset)  # noqa: E731
+    three = fake_table2_rows(seeds=3)
+    v = verdict(three)
     beats = v["HN-k beats LR-k"]
-    assert beats.holds and beats.ours == "at 5 of 5 depths" and beats.paper == "4 of 4" and beats.clear
+    assert beats.holds and beats.clear and beats.verdict == "yes" and beats.paper == "4 of 4"
+    assert beats.ours == "holds at 5 of 5 depths; clear at k = 1, k = 2, k = 3, k = 4, k = F"
+    assert beats.seeds == 3 and abs(beats.effect - 20.0) < 1e-9 and "k = 1: +20.0" in beats.detail
+    two = verdict(rows)["HN-k beats LR-k"]  # the same effect on 2 seeds: a headline claim stays open
+    assert two.holds and two.clear and two.verdict == "not resolved" and "2 of the 3 seeds" in two.render()
     t2 = paper.TABLE2["cifar100"]
     faster = v["HN-2 reaches"]
     assert faster.holds and faster.ours == "ACA +0.0 points in 0.50× the time"
     assert faster.paper.startswith(f"{t2['HN-2']['aca'][0] - t2['HN-F']['aca'][0]:+.1f} points")
-    assert v["HN-k forgets less"].holds and v["HN-k forgets less"].clear
-    assert "5 of the 5 differences exceed" in v["HN-k forgets less"].detail
+    assert v["HN-k forgets less"].holds and v["HN-k forgets less"].verdict == "yes"
     naive = v["HN forgets less than Naive"]
-    assert naive.holds and naive.ours == "5 of 5 models" and naive.paper == "5 of 5" and naive.clear
-    assert naive.detail.startswith("Naive 30.0; HN-1 3.0, HN-2 3.0, HN-3 3.0, HN-4 3.0, HN-F 3.0 points")
-    assert v["HN-k learns less"].holds and v["HN-k learns less"].clear and not v.notes  # 60 against 80 %
-    near = [{**r, "learning_accuracy": (79.0, 1.0)} if r["strategy"].startswith("HN") else r for r in rows]
-    learns = split.table2_verdict(near, results, preset)["HN-k learns less"]
+    assert naive.holds and naive.paper == "5 of 5" and naive.verdict == "yes"
+    assert naive.ours.startswith("holds at 5 of 5 models") and "HN-F: +27.0" in naive.detail
+    assert v["HN-k learns less"].verdict == "yes" and not v.notes  # 60 against 80 %
+    near = [{**r, "learning_accuracy": (79.0, 1.0)} if r["strategy"].startswith("HN") else r for r in three]
+    learns = verdict(near)["HN-k learns less"]
     assert learns.holds and learns.clear is False and learns.verdict == "not resolved"  # 1 point: sampling noise
-    close = [{**r, "forgetting": (29.5, 0.5)} if r["strategy"].startswith("HN") else r for r in fake_table2_rows()]
-    v_close = split.table2_verdict(close, results, preset)
+    close = [{**r, "forgetting": (29.5, 0.5)} if r["strategy"].startswith("HN") else r for r in three]
+    v_close = verdict(close)
     assert v_close["HN-k forgets less"].holds and v_close["HN-k forgets less"].clear is False
     assert v_close["HN forgets less than Naive"].holds and v_close["HN forgets less than Naive"].clear is False
-    calm = [{**r, "forgetting": (2.0, 0.5)} if r["strategy"] == "Naive" else r for r in fake_table2_rows()]
-    assert split.table2_verdict(calm, results, preset)["HN forgets less than Naive"].ours == "0 of 5 models"
-    low = split.table2_verdict(fake_table2_rows(aca_hn=22.0), results, preset)["HN-k beats LR-k"]
-    assert low.holds is False and low.ours == "at 0 of 5 depths"
+    calm = [{**r, "forgetting": (2.0, 0.5)} if r["strategy"] == "Naive" else r for r in three]
+    calm_naive = verdict(calm)["HN forgets less than Naive"]
+    assert calm_naive.ours.startswith("holds at 0 of 5 models") and calm_naive.verdict == "not resolved"  # 1 point
+    low = verdict(fake_table2_rows(aca_hn=22.0, seeds=3))["HN-k beats LR-k"]
+    assert low.holds is False and low.verdict == "no" and "clearly against at k = 1" in low.ours
+    tie = [{**r, "aca": (50.02, 1.0)} if r["strategy"] == "HN-3" else r for r in three]
+    tied = verdict(tie)["HN-k beats LR-k"]  # +0.0 at k = 3 is not ahead, and it does not decide against
+    assert tied.holds is False and tied.verdict == "not resolved" and "within the noise at k = 3" in tied.ours
     weak = fake_table2_rows()
     for r in weak:
         if r["strategy"].startswith("HN"):
             r["learning_accuracy"] = (25.0, 1.0)
     assert "HN-1, HN-2, HN-3, HN-4, HN-F learn each experience to within 10 points of chance (20 %" in \
-        split.table2_verdict(weak, results, preset).notes[0]
+        verdict(weak).notes[0]
 
 
 def test_experience_panels_retention_and_figure8_verdict():

@@ -13,3 +13,22 @@ def test_pm_and_noise_helpers():
     assert stats.diff_se(0.5, 0.5, 100) == pytest.approx(5 * 2 ** 0.5)
     assert stats.diff_se(0.5, 0.5, 100, runs=4) == pytest.approx(5 * 2 ** 0.5 / 2)
     assert stats.clear_effect(10.1, 5) and not stats.clear_effect(-9.9, 5)
+
+
+def test_every_claim_is_decided_by_its_least_clear_depth_or_its_clearest_case_against():
+    E = stats.Effect
+    both = {"k = 1": E(5.0, 1.0, 3), "k = 2": E(2.5, 1.0, 3)}
+    ok = stats.every_claim("c", both, headline=True)
+    assert ok.verdict == "yes" and ok.effect == 2.5 and "effect shown: k = 2's" in ok.rule
+    open_ = stats.every_claim("c", {**both, "k = 3": E(1.0, 1.0, 3)}, headline=True)
+    assert open_.holds and open_.verdict == "not resolved" and "within the noise at k = 3" in open_.ours
+    missing = stats.every_claim("c", both, headline=True, missing=["k = F"])
+    assert missing.verdict == "not resolved" and "not computed at k = F" in missing.ours
+    # against: a clear case with the seeds it needs decides, though another depth lacks seeds
+    against = stats.every_claim("c", {"k = 1": E(4.0, 1.0, 1), "k = 2": E(-3.0, 1.0, 3), "k = 3": E(-9.0, 1.0, 2)},
+                                headline=True)
+    assert against.verdict == "no" and against.effect == -3.0 and against.seeds == 3
+    short = stats.every_claim("c", {"k = 1": E(4.0, 1.0, 3), "k = 2": E(-3.0, 1.0, 2)}, headline=True)
+    assert short.verdict == "not resolved" and "2 of the 3 seeds" in short.render()
+    tie = stats.every_claim("c", {"k = 1": E(4.0, 1.0, 3), "k = 2": E(0.04, 1.0, 3)})
+    assert tie.holds is False and tie.verdict == "not resolved"  # +0.0 is not ahead, nor clearly behind

@@ -32,7 +32,7 @@ def test_transfer_frame_table_drops_and_figures():
     assert drops["dissimilar"]["k_worst"] == 4 and drops["dissimilar"]["se"] > 0
     verdict = transfer.transfer_verdict(df, "ci")
     less = verdict["The similar pair loses less"]
-    assert less.holds is True and less.clear is True and less.ours == "at 4 of 4 depths, clear of the noise at 4"
+    assert less.holds is True and less.clear is True and less.ours == "holds at 4 of 4 depths; clear at k = 1, k = 2, k = 3, k = 4"
     assert "k = 4: +40.0 ± " in less.detail
     # a headline claim: two seeds leave it unresolved, the paper's three settle it
     assert less.seeds == 2 and less.seeds_needed == 3 and less.verdict == "not resolved"
@@ -51,7 +51,7 @@ def test_transfer_frame_table_drops_and_figures():
     noisy = transfer.transfer_verdict(close, "ci")
     claim = noisy["The similar pair"]  # equal drops at k = 1-3, 1 point apart at k = 4: no depth clear
     assert claim.holds is False and claim.clear is False and claim.verdict == "not resolved"
-    assert "At k = 1, 2, 3, 4 the difference is within" in noisy.notes[0] and "those depths cannot show" in noisy.notes[0]
+    assert "At k = 1, 2, 3, 4 the difference is within" in noisy.notes[0] and "those depths did not resolve" in noisy.notes[0]
     one_role = df[df.role == "similar"]
     assert transfer.transfer_verdict(one_role, "ci")["The similar pair"].holds is None
     assert_labelled(transfer.plot_transfer(df))
