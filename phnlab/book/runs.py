@@ -34,9 +34,10 @@ def run_specs(specs: Iterable, params, *, runner=None) -> list:
                                on_result=lambda i, spec, result: progress.finish(spec, result))
 
 
-def split_by_data(specs: Iterable, results_dir, data_root=None) -> tuple[list, str]:
+def split_by_data(specs: Iterable, results_dir, data_root=None, sweep: str | None = None) -> tuple[list, str]:
     """(the distinct specs that are stored or whose data sets are present, one line naming the others, '' when
-    none): a run whose data is missing is not computed, and its section says what to get."""
+    none): a run whose data is missing is not computed, and its section says what to get; a shipped preset's
+    run that is not shipped is named, with the commands that compute it (`sweep`: the sweep it belongs to)."""
     from ..data.datasets import absent_datasets
     from ..experiments.store import ResultsStore
 
@@ -57,15 +58,26 @@ def split_by_data(specs: Iterable, results_dir, data_root=None) -> tuple[list, s
     lines = [f"{len(group)} run(s) not computed: data set {name!r} is missing (get it with `phnlab data get "
              f"{name}`, which as root installs Debian's package where it must)" for name, group in lacking.items()]
     for preset in dict.fromkeys(s.preset for s in unshipped):
-        n = sum(s.preset == preset for s in unshipped)
-        lines.append(f"{n} run(s) of preset {preset} are neither shipped in book/store nor stored (they take CPU-hours; "
-                     f"docs/store.md gives the sweep that computes each, and `make book FRESH=1` computes them all)")
+        group = [s for s in unshipped if s.preset == preset]
+        command = (f"`phnlab sweep {sweep} --preset {preset} --results-dir store-work/{preset}` then "
+                   f"`phnlab store ship store-work/{preset}`" if sweep else "`make book FRESH=1`")
+        lines.append(f"{len(group)} run(s) of preset {preset} are neither shipped in book/store nor stored: "
+                     f"{_run_list(group)}. They take CPU-hours; {command} computes them")
     return ready, "; ".join(lines)
 
 
-def runs_with_data(specs: Iterable, params, *, runner=None) -> tuple[list, str]:
+def _run_list(specs: Sequence) -> str:
+    """'HN-2, LR-2 on the noisy (fashionmnist) stream, seeds 0, 1, 2': the distinct models, streams and seeds."""
+    models = dict.fromkeys(s.label() for s in specs)
+    streams = dict.fromkeys(f"{s.stream} ({' → '.join(s.data_sets())})" for s in specs)
+    seeds = sorted({s.seed for s in specs})
+    return (f"{', '.join(models)} on the stream{'s' if len(streams) > 1 else ''} {', '.join(streams)}, "
+            f"seed{'s' if len(seeds) > 1 else ''} {', '.join(map(str, seeds))}")
+
+
+def runs_with_data(specs: Iterable, params, *, runner=None, sweep: str | None = None) -> tuple[list, str]:
     """`run_specs` of the specs whose data is there or whose runs are stored, and `split_by_data`'s line."""
-    ready, line = split_by_data(specs, params.results_dir, params.data_root)
+    ready, line = split_by_data(specs, params.results_dir, params.data_root, sweep)
     return run_specs(ready, params, runner=runner), line
 
 
@@ -78,7 +90,7 @@ def companion_runs(sweep: str, params, *, runner=None) -> tuple[str | None, list
     real, specs = companion_specs(sweep, params.preset.name)
     if real is None:
         return None, [], ""
-    return (real, *runs_with_data(specs, params, runner=runner))
+    return (real, *runs_with_data(specs, params, runner=runner, sweep=sweep))
 
 
 def companion_summary(real: str | None, results: Sequence, missing: str, preset_name: str) -> str:

@@ -60,6 +60,8 @@ def test_a_companion_section_reads_the_real_data_presets_runs_or_says_what_is_mi
     quick = SimpleNamespace(preset=get_preset("quick"), results_dir=tmp_path / "r", data_root=None, device="cpu")
     real, results, missing = companion_runs("noisy", quick)
     assert real == "fmnist" and results == [] and "36 run(s) of preset fmnist are neither shipped" in missing
+    assert "LR-2, " in missing and "noisy (fashionmnist)" in missing and "seeds 0, 1, 2" in missing  # which runs
+    assert "`phnlab sweep noisy --preset fmnist --results-dir store-work/fmnist` then `phnlab store ship" in missing
     text = companion_summary(real, results, missing, "quick")
     assert text.startswith("0 runs:") and "its verdicts read *not computed*" in text
     ci = SimpleNamespace(preset=get_preset("ci"), results_dir=tmp_path / "r", data_root=None, device="cpu")
