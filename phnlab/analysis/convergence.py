@@ -5,7 +5,7 @@ accuracy by under `TOLERANCE_POINTS`. Reads stored runs (`sweeps.convergence_spe
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from ..experiments.sweeps import CONVERGENCE_RUNS, steps_per_experience
 from .figures import styled
@@ -50,34 +50,48 @@ class Convergence:
     per_model: dict  # model -> (steps, the change of learning accuracy on doubling them, in points) or None
     steps: int | None  # the largest of the per-model counts: every model converged there
     tolerance: float = TOLERANCE_POINTS
+    still_moving: dict = field(default_factory=dict)  # model -> (ACA, forgetting): largest change on a later doubling
 
     def describe(self) -> str:
-        parts = [f"{m}: {'not within the steps measured' if v is None else f'{v[0]:,} (then {v[1]:+.1f} points)'}"
-                 for m, v in self.per_model.items()]
+        def one(m, v):
+            if v is None:
+                return f"{m}: not within the steps measured"
+            aca, fgt = self.still_moving.get(m, (None, None))
+            rest = "" if aca is None else f"; ACA {aca:+.1f}, forgetting {fgt:+.1f}"
+            return f"{m}: {v[0]:,} (then {v[1]:+.1f} points{rest})"
+
         head = ("no schedule measured has converged for every model" if self.steps is None else
                 f"converged at **{self.steps:,} steps per experience** (doubling moves learning accuracy by under "
                 f"{self.tolerance:g} point for every model)")
-        return head + "; per model: " + "; ".join(parts)
+        text = head + "; per model: " + "; ".join(one(m, v) for m, v in self.per_model.items())
+        moves = [abs(x) for pair in self.still_moving.values() for x in pair]
+        if moves:
+            text += (f". The rule reads learning accuracy only: on the same doublings ACA and forgetting still move by "
+                     f"up to {max(moves):.1f} points, so a verdict resting on a smaller difference in ACA or forgetting "
+                     "may still move with the schedule")
+        return text
 
 
 def converged_steps(frame, tolerance: float = TOLERANCE_POINTS) -> Convergence:
     """For each model, the smallest count n measured with 2n also measured where learning accuracy moves by
     under `tolerance` points from n to 2n, and stays so for every later doubling measured."""
-    per_model = {}
+    per_model, still_moving = {}, {}
     if not len(frame):
         return Convergence({}, None, tolerance)
     for model, part in frame.groupby(level=0):
-        la = {steps: row["learning acc. (%)"] for (_, steps), row in part.iterrows()}
-        counts = sorted(la)
-        pairs = [(n, la[2 * n] - la[n]) for n in counts if 2 * n in la]
+        at = {steps: row for (_, steps), row in part.iterrows()}
+        doublings = [n for n in sorted(at) if 2 * n in at]
+        change = lambda n, column: at[2 * n][column] - at[n][column]  # noqa: E731
         found = None
-        for i, (n, delta) in enumerate(pairs):
-            if all(abs(d) < tolerance for _, d in pairs[i:]):
-                found = (n, delta)
+        for i, n in enumerate(doublings):
+            if all(abs(change(m, "learning acc. (%)")) < tolerance for m in doublings[i:]):
+                found = (n, change(n, "learning acc. (%)"))
+                largest = lambda column: max((change(m, column) for m in doublings[i:]), key=abs)  # noqa: E731
+                still_moving[model] = (largest("ACA (%)"), largest("forgetting (points)"))
                 break
         per_model[model] = found
     steps = None if not per_model or None in per_model.values() else max(v[0] for v in per_model.values())
-    return Convergence(per_model, steps, tolerance)
+    return Convergence(per_model, steps, tolerance, still_moving)
 
 
 @styled

@@ -2,6 +2,8 @@
 
 from types import SimpleNamespace
 
+import pytest
+
 from phnlab.analysis.convergence import convergence_frame, converged_steps, plot_convergence
 from phnlab.experiments.spec import RunSpec
 from phnlab.experiments.sweeps import DEFAULT_CONVERGENCE_STEPS, convergence_specs, sweep_specs
@@ -40,6 +42,8 @@ def test_converged_is_the_first_doubling_under_a_point_for_every_model():
     c = converged_steps(frame)
     assert c.per_model["HN-2"][0] == 128 and c.per_model["LR-2"][0] == 256 and c.steps == 256
     assert "256 steps per experience" in c.describe()
+    assert c.still_moving["HN-2"] == (pytest.approx(0.5), pytest.approx(0.0))  # ACA follows learning here
+    assert "ACA and forgetting still move by up to 0.5 points" in c.describe()
 
 
 def test_a_late_jump_undoes_an_early_plateau_and_an_unfinished_model_blocks_the_verdict():
