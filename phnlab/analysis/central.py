@@ -58,8 +58,7 @@ class DepthComparison:
 
     def claim(self, where: str) -> Claim:
         p = paper.TABLE2["cifar100"]
-        p_text = (f"{p[self.hn]['aca'][0]:.1f} vs {p[self.lr]['aca'][0]:.1f}" if self.hn in p and self.lr in p
-                  else None)
+        p_text = (f"{p[self.hn]['aca'][0] - p[self.lr]['aca'][0]:+.1f}" if self.hn in p and self.lr in p else None)
         return Claim(f"{self.hn} beats {self.lr} in ACA ({where})", self.effect > 0,
                      f"{self.hn_aca[0]:.1f} vs {self.lr_aca[0]:.1f} %", paper=p_text, clear=self.clear,
                      effect=self.effect, se=self.se, seeds=len(self.seeds), rule=SEED_RULE,
@@ -104,6 +103,7 @@ def comparison_frame(by_policy: Mapping[str, Sequence[DepthComparison]]):
             rows.append({"policy": policy, "k": c.k, "seeds": len(c.seeds),
                          "LR-k ACA (%)": pm(*c.lr_aca), "HN-k ACA (%)": pm(*c.hn_aca),
                          "HN − LR (points)": f"{c.effect:+.1f} ± {c.se:.1f}", "HN-k beats LR-k": claim.verdict,
+                         "paper HN − LR": claim.paper or "—",
                          "LR-k forgetting": pm(*c.lr_forgetting), "HN-k forgetting": pm(*c.hn_forgetting),
                          "LR-k learning acc.": round(c.lr_learning, 1), "HN-k learning acc.": round(c.hn_learning, 1)})
     return pd.DataFrame(rows).set_index(["policy", "k"]) if rows else pd.DataFrame()
@@ -118,7 +118,7 @@ def central_verdict(by_policy: Mapping[str, Sequence[DepthComparison]], data_nam
     authors' normalisation accounts for the paper's ordering (HN ahead at every depth under it, not under ours)."""
     p2 = paper.TABLE2["cifar100"]
     p_low = min(p2[f"LR-{k}"]["forgetting"][0] for k in (1, 2, 3, 4))
-    claims, details = [], []
+    claims = []
     every = {}
     for policy, comps in by_policy.items():
         if not comps:
@@ -138,7 +138,6 @@ def central_verdict(by_policy: Mapping[str, Sequence[DepthComparison]], data_nam
                                 "LR forgets " + ", ".join(f"LR-{c.k} {c.lr_forgetting[0]:.1f}" for c in comps if c.k)
                                 + " points", paper=f"{p_low:.1f}–{max(p2[f'LR-{k}']['forgetting'][0] for k in (1, 2, 3, 4)):.1f}",
                                 seeds=n_seeds, seeds_needed=HEADLINE_SEEDS))
-        details += [f"{policy}, {_depth_name(c.k)}: {c.claim(policy).render()[2:]}" for c in comps]
     if "population" in every and "authors" in every:
         (pop, pop_settled), (auth, auth_settled) = every["population"], every["authors"]
         claims.append(Claim(f"{data_name}: the authors' normalisation accounts for the paper's ordering (HN ahead at "
@@ -146,7 +145,7 @@ def central_verdict(by_policy: Mapping[str, Sequence[DepthComparison]], data_nam
                             f"under ours HN is ahead at every depth: {'yes' if pop else 'no'}; under the authors': "
                             f"{'yes' if auth else 'no'}", clear=pop_settled and auth_settled,
                             rule="both per-policy claims resolved"))
-    return Verdict(tuple(claims), details=tuple(details))
+    return Verdict(tuple(claims))
 
 
 @styled

@@ -43,7 +43,8 @@ class Claim:
         unsettled = self.clear is False or self.short_of_seeds
         return "not resolved" if self.holds is not None and unsettled else answer(self.holds)
 
-    def render(self) -> str:
+    def render(self, rule: bool = True) -> str:
+        """One markdown list item; `rule=False` leaves the rule out (a verdict lists its rules once)."""
         text = f"- {self.claim}: **{self.verdict}**"
         if self.verdict == "not resolved":
             why = (f"{self.seeds or 0} of the {self.seeds_needed} seeds it needs" if self.short_of_seeds
@@ -57,7 +58,7 @@ class Claim:
         if self.effect is not None:
             noise = "" if self.se is None else f" ± {self.se:.1f} SE"
             seeds = "" if self.seeds is None else f", {self.seeds} seed{'s' if self.seeds != 1 else ''}"
-            text += f" (effect {self.effect:+.1f}{noise}{seeds}{'; ' + self.rule if self.rule else ''})"
+            text += f" (effect {self.effect:+.1f}{noise}{seeds}{'; ' + self.rule if self.rule and rule else ''})"
         return text + (f". {self.detail.rstrip('.')}." if self.detail else ".")
 
 
@@ -84,10 +85,19 @@ class Verdict:
             return None
 
     def render(self) -> str:
-        """Markdown: the claims as a list, then the notes, then the details ('' for an empty verdict)."""
+        """Markdown: the claims as a list, the rules that decided them (each once), then the notes, then the details
+        ('' for an empty verdict)."""
         if not (self.claims or self.notes or self.details):
             return ""
-        parts = ["**Verdict:**", "\n".join(c.render() for c in self.claims)]
+        parts = ["**Verdict:**", "\n".join(c.render(rule=False) for c in self.claims)]
+        rules: dict[str, list[int]] = {}  # rule -> the claims (1-based) it decided
+        for i, c in enumerate(self.claims, 1):
+            if c.rule and c.effect is not None:
+                rules.setdefault(c.rule, []).append(i)
+        if rules:
+            parts.append("*How they are decided*: " + "; ".join(
+                f"claim{'s' if len(ids) > 1 else ''} {', '.join(map(str, ids))}: {rule}" for rule, ids in rules.items())
+                + ".")
         parts += list(self.notes)
         if self.details:
             parts.append("\n".join(f"- {d}" for d in self.details))

@@ -175,11 +175,12 @@ def every_claim(claim: str, effects: Mapping[str, Effect], *, headline: bool = F
     parts = [f"holds at {len(ahead)} of {len(effects)} {noun}s"]
     parts += [f"{what} at {', '.join(ks)}" for what, ks in (("clear", clear_for), ("clearly against", against),
                                                              ("within the noise", open_), ("not computed", missing)) if ks]
+    parts.append(f"decided by {where}")
     ours = "; ".join(parts)
     return Claim(claim, holds, ours, paper=paper, clear=settled,
                  detail=", ".join(f"{k}: {e.value:+.1f} ± {e.se:.1f} {unit} ({e.seeds} seed{'s' if e.seeds != 1 else ''})"
                                   for k, e in effects.items()),
                  effect=decisive.value, se=decisive.se,
                  seeds=min(e.seeds for e in effects.values()) if holds else decisive.seeds,
-                 rule=(SEED_RULE if headline else PAIRED_RULE) + f"; every {noun} clear, or one clearly against; "
-                 f"effect shown: {where}'s", seeds_needed=need if headline else None)
+                 rule=(SEED_RULE if headline else PAIRED_RULE) + f"; at every {noun}: each clear, or one clearly against "
+                 "(the effect shown is the deciding one's)", seeds_needed=need if headline else None)

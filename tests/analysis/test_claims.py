@@ -30,6 +30,10 @@ def test_a_claim_within_its_noise_is_not_resolved_and_says_which_way_it_leaned()
     assert c.verdict == "not resolved" and c.holds is True  # the record keeps the point estimate
     assert c.render().startswith("- HN moves less: **not resolved** (the point estimate says yes; within the noise)")
     assert "(effect +0.4 ± 3.2 SE, 3 seeds; |effect| > 2 SE)" in c.render()
+    other = Claim("HN learns less", True, "1 of 3", effect=1.0, se=0.1, seeds=3, rule="a one-sided rule")
+    text = Verdict((c, other, c)).render()  # a verdict states each rule once, after its claims
+    assert "(effect +0.4 ± 3.2 SE, 3 seeds)" in text and text.count("|effect| > 2 SE") == 1
+    assert "*How they are decided*: claims 1, 3: |effect| > 2 SE; claim 2: a one-sided rule." in text
     assert Claim("x", False, "0 of 5", clear=True).verdict == "no" and Claim("x", True, "1").verdict == "yes"
 
 

@@ -23,7 +23,7 @@ def test_table2_frame_and_verdict():
     v = verdict(three)
     beats = v["HN-k beats LR-k"]
     assert beats.holds and beats.clear and beats.verdict == "yes" and beats.paper == "4 of 4"
-    assert beats.ours == "holds at 5 of 5 depths; clear at k = 1, k = 2, k = 3, k = 4, k = F"
+    assert beats.ours.startswith("holds at 5 of 5 depths; clear at k = 1, k = 2, k = 3, k = 4, k = F; decided by k = ")
     assert beats.seeds == 3 and abs(beats.effect - 20.0) < 1e-9 and "k = 1: +20.0" in beats.detail
     two = verdict(rows)["HN-k beats LR-k"]  # the same effect on 2 seeds: a headline claim stays open
     assert two.holds and two.clear and two.verdict == "not resolved" and "2 of the 3 seeds" in two.render()
