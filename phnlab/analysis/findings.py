@@ -109,7 +109,7 @@ def _cell(rec: dict | None) -> str:
     if rec["verdict"] == "not resolved":
         short = rec.get("seeds_needed") and (rec.get("seeds") or 0) < rec["seeds_needed"]
         why = f"{rec.get('seeds') or 0} of {rec['seeds_needed']} seeds" if short else "within the noise"
-        text += f" (leans {'yes' if rec['holds'] else 'no'}; {why})"
+        text += f" (point estimate: {'yes' if rec['holds'] else 'no'}; {why})"
     text += f": {rec['ours']}"
     if rec.get("effect") is not None:
         se = f" ± {rec['se']:.1f} SE" if rec.get("se") is not None else ""

@@ -23,7 +23,7 @@ def test_recorded_claims_fill_their_cells_and_the_rest_reads_not_computed(tmp_pa
     table = findings.summary_markdown(tmp_path, "ci", {"synthetic": "synthetic", "fashionmnist": "Fashion-MNIST"})
     row = next(line for line in table.splitlines() if "HN-k beats LR-k in ACA at every freeze depth (our" in line)
     assert "**no**: at 0 of 5 depths (effect -3.1 ± 0.6 SE, 3 seeds)" in row
-    assert "**not resolved** (leans yes; 1 of 3 seeds)" in row
+    assert "**not resolved** (point estimate: yes; 1 of 3 seeds)" in row
     hn2 = next(line for line in table.splitlines() if "HN-2 reaches" in line)
     assert hn2.count("not computed") == 2
     assert len(table.splitlines()) == 2 + len(findings.PAPER_CLAIMS)
