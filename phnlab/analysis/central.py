@@ -21,7 +21,7 @@ from .figures import HN_COLOR, LR_COLOR, styled
 from .selection import select_runs, table2_by_seed
 from .stats import HEADLINE_SEEDS, SEED_RULE, Effect, clear_effect, every_claim, mean_sd, paired_effect, stream_test_images
 
-__all__ = ["DATA_NAMES", "data_name", "dataset_of", "findings_of", "studies", "depth_grid", "HEADLINE_SEEDS", "DEPTHS", "POLICIES", "DepthComparison", "depth_comparisons", "policy_comparisons",
+__all__ = ["DATA_NAMES", "data_name", "dataset_of", "findings_of", "studies", "depth_grid", "HEADLINE_SEEDS", "DEPTHS", "POLICIES", "DepthComparison", "depth_comparisons", "policy_comparisons", "ordering_claim",
            "comparison_frame", "central_verdict", "plot_depths"]
 
 DEPTHS = (1, 2, 3, 4, 0)  # k = 0: LR-0 (replaying images) against the full hypernetwork HN-F
@@ -113,6 +113,14 @@ def _depth_name(k: int) -> str:
     return f"k = {'F' if k == 0 else k}"
 
 
+def ordering_claim(comps: Sequence[DepthComparison], claim: str) -> Claim:
+    """The paper's ordering, HN-k ahead of LR-k in ACA at every depth of `DEPTHS`, as a headline claim
+    (`stats.every_claim`: the depths not computed keep it open)."""
+    present = {c.k for c in comps}
+    return every_claim(claim, {_depth_name(c.k): Effect(c.effect, c.se, len(c.seeds)) for c in comps}, headline=True,
+                       paper="5 of 5", missing=[_depth_name(k) for k in DEPTHS if k not in present])
+
+
 def central_verdict(by_policy: Mapping[str, Sequence[DepthComparison]], data_name: str) -> Verdict:
     """At which depths HN-k beats LR-k under each policy; how much LR forgets under each; and whether the
     authors' normalisation accounts for the paper's ordering (HN ahead at every depth under it, not under ours)."""
@@ -124,11 +132,7 @@ def central_verdict(by_policy: Mapping[str, Sequence[DepthComparison]], data_nam
         if not comps:
             continue
         n_seeds = min(len(c.seeds) for c in comps)
-        present = {c.k for c in comps}
-        ordering = every_claim(f"{data_name}, {policy} normalisation: HN-k beats LR-k in ACA at every depth",
-                                   {_depth_name(c.k): Effect(c.effect, c.se, len(c.seeds)) for c in comps},
-                                   headline=True, paper="5 of 5",
-                                   missing=[_depth_name(k) for k in DEPTHS if k not in present])
+        ordering = ordering_claim(comps, f"{data_name}, {policy} normalisation: HN-k beats LR-k in ACA at every depth")
         every[policy] = (ordering.holds, ordering.clear)
         claims.append(ordering)
         lr_fgt = [c.lr_forgetting[0] for c in comps if c.k != 0]

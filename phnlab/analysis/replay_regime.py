@@ -15,7 +15,7 @@ from ..experiments.sweeps import REGIME_DEPTHS, steps_per_experience
 from .claims import Claim, Verdict
 from .figures import styled
 from .stats import pct
-from .why_replay import POLICY_NAMES, ordering_pairs, others, policy_of, stat_rows, trained_once
+from .why_replay import POLICY_NAMES, others, policy_of, stat_rows, trained_once
 
 __all__ = [
     "regime_frame", "regime_cost", "plot_regime", "long_schedule_frame", "long_schedule_verdict", "ordering_summary",
@@ -144,15 +144,17 @@ def long_schedule_verdict(frame) -> Verdict:
     return Verdict(tuple(claims))
 
 
-def ordering_summary(rows: Mapping[str, Mapping[str, Mapping]], schedule) -> Verdict:
+def ordering_summary(by_policy: Mapping[str, Sequence], schedule) -> Verdict:
     """Which candidate gives the paper's HN-k > LR-k ordering: each normalisation at the preset's steps
-    (Table 2's rows), and the longest schedule (`long_schedule_frame`)."""
+    (`central.policy_comparisons` of Table 2's runs, chapter 4's rule), and the longest schedule
+    (`long_schedule_frame`, first seed)."""
+    from .central import ordering_claim
+
     claims = []
-    for name, by in rows.items():
-        pairs, wins = ordering_pairs(by)
-        title = POLICY_NAMES[name][0].upper() + POLICY_NAMES[name][1:]
-        claims.append(Claim(f"{title} normalisation, the preset's steps: HN-k above LR-k", len(wins) == len(pairs),
-                            f"at {len(wins)} of {len(pairs)} depths"))
+    for name, comps in by_policy.items():
+        if comps:
+            title = POLICY_NAMES[name][0].upper() + POLICY_NAMES[name][1:]
+            claims.append(ordering_claim(comps, f"{title} normalisation, the preset's steps: HN-k above LR-k at every depth"))
     if len(schedule):
         top = max(steps for _, steps, _ in schedule.index)
         ahead, depths = [], []

@@ -20,13 +20,12 @@ from .selection import one_per_trained_model
 from .stats import pct, pm
 
 __all__ = [
-    "policy_of", "POLICY_NAMES", "policy_rows", "policy_table2_frame", "ordering_verdict", "drift_frame",
+    "policy_of", "POLICY_NAMES", "policy_rows", "policy_table2_frame", "drift_frame",
     "noisy_policy_frame", "noisy_verdict", "batch_size_probe", "batch_size_sensitivity", "old_task_groups",
-    "old_task_figure", "others", "trained_once", "stat_rows", "ordering_pairs", "DEPTH_PAIRS"
+    "old_task_figure", "others", "trained_once", "stat_rows"
 ]
 
 POLICY_NAMES = {"population": "our (population)", "authors": "the authors' (running for LR, batch for HN)"}
-DEPTH_PAIRS = [("LR-1", "HN-1"), ("LR-2", "HN-2"), ("LR-3", "HN-3"), ("LR-4", "HN-4"), ("LR-0", "HN-F")]
 
 
 def policy_of(spec) -> str:
@@ -82,32 +81,6 @@ def policy_table2_frame(rows: Mapping[str, Mapping[str, Mapping]]):
     df = pd.DataFrame(out).set_index(["strategy", "seeds"])
     df.columns = pd.MultiIndex.from_tuples(df.columns)
     return df
-
-
-def ordering_pairs(by: Mapping[str, Mapping]) -> tuple[list, list]:
-    pairs = [(lr, hn) for lr, hn in DEPTH_PAIRS if lr in by and hn in by]
-    return pairs, [(lr, hn) for lr, hn in pairs if by[hn]["aca"][0] > by[lr]["aca"][0]]
-
-
-def ordering_verdict(rows: Mapping[str, Mapping[str, Mapping]]) -> Verdict:
-    """Does HN-k beat LR-k in ACA, and does LR forget 27-43 points, under each normalisation?"""
-    p2 = paper.TABLE2["cifar100"]
-    p_pairs = [(lr, hn) for lr, hn in DEPTH_PAIRS if lr in p2 and hn in p2]
-    p_wins = sum(p2[hn]["aca"][0] > p2[lr]["aca"][0] for lr, hn in p_pairs)
-    p_low = min(p2[lr]["forgetting"][0] for lr, _ in p_pairs)
-    claims = []
-    for name, by in rows.items():
-        pairs, wins = ordering_pairs(by)
-        lrs = [lr for lr, _ in pairs]
-        reached = [lr for lr in lrs if by[lr]["forgetting"][0] >= p_low]
-        claims += [
-            Claim(f"Under {POLICY_NAMES[name]} normalisation HN-k beats LR-k in ACA", len(wins) == len(pairs),
-                  f"at {len(wins)} of {len(pairs)} depths", paper=f"{p_wins} of {len(p_pairs)}"),
-            Claim(f"Under {POLICY_NAMES[name]} normalisation LR forgets at least the paper's lowest LR forgetting "
-                  f"({p_low:.1f}, LR-4)", len(reached) == len(lrs), f"{len(reached)} of {len(lrs)} do",
-                  detail="LR forgets " + ", ".join(f"{lr} {by[lr]['forgetting'][0]:.1f}" for lr in lrs) + " points"),
-        ]
-    return Verdict(tuple(claims))
 
 
 # ---- one old task over the stream ---------------------------------------------------------------------------

@@ -126,10 +126,14 @@ def test_longer_runs_in_the_store_are_read_and_the_longest_combined_one_counts(t
     assert G.combined_value(swept + extra, QUICK) == (pytest.approx(25.0), 1000)
 
 
-def test_ordering_summary_counts_the_depths_where_hn_is_ahead():
-    row = lambda aca: {"aca": (aca, 0.0), "forgetting": (1.0, None)}  # noqa: E731
-    rows = {"population": {"LR-2": row(66.3), "HN-2": row(49.8), "LR-4": row(50.5), "HN-4": row(41.8)},
-            "authors": {"LR-2": row(55.2), "HN-2": row(56.0), "LR-4": row(44.3), "HN-4": row(38.0)}}
+def test_ordering_summary_reads_chapter_4s_rule_and_the_longest_schedule():
+    from phnlab.analysis.central import DepthComparison
+
+    def comp(k, lr, hn, se=1.0, seeds=(0, 1, 2)):
+        return DepthComparison(k, seeds, (lr, 0.0), (hn, 0.0), lr, hn, (1.0, None), (1.0, None), hn - lr, se)
+
+    by_policy = {"population": [comp(2, 66.3, 49.8), comp(4, 50.5, 41.8)],
+                 "authors": [comp(2, 55.2, 56.0), comp(4, 44.3, 38.0)]}
     import pandas as pd
 
     schedule = pd.DataFrame([{"k": 2, "steps per experience": 248, "model": "LR-2", "ACA (%)": 80.1},
@@ -138,13 +142,13 @@ def test_ordering_summary_counts_the_depths_where_hn_is_ahead():
                              {"k": 4, "steps per experience": 248, "model": "HN-4", "ACA (%)": 68.0},
                              {"k": 4, "steps per experience": 32, "model": "HN-4", "ACA (%)": 99.0}]
                             ).set_index(["k", "steps per experience", "model"])
-    claims = G.ordering_summary(rows, schedule).claims
-    assert claims[0].claim.startswith("Our (population)") and claims[0].ours == "at 0 of 2 depths"
-    assert "(running for LR, batch for HN)" in claims[1].claim and claims[1].ours == "at 1 of 2 depths"
+    claims = G.ordering_summary(by_policy, schedule).claims
+    assert claims[0].claim.startswith("Our (population)") and claims[0].ours.startswith("holds at 0 of 2 depths")
+    assert claims[0].verdict == "no"  # clearly behind at k = 2 with three seeds
+    assert "(running for LR, batch for HN)" in claims[1].claim and claims[1].ours.startswith("holds at 1 of 2 depths")
+    assert claims[1].verdict == "no" and "decided by k = 4" in claims[1].ours  # -6.3 ± 1.0 at k = 4
     assert claims[2].claim.startswith("248 steps") and claims[2].ours.startswith("at 1 of 2 depths")
     assert "k = 2: LR, k = 4: HN" in claims[2].ours and claims[2].holds is False
-    ordering = W.ordering_verdict(rows)
-    assert ordering["Under our (population) normalisation HN-k beats"].ours == "at 0 of 2 depths"
 
 
 def test_the_batch_size_probe_and_the_old_task_figure_take_plain_runs_at_one_depth():
