@@ -45,7 +45,8 @@ def convergence_frame(results: Sequence, preset: str, *, seed: int = 0, stream: 
 
 @dataclass(frozen=True)
 class Convergence:
-    """The converged count per model and for the schedule as a whole (None: not within the steps measured)."""
+    """The converged count per model and for the schedule as a whole (None: not within the steps measured), and
+    how far ACA and forgetting still move on the doublings from each model's count on (`still_moving`)."""
 
     per_model: dict  # model -> (steps, the change of learning accuracy on doubling them, in points) or None
     steps: int | None  # the largest of the per-model counts: every model converged there
@@ -74,7 +75,8 @@ class Convergence:
 
 def converged_steps(frame, tolerance: float = TOLERANCE_POINTS) -> Convergence:
     """For each model, the smallest count n measured with 2n also measured where learning accuracy moves by
-    under `tolerance` points from n to 2n, and stays so for every later doubling measured."""
+    under `tolerance` points from n to 2n, and stays so for every later doubling measured; and the largest
+    change of ACA and of forgetting on those doublings."""
     per_model, still_moving = {}, {}
     if not len(frame):
         return Convergence({}, None, tolerance)

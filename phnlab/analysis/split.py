@@ -93,12 +93,15 @@ def table2_verdict(rows: Sequence[Mapping], results: Sequence, preset, timing: b
     Naive. Each "at every depth" claim pairs the two models by seed at each depth (`stats.every_claim`);
     strategies that barely beat chance are named."""
     by = {r["strategy"]: r for r in rows}
+    if not results:
+        return Verdict((Claim("HN-k beats LR-k in ACA at every depth", None, "no run of Table 2 is stored"),))
     runs = table2_by_seed((r.spec, r.metrics) for r in results)
     p2 = paper.TABLE2["cifar100"]
     n_test = stream_test_images(results[0].metrics)  # ACA and learning accuracy: all experiences' test sets
     T = len(results[0].metrics["accuracy_matrix"])
     pairs = {f"k = {k or 'F'}": (f"LR-{k}", model_name(k)) for k in (1, 2, 3, 4, 0)
              if f"LR-{k}" in runs and model_name(k) in runs}
+    missing = [f"k = {k or 'F'}" for k in (1, 2, 3, 4, 0) if f"k = {k or 'F'}" not in pairs]
     p_pairs = [(lr, hn) for lr, hn in pairs.values() if lr in p2 and hn in p2]
     per_seed = lambda label, key: {s: 100 * m[key] for s, m in runs[label].items()}  # noqa: E731
 
@@ -112,7 +115,7 @@ def table2_verdict(rows: Sequence[Mapping], results: Sequence, preset, timing: b
 
     claims = [every_claim("HN-k beats LR-k in ACA at every depth",
                           {k: paired_effect(per_seed(hn, "aca"), per_seed(lr, "aca"), n_test)
-                           for k, (lr, hn) in pairs.items()}, headline=True,
+                           for k, (lr, hn) in pairs.items()}, headline=True, missing=missing,
                           paper=f"{sum(p2[hn]['aca'][0] > p2[lr]['aca'][0] for lr, hn in p_pairs)} of {len(p_pairs)}")]
     if timing and "HN-2" in by and "HN-F" in by:
         gap, ratio = by["HN-2"]["aca"][0] - by["HN-F"]["aca"][0], by["HN-2"]["minutes"] / by["HN-F"]["minutes"]
@@ -122,12 +125,12 @@ def table2_verdict(rows: Sequence[Mapping], results: Sequence, preset, timing: b
                             f"ACA {gap:+.1f} points in {ratio:.2f}× the time",
                             paper=f"{p_gap:+.1f} points in {p_ratio:.2f}× the time"))
     claims.append(every_claim("HN-k forgets less than LR-k at every depth",
-                              {k: lower_forgetting(hn, lr) for k, (lr, hn) in pairs.items()},
+                              {k: lower_forgetting(hn, lr) for k, (lr, hn) in pairs.items()}, missing=missing,
                               paper=f"{sum(p2[hn]['forgetting'][0] < p2[lr]['forgetting'][0] for lr, hn in p_pairs)} "
                               f"of {len(p_pairs)}"))
     claims.append(every_claim("HN-k learns less than LR-k at every depth (learning accuracy)",
                               {k: paired_effect(per_seed(lr, "learning_accuracy"), per_seed(hn, "learning_accuracy"),
-                                                n_test) for k, (lr, hn) in pairs.items()}))
+                                                n_test) for k, (lr, hn) in pairs.items()}, missing=missing))
     if "Naive" in runs:
         hns = [hn for _, hn in pairs.values()]
         claims.append(every_claim("HN forgets less than Naive", {hn: lower_forgetting(hn, "Naive") for hn in hns},

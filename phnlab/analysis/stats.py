@@ -151,36 +151,47 @@ def _ahead(e: Effect) -> bool:
     return round(e.value, 1) > 0  # a tie as printed (+0.0) is not ahead
 
 
-def every_claim(claim: str, effects: Mapping[str, Effect], *, headline: bool = False, paper: str | None = None,
+def _behind(e: Effect) -> bool:
+    return round(e.value, 1) < 0  # nor is it behind
+
+
+def every_claim(claim: str, effects: Mapping[str, Effect | None], *, headline: bool = False, paper: str | None = None,
                 missing: Sequence[str] = (), unit: str = "points", noun: str = "depth") -> Claim:
     """A claim that must hold at every one of several depths (or models), from one effect each (keyed by its
-    name, e.g. 'k = 2'), signed so that > 0 means the claim holds there. It holds where every point estimate
-    is > 0 (a printed tie, +0.0, is not); it is clear where every one is clear of its noise and none is `missing`,
-    or where one is clearly against. The effect and seeds shown are the deciding one's: the least clear where the
-    claim holds (with the fewest seeds of all), the most clearly against where it does not; a headline claim
-    needs `HEADLINE_SEEDS` of them."""
+    name, e.g. 'k = 2'; None where its runs share no seed, counted as missing), signed so that > 0 means the
+    claim holds there. It holds where every point estimate is ahead (a printed tie, +0.0, is not); it is clear
+    where every one is clear of its noise and none is `missing`, or where one is clearly behind. One depth
+    decides, and the claim shows its effect and seeds: where the claim holds, the least clear of those short of
+    the seeds a headline claim needs (else of all); where it does not, the clearest case behind (one with the
+    seeds it needs first), else the least clear of those not ahead."""
+    missing = list(missing) + [k for k, e in effects.items() if e is None]
+    effects = {k: e for k, e in effects.items() if e is not None}
+    if not effects:
+        return Claim(claim, None, f"no {noun} computed" + (f" ({', '.join(missing)} lack a common seed or a run)"
+                                                           if missing else ""), paper=paper)
     need = HEADLINE_SEEDS if headline else 1
     z = lambda item: item[1].value / item[1].se if item[1].se > 0 else math.copysign(math.inf, item[1].value)  # noqa: E731
     ahead = [k for k, e in effects.items() if _ahead(e)]
     clear_for = [k for k in ahead if effects[k].clear]
-    against = [k for k, e in effects.items() if e.value < 0 and e.clear]
+    against = [k for k, e in effects.items() if _behind(e) and e.clear]
     open_ = [k for k in effects if k not in clear_for and k not in against]
-    holds = len(ahead) == len(effects) > 0
+    holds = len(ahead) == len(effects)
     settled = (len(clear_for) == len(effects) and not missing) if holds else bool(against)
-    if against:  # the clearest case against, among those with the seeds a verdict needs where there are some
-        enough = [k for k in against if effects[k].seeds >= need] or against
-        where, decisive = min(((k, effects[k]) for k in enough), key=z)
+    if holds:
+        short = [k for k, e in effects.items() if e.seeds < need]
+        candidates = short or list(effects)
+    elif against:
+        candidates = [k for k in against if effects[k].seeds >= need] or against
     else:
-        where, decisive = min(effects.items(), key=z)
+        candidates = [k for k in effects if k not in ahead]
+    where, decisive = min(((k, effects[k]) for k in candidates), key=z)
     parts = [f"holds at {len(ahead)} of {len(effects)} {noun}s"]
-    parts += [f"{what} at {', '.join(ks)}" for what, ks in (("clear", clear_for), ("clearly against", against),
+    parts += [f"{what} at {', '.join(ks)}" for what, ks in (("clear", clear_for), ("clearly behind", against),
                                                              ("within the noise", open_), ("not computed", missing)) if ks]
     parts.append(f"decided by {where}")
-    ours = "; ".join(parts)
-    return Claim(claim, holds, ours, paper=paper, clear=settled,
+    return Claim(claim, holds, "; ".join(parts), paper=paper, clear=settled,
                  detail=", ".join(f"{k}: {e.value:+.1f} ± {e.se:.1f} {unit} ({e.seeds} seed{'s' if e.seeds != 1 else ''})"
                                   for k, e in effects.items()),
-                 effect=decisive.value, se=decisive.se,
-                 seeds=min(e.seeds for e in effects.values()) if holds else decisive.seeds,
-                 rule=(SEED_RULE if headline else PAIRED_RULE) + f"; at every {noun}: each clear, or one clearly against "
+                 effect=decisive.value, se=decisive.se, seeds=decisive.seeds,
+                 rule=(SEED_RULE if headline else PAIRED_RULE) + f"; for every {noun}: each clear, or one clearly behind "
                  "(the effect shown is the deciding one's)", seeds_needed=need if headline else None)

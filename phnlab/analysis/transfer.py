@@ -111,8 +111,10 @@ def transfer_verdict(df, preset_name: str) -> Verdict:
         notes = (f"At k = {', '.join(map(str, within))} the difference is within twice its error "
                  f"({int(s['test_images'])} test images per experience and {s['seeds']} seed(s)): at the "
                  f"**{preset_name}** preset those depths did not resolve the effect either way.",)
+    unpaired = sorted((set(s["by_k"]) | set(d["by_k"])) - set(gaps) - {min(s["by_seed"])})
     less = every_claim("The similar pair loses less on experience 2 than the dissimilar one at every freeze depth",
-                       {f"k = {k}": e for k, e in gaps.items()}, headline=True, paper="yes")
+                       {f"k = {k}": e for k, e in gaps.items()}, headline=True, paper="yes",
+                       missing=[f"k = {k}" for k in unpaired])
     return Verdict((less, _similar_unhurt(s)), notes=notes, details=details)
 
 

@@ -62,12 +62,13 @@ def split_by_data(specs: Iterable, results_dir, data_root=None, sweep: str | Non
         command = (f"`phnlab sweep {sweep} --preset {preset} --results-dir store-work/{preset}` then "
                    f"`phnlab store ship store-work/{preset}`" if sweep else "`make book FRESH=1`")
         lines.append(f"{len(group)} run(s) of preset {preset} are neither shipped in book/store nor stored: "
-                     f"{_run_list(group)}. They take CPU-hours; {command} computes them")
+                     f"{_run_list(group)}. They take CPU-hours; {command} compute{'' if sweep else 's'} them")
     return ready, "; ".join(lines)
 
 
 def _run_list(specs: Sequence) -> str:
-    """'HN-2, LR-2 on the noisy (fashionmnist) stream, seeds 0, 1, 2': the distinct models, streams and seeds."""
+    """'HN-2, LR-2 on the streams noisy (fashionmnist), clean (fashionmnist), seeds 0, 1, 2': the distinct models,
+    streams and seeds."""
     models = dict.fromkeys(s.label() for s in specs)
     streams = dict.fromkeys(f"{s.stream} ({' → '.join(s.data_sets())})" for s in specs)
     seeds = sorted({s.seed for s in specs})

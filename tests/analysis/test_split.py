@@ -25,6 +25,12 @@ def test_table2_frame_and_verdict():
     assert beats.holds and beats.clear and beats.verdict == "yes" and beats.paper == "4 of 4"
     assert beats.ours.startswith("holds at 5 of 5 depths; clear at k = 1, k = 2, k = 3, k = 4, k = F; decided by k = ")
     assert beats.seeds == 3 and abs(beats.effect - 20.0) < 1e-9 and "k = 1: +20.0" in beats.detail
+    skew = [{**r, "aca": (60.0, 1.0)} if r["strategy"] == "HN-3" else r for r in three]
+    assert verdict(skew)["HN-k beats LR-k"].ours.endswith("decided by k = 3")  # the least clear depth
+    gap = [r for r in three if r["strategy"] != "HN-4"]
+    no_k4 = verdict(gap)["HN-k beats LR-k"]
+    assert no_k4.holds and no_k4.verdict == "not resolved" and "not computed at k = 4" in no_k4.ours
+    assert split.table2_verdict(three, [], preset).claims[0].holds is None
     two = verdict(rows)["HN-k beats LR-k"]  # the same effect on 2 seeds: a headline claim stays open
     assert two.holds and two.clear and two.verdict == "not resolved" and "2 of the 3 seeds" in two.render()
     t2 = paper.TABLE2["cifar100"]
@@ -48,7 +54,7 @@ def test_table2_frame_and_verdict():
     calm_naive = verdict(calm)["HN forgets less than Naive"]
     assert calm_naive.ours.startswith("holds at 0 of 5 models") and calm_naive.verdict == "not resolved"  # 1 point
     low = verdict(fake_table2_rows(aca_hn=22.0, seeds=3))["HN-k beats LR-k"]
-    assert low.holds is False and low.verdict == "no" and "clearly against at k = 1" in low.ours
+    assert low.holds is False and low.verdict == "no" and "clearly behind at k = 1" in low.ours
     tie = [{**r, "aca": (50.02, 1.0)} if r["strategy"] == "HN-3" else r for r in three]
     tied = verdict(tie)["HN-k beats LR-k"]  # +0.0 at k = 3 is not ahead, and it does not decide against
     assert tied.holds is False and tied.verdict == "not resolved" and "within the noise at k = 3" in tied.ours

@@ -15,7 +15,7 @@ def test_pm_and_noise_helpers():
     assert stats.clear_effect(10.1, 5) and not stats.clear_effect(-9.9, 5)
 
 
-def test_every_claim_is_decided_by_its_least_clear_depth_or_its_clearest_case_against():
+def test_every_claim_is_decided_by_its_least_clear_depth_or_its_clearest_case_behind():
     E = stats.Effect
     both = {"k = 1": E(5.0, 1.0, 3), "k = 2": E(2.5, 1.0, 3)}
     ok = stats.every_claim("c", both, headline=True)
@@ -24,11 +24,20 @@ def test_every_claim_is_decided_by_its_least_clear_depth_or_its_clearest_case_ag
     assert open_.holds and open_.verdict == "not resolved" and "within the noise at k = 3" in open_.ours
     missing = stats.every_claim("c", both, headline=True, missing=["k = F"])
     assert missing.verdict == "not resolved" and "not computed at k = F" in missing.ours
-    # against: a clear case with the seeds it needs decides, though another depth lacks seeds
-    against = stats.every_claim("c", {"k = 1": E(4.0, 1.0, 1), "k = 2": E(-3.0, 1.0, 3), "k = 3": E(-9.0, 1.0, 2)},
-                                headline=True)
-    assert against.verdict == "no" and against.effect == -3.0 and against.seeds == 3
+    # a depth whose runs share no seed is missing too, and no depth at all is no verdict
+    unpaired = stats.every_claim("c", {**both, "k = 4": None}, headline=True)
+    assert unpaired.verdict == "not resolved" and "not computed at k = 4" in unpaired.ours
+    assert stats.every_claim("c", {"k = 1": None}).holds is None and stats.every_claim("c", {}).verdict == "cannot tell"
+    # behind: a clear case with the seeds it needs decides, though another depth lacks seeds
+    behind = stats.every_claim("c", {"k = 1": E(4.0, 1.0, 1), "k = 2": E(-3.0, 1.0, 3), "k = 3": E(-9.0, 1.0, 2)},
+                               headline=True)
+    assert behind.verdict == "no" and behind.effect == -3.0 and behind.seeds == 3
     short = stats.every_claim("c", {"k = 1": E(4.0, 1.0, 3), "k = 2": E(-3.0, 1.0, 2)}, headline=True)
     assert short.verdict == "not resolved" and "2 of the 3 seeds" in short.render()
-    tie = stats.every_claim("c", {"k = 1": E(4.0, 1.0, 3), "k = 2": E(0.04, 1.0, 3)})
-    assert tie.holds is False and tie.verdict == "not resolved"  # +0.0 is not ahead, nor clearly behind
+    # where it holds, a depth short of seeds decides and shows its own seeds
+    few = stats.every_claim("c", {"k = 1": E(3.0, 1.0, 3), "k = 2": E(50.0, 1.0, 1)}, headline=True)
+    assert few.verdict == "not resolved" and few.effect == 50.0 and few.seeds == 1 and few.ours.endswith("k = 2")
+    # a printed tie is neither ahead nor behind, even with no error at all, and it is what decides
+    tie = stats.every_claim("c", {"k = 1": E(4.0, 1.0, 3), "k = 2": E(0.04, 0.0, 3)})
+    assert tie.holds is False and tie.verdict == "not resolved" and tie.ours.endswith("decided by k = 2")
+    assert stats.every_claim("c", {"k = 1": E(4.0, 1.0, 3), "k = 2": E(-0.04, 0.0, 3)}).verdict == "not resolved"

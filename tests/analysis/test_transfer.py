@@ -32,12 +32,16 @@ def test_transfer_frame_table_drops_and_figures():
     assert drops["dissimilar"]["k_worst"] == 4 and drops["dissimilar"]["se"] > 0
     verdict = transfer.transfer_verdict(df, "ci")
     less = verdict["The similar pair loses less"]
-    assert less.holds is True and less.clear is True and less.ours.startswith("holds at 4 of 4 depths; clear at k = 1, k = 2, k = 3, k = 4; decided by k = ")
+    assert less.holds is True and less.clear is True and less.ours == "holds at 4 of 4 depths; clear at k = 1, k = 2, k = 3, k = 4; decided by k = 1"
     assert "k = 4: +40.0 ± " in less.detail
     # a headline claim: two seeds leave it unresolved, the paper's three settle it
     assert less.seeds == 2 and less.seeds_needed == 3 and less.verdict == "not resolved"
     three = transfer.transfer_verdict(transfer.transfer_frame(transfer_results((0, 1, 2))), "ci")["The similar pair"]
     assert three.verdict == "yes" and three.seeds == 3 and three.effect == pytest.approx(10.0)  # k = 1, least clear
+    lone = transfer.transfer_frame([r for r in transfer_results((0, 1, 2))  # k = 3: the pairs on other seeds
+                                    if r.spec.freeze_depth != 3 or (r.spec.seed == 0) == (r.spec.dataset2 == "synthetic-glyphs")])
+    unpaired = transfer.transfer_verdict(lone, "ci")["The similar pair"]
+    assert "not computed at k = 3" in unpaired.ours and unpaired.verdict == "not resolved"
     assert verdict["Freezing does not hurt"].holds is True and verdict["Freezing does not hurt"].ours == "at every depth"
     assert any("drop from k = 0 at k = 1, 2, 3, 4: 10.0, 20.0, 30.0, 40.0 points" in d for d in verdict.details)
     assert not verdict.notes and "**yes**" in verdict.render()

@@ -149,6 +149,7 @@ def test_ordering_summary_reads_chapter_4s_rule_and_the_longest_schedule():
     assert claims[1].verdict == "no" and "decided by k = 4" in claims[1].ours  # -6.3 ± 1.0 at k = 4
     assert claims[2].claim.startswith("248 steps") and claims[2].ours.startswith("at 1 of 2 depths")
     assert "k = 2: LR, k = 4: HN" in claims[2].ours and claims[2].holds is False
+    assert claims[2].verdict == "not resolved"  # one seed, and the ordering's rule needs three
 
 
 def test_the_batch_size_probe_and_the_old_task_figure_take_plain_runs_at_one_depth():
