@@ -35,7 +35,7 @@ def convergence_frame(results: Sequence, preset: str, *, seed: int = 0, stream: 
             continue
         seen.add(s.trained().key())
         m = r.metrics
-        rows.append({"model": s.label(), "steps per experience": steps_per_experience(s.resolved_preset()),
+        rows.append({"model": s.label(), "steps per experience": steps_per_experience(s.resolved_preset(), stream),
                      "learning acc. (%)": pct(m["learning_accuracy"]), "ACA (%)": pct(m["aca"]),
                      "forgetting (points)": pct(m["forgetting"]), "minutes": m["wall_time_s"] / 60})
     if not rows:
@@ -125,12 +125,12 @@ def plot_convergence(frame, converged: int | None = None, paper_steps: int = 3_9
     return fig
 
 
-def schedule_summary(frame, convergence: Convergence, preset: str) -> str:
-    """Where the preset's own schedule stands against the converged count, and what the study cost (its runs'
-    own training time, and the machines that computed them)."""
+def schedule_summary(frame, convergence: Convergence, preset: str, stream: str = "split") -> str:
+    """Where the preset's own schedule of `stream` stands against the converged count, and what the study cost
+    (its runs' own training time, and the machines that computed them)."""
     from ..config import get_preset
 
-    own = steps_per_experience(get_preset(preset))
+    own = steps_per_experience(get_preset(preset), stream)
     minutes = frame["minutes"].sum() if len(frame) else 0.0
     text = f"Preset `{preset}` trains **{own:,} steps per experience**" if own else f"Preset `{preset}`"
     if convergence.steps is None:

@@ -176,29 +176,44 @@ CONVERGENCE_STUDIES = {"quick": ("fmnist",)}
 CONVERGENCE_LONGER = {"fmnist": (("hn", 2, 2048),)}
 
 
-def convergence_steps(preset: str) -> tuple[int, ...]:
-    return CONVERGENCE_STEPS.get(preset, DEFAULT_CONVERGENCE_STEPS)
+# Streams other than split whose schedule a preset checks, by doubling the steps it trains once: the noisy
+# stream trains the split stream's steps on experiences of the same size but of distorted images. (Its clean twin
+# is a split stream of 4 experiences; the transfer stream is not measured.)
+CONVERGENCE_CHECKS = {"fmnist": {"noisy": (1024, 2048)}}
+
+
+def convergence_steps(preset: str, stream: str = "split") -> tuple[int, ...]:
+    """The steps per experience at which a preset's convergence study trains `stream` (() where it has none)."""
+    if stream == "split":
+        return CONVERGENCE_STEPS.get(preset, DEFAULT_CONVERGENCE_STEPS)
+    return CONVERGENCE_CHECKS.get(preset, {}).get(stream, ())
+
+
+def convergence_streams(preset: str) -> tuple[str, ...]:
+    """The streams a preset's convergence study measures: split, and those `CONVERGENCE_CHECKS` names."""
+    return ("split", *CONVERGENCE_CHECKS.get(preset, {}))
 
 
 def convergence_specs(preset, seeds, stream="split"):
-    """Naive, LR-k and HN-k (k = 2, 4) at each count of `convergence_steps(preset)` (first seed, no curves):
-    how far learning accuracy and ACA still move when the schedule doubles."""
+    """Naive, LR-k and HN-k (k = 2, 4) on `stream` at each count of `convergence_steps(preset, stream)` (first
+    seed, no curves): how far learning accuracy and ACA still move when the schedule doubles."""
     p = get_preset(preset)
 
-    def recording(s, k, epochs):  # at the preset's own schedule, Table 2's run as Table 2 records it
+    def recording(s, k, epochs):  # at the preset's own schedule, the run its own study records
         # the schedule always explicit: a stored run names what it trained, whatever the preset's default becomes
         return (("epochs", epochs),) + (_table2_recording(s, k) if epochs == p.epochs else NO_CURVES)
 
-    counts = [(n, s, k) for n in convergence_steps(preset) for s, k in CONVERGENCE_MODELS.get(preset, CONVERGENCE_RUNS)]
-    counts += [(n, s, k) for s, k, n in CONVERGENCE_LONGER.get(preset, ())]
-    return [RunSpec(stream, s, k, seed=seeds[0], preset=preset, overrides=recording(s, k, epochs_for(n, p)))
-            for n, s, k in counts]
+    models = CONVERGENCE_MODELS.get(preset, CONVERGENCE_RUNS)
+    counts = [(n, s, k) for n in convergence_steps(preset, stream) for s, k in models]
+    counts += [(n, s, k) for s, k, n in CONVERGENCE_LONGER.get(preset, ()) if stream == "split"]
+    return [RunSpec(stream, s, k, replay_coef=1.0, seed=seeds[0], preset=preset,
+                    overrides=recording(s, k, epochs_for(n, p, stream))) for n, s, k in counts]
 
 
 def _convergence(preset, seeds):
     studies = CONVERGENCE_STUDIES.get(preset, (preset,))
-    return [spec for studied in studies
-            for spec in convergence_specs(studied, seeds if studied == preset else get_preset(studied).seeds)]
+    return [spec for studied in studies for stream in convergence_streams(studied)
+            for spec in convergence_specs(studied, seeds if studied == preset else get_preset(studied).seeds, stream)]
 
 
 def _table2_policies(preset, seeds):

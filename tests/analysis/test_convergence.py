@@ -63,3 +63,22 @@ def test_the_default_book_reads_the_real_data_study_and_ci_its_own():
     ci = sweep_specs("convergence", "ci")
     assert {s.preset for s in ci} == {"ci"} and {s.resolved_preset().epochs for s in ci} == {1, 2, 4}
     assert {s.label() for s in ci} == {"LR-4", "HN-4"}
+
+
+def test_the_noisy_stream_is_checked_by_one_doubling_sharing_the_noisy_studys_runs():
+    from phnlab.experiments.sweeps import convergence_streams
+
+    assert convergence_streams("fmnist") == ("split", "noisy") and convergence_streams("quick") == ("split",)
+    noisy = convergence_specs("fmnist", (0, 1, 2), "noisy")
+    assert {s.stream for s in noisy} == {"noisy"} and {s.seed for s in noisy} == {0}
+    steps = sorted({16 * s.resolved_preset().epochs for s in noisy})
+    assert steps == [1024, 2048]  # 2 classes of 500 images an experience: 16 steps an epoch
+    study = {s.key() for s in sweep_specs("noisy", "fmnist", (0,))}
+    at_own = [s for s in noisy if s.resolved_preset().epochs == 64 and s.strategy != "naive"]
+    assert len(at_own) == 4 and all(s.key() in study for s in at_own)  # the noisy study's own runs, not again
+    assert len(sweep_specs("convergence", "fmnist")) == len(DEFAULT_CONVERGENCE_STEPS) * 5 + 1 + 10
+    frame = convergence_frame([SimpleNamespace(spec=s, metrics={"learning_accuracy": 0.9, "aca": 0.85, "forgetting": 0.0,
+                                                                "wall_time_s": 60}) for s in noisy], "fmnist",
+                              stream="noisy")
+    assert sorted({steps for _, steps in frame.index}) == [1024, 2048]
+    assert converged_steps(frame).steps == 1024
