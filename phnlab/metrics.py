@@ -9,7 +9,7 @@ from __future__ import annotations
 import math
 from collections.abc import Mapping, Sequence
 
-__all__ = ["aca", "aca_curve", "learning_accuracy", "forgetting", "summarize", "training_seconds"]
+__all__ = ["aca", "aca_curve", "learning_accuracy", "forgetting", "summarize", "busy_seconds", "training_seconds"]
 
 Matrix = Sequence[Sequence[float]]
 
@@ -54,6 +54,14 @@ def summarize(acc: Matrix) -> dict[str, float]:
     out = {"aca": aca(acc), "learning_accuracy": learning_accuracy(acc), "forgetting": forgetting(acc)}
     assert all(not math.isnan(v) for v in out.values()), out
     return out
+
+
+def busy_seconds(metrics: Mapping) -> float:
+    """A stored run's seconds of computing: its CPU time where recorded and below its wall time (a pause, or
+    another job on the same cores, counts in the wall time only), else its wall time (runs stored before CPU
+    time was, and runs on several threads, whose CPU time exceeds their wall time)."""
+    wall, cpu = float(metrics["wall_time_s"]), metrics.get("cpu_time_s")
+    return min(wall, float(cpu)) if cpu else wall
 
 
 def training_seconds(metrics: Mapping) -> float:

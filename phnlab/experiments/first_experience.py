@@ -89,10 +89,11 @@ class SharedFirstExperience:
         self.store, self.key, self.progress, self.bar, self.steps = store, key, progress, bar, steps
         self.restored = False
         self.train_s = 0.0  # seconds the epochs took, here or in the run that trained them
+        self.train_cpu_s = 0.0  # and their CPU seconds
 
     def restore(self, strategy) -> bool:
 
-        self._t0 = time.perf_counter()  # `save` times the epochs from here when they are trained instead
+        self._t0, self._c0 = time.perf_counter(), time.process_time()  # `save` times the epochs from here when trained
         saved = self.store.load_first_experience(self.key)
         if saved is None or (self.progress.every_epoch and not saved.get("curves")):
             return False  # nothing stored, or stored without the curve points this run records: train here
@@ -106,8 +107,10 @@ class SharedFirstExperience:
         restore_training_state(strategy, self.progress, saved)
         self.progress.evaluated_state = model_state(model) if saved["curve_current"] else None
         self.train_s = float(saved["train_s"])
+        self.train_cpu_s = float(saved.get("train_cpu_s", saved["train_s"]))  # stored before CPU time was: its wall
         if not self.progress.every_epoch:  # the epochs alone: without the curve points and their seconds
             self.train_s -= sum(self.progress.eval_s)
+            self.train_cpu_s = max(0.0, self.train_cpu_s - sum(self.progress.eval_s))
             self.progress.curves, self.progress.eval_s, self.progress.evaluated_state = [], [], None
         self.bar.update(self.steps)
         self.restored = True
@@ -116,8 +119,10 @@ class SharedFirstExperience:
     def save(self, strategy) -> None:
 
         self.train_s = time.perf_counter() - self._t0
+        self.train_cpu_s = time.process_time() - self._c0
         self.store.save_first_experience(self.key, {
             "model": strategy.model.state_dict(), **training_state(strategy, self.progress), "train_s": self.train_s,
+            "train_cpu_s": self.train_cpu_s,
             "curve_current": self.progress.evaluated_state is not None
             and self.progress.evaluated_state == model_state(strategy.model),
         })

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
 
+from ..metrics import busy_seconds
 from ..strategies import registry
 
 __all__ = ["estimated_cost", "training_steps", "measured_step_costs", "first_shared", "records_curves", "run_order",
@@ -55,7 +56,7 @@ def measured_step_costs(measured: Iterable[tuple[object, dict]]) -> dict[tuple, 
     for spec, m in measured:
         if not hasattr(spec, "resolved_preset") or not m.get("wall_time_s"):
             continue
-        seconds = m["wall_time_s"] - sum(m.get("curve_eval_s") or ())
+        seconds = busy_seconds(m) - sum(m.get("curve_eval_s") or ())
         per_step.setdefault(m.get("device", "?"), {}).setdefault(_kind(spec), []).append(
             seconds / training_steps(spec)[0])
     ratios: dict[tuple, list[float]] = {}
@@ -110,9 +111,9 @@ DEFAULT_SECONDS_PER_UNIT = 0.3
 
 def seconds_per_unit(measured: Iterable[tuple[object, dict]], step_costs: dict | None = None) -> tuple[float, int]:
     """(seconds per cost unit, runs it was fitted on): a least-squares line through the origin of the stored
-    runs' training time (`wall_time_s`, experience 1's loaded epochs included) against their estimated
+    runs' training time (`metrics.busy_seconds`, experience 1's loaded epochs included) against their estimated
     cost; DEFAULT_SECONDS_PER_UNIT when none is usable."""
-    pairs = [(estimated_cost(spec, step_costs=step_costs), m["wall_time_s"]) for spec, m in measured
+    pairs = [(estimated_cost(spec, step_costs=step_costs), busy_seconds(m)) for spec, m in measured
              if hasattr(spec, "resolved_preset") and m.get("wall_time_s")]
     den = sum(c * c for c, _ in pairs)
     if not den:

@@ -60,6 +60,9 @@ class RunSession:
                                       plugins=[ProgressBar(self.bar), StopOnSignal(), self.curves, self.cosines],
                                       evaluator=self.evaluator)
         self.times: list[float] = []  # seconds of each experience's training
+        # CPU seconds of each (the process's, all threads): unlike the wall time, not counting a pause or a
+        # neighbour on the same cores; None for a run resumed from a checkpoint that did not record them
+        self.cpu_times: list[float] | None = []
         self.first: SharedFirstExperience | None = None
 
     def _steps(self, experience) -> int:
@@ -80,13 +83,14 @@ class RunSession:
         restore_training_state(self.strategy, self.curves, ckpt)
         self.cosines.entries = list(ckpt.get("cosines", ckpt["extra"].get("cosines", [])))  # older: the strategy's
         self.times = ckpt["times"]
+        self.cpu_times = ckpt.get("cpu_times")
         self.bar.update(sum(map(self._steps, self.stream.experiences[:ckpt["next"]])))
         return ckpt["acc"], ckpt["next"]
 
     @contextmanager
     def timed(self, i: int):
         """Times experience `i`'s training; a signal that stops it becomes one message saying what is kept."""
-        t0 = time.perf_counter()
+        t0, c0 = time.perf_counter(), time.process_time()
         try:
             yield
         except stopping.Interrupted as e:
@@ -98,8 +102,12 @@ class RunSession:
         if self.device.type == "cuda":
             torch.cuda.synchronize(self.device)
         self.times.append(time.perf_counter() - t0)
+        if self.cpu_times is not None:
+            self.cpu_times.append(time.process_time() - c0)
         if i == 0 and self.first is not None and self.first.restored:
             self.times[0] += self.first.train_s  # an experience's time is that of its training, wherever it ran
+            if self.cpu_times is not None:
+                self.cpu_times[0] += self.first.train_cpu_s
 
     def evaluate(self, i: int) -> list[float]:
         """Accuracy on the test sets of experiences 1..i+1, starting from the last curve point when current."""
@@ -124,7 +132,7 @@ class RunSession:
         """The state after the experiences in `acc`; kept apart too when an analysis asked for it."""
         state = {"next": len(acc), "model": self.strategy.model.state_dict(), "extra": self.strategy.extra_state(),
                  **training_state(self.strategy, self.curves), "cosines": self.cosines.entries, "acc": acc,
-                 "times": self.times}
+                 "times": self.times, "cpu_times": self.cpu_times}
         self.store.save_checkpoint(self.spec, state)
         if self.store.keeps_after(self.spec, len(acc)):  # `ResultsStore.keep_after`
             self.store.save_kept(self.spec, len(acc), state)
@@ -154,6 +162,8 @@ class RunSession:
             # seconds of experience 1's epochs loaded from another run that trained them alike (0: trained here)
             "first_experience_shared_s": self.first.train_s if shared else 0.0,
             "time_per_experience_s": times,
+            # the process's CPU seconds of the same (None: not recorded), what `metrics.busy_seconds` reads
+            "cpu_time_s": sum(self.cpu_times) if self.cpu_times is not None else None,
             "epoch_curves": self.curves.curves,
             # per experience, the seconds of its curve points within `time_per_experience_s`: the time
             # without them is what training costs, whether a run draws curves or not

@@ -190,6 +190,7 @@ def test_the_curves_evaluation_time_is_measured_within_each_experience(tmp_path,
     none = run(tiny_spec("lr", 2, curve_every_epoch=False), results_dir=tmp_path, device="cpu", data_root=data_root,
                quiet=True).metrics
     assert none["curve_eval_s"] == [0.0, 0.0, 0.0] and none["epoch_curves"] == []
+    assert curves["cpu_time_s"] > 0 and none["cpu_time_s"] > 0  # the CPU seconds beside the wall seconds
 
 
 @pytest.mark.parametrize("strategy,k,policy", [("naive", 0, "population"), ("lr", 2, "running"), ("hn", 3, "batch")])

@@ -75,3 +75,18 @@ def test_a_transfer_experience_trains_the_split_streams_steps():
     assert {s.overrides for s in fmnist} == {(("epochs", 26),)}  # 40 steps an epoch: 1,040 against split's 1,024
     assert training_steps(fmnist[0])[1] == 1040 and steps_per_experience(get_preset("fmnist")) == 1024
     assert {s.overrides for s in sweep_specs("transfer", "quick")} == {()}  # the same classes: the preset's epochs
+
+
+def test_the_seconds_per_unit_read_cpu_time_where_a_run_was_paused():
+    from phnlab.experiments.schedule import seconds_per_unit
+    from phnlab.metrics import busy_seconds
+
+    naive = RunSpec("split", "naive", preset="quick")
+    cost = estimated_cost(naive)
+    quiet = {"wall_time_s": 0.2 * cost, "cpu_time_s": 0.2 * cost}
+    paused = {"wall_time_s": 2.0 * cost, "cpu_time_s": 0.2 * cost}  # stopped for most of its wall time
+    threads = {"wall_time_s": 0.2 * cost, "cpu_time_s": 0.8 * cost}  # four threads: CPU time exceeds the wall's
+    old = {"wall_time_s": 0.2 * cost}  # stored before CPU time was
+    assert [busy_seconds(m) for m in (quiet, paused, threads, old)] == [0.2 * cost] * 4
+    per_unit, fitted = seconds_per_unit([(naive, m) for m in (quiet, paused, threads, old)])
+    assert fitted == 4 and abs(per_unit - 0.2) < 1e-9
