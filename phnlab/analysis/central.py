@@ -118,7 +118,7 @@ def ordering_claim(comps: Sequence[DepthComparison], claim: str) -> Claim:
     (`stats.every_claim`: the depths not computed keep it open)."""
     present = {c.k for c in comps}
     return every_claim(claim, {_depth_name(c.k): Effect(c.effect, c.se, len(c.seeds)) for c in comps}, headline=True,
-                       paper="5 of 5", missing=[_depth_name(k) for k in DEPTHS if k not in present])
+                       paper="4 of 4 (no LR-0 row)", missing=[_depth_name(k) for k in DEPTHS if k not in present])
 
 
 def central_verdict(by_policy: Mapping[str, Sequence[DepthComparison]], data_name: str) -> Verdict:

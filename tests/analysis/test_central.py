@@ -31,6 +31,7 @@ def test_paired_effect_and_clear_verdict_with_three_seeds(tmp_path):
     assert all(abs(c.effect - 5.0) < 1e-9 and c.seeds == (0, 1, 2) for c in comps)
     verdict = central.central_verdict({"population": comps}, "synthetic")
     assert verdict["synthetic, population normalisation: HN-k beats"].verdict == "yes"
+    assert verdict["synthetic, population normalisation: HN-k beats"].paper == "4 of 4 (no LR-0 row)"  # Table 2's
     assert verdict["synthetic, population normalisation: LR forgets"].verdict == "yes"  # 30 points >= 27.3
 
 
