@@ -257,7 +257,8 @@ def gap_verdict(rows, regime, buffer, drift, preset, combined: tuple[float, int]
     best_name, best = max(measured.items(), key=lambda kv: kv[1])
     gap = target - base
     lines.append(f"The paper's LR-4 forgets **{target:.1f}** points; ours under our own normalisation at "
-                 f"{own} steps per experience **{base:.1f}**: a gap of {gap:.1f} points.")
+                 f"{own} steps per experience **{base:.1f}** (the regime study's seed, the first; Table 2 averages "
+                 f"every seed): a gap of {gap:.1f} points.")
     if norm is not None:
         lines.append(f"Normalisation alone (the authors' running statistics, same steps): {norm:.1f} points, "
                      f"**{norm - base:+.1f}** ({_share(norm - base, gap)} of the gap).")
