@@ -95,7 +95,7 @@ def plot_regime(frame, paper_forgetting: Mapping[str, float] | None = None):
         ax.text(0.01, value, f"paper {model}: {value:.1f}", va="bottom", fontsize=9, color="0.3",
                 transform=ax.get_yaxis_transform())  # x in axes fractions: inside the axes whatever the x scale
     ax.set_xscale("log")
-    ax.set_xlabel("training steps per experience (log scale; the paper: ~4,000)")
+    ax.set_xlabel("training steps per experience (log scale; the authors' scripts: ~4,000)")
     ax.set_ylabel("forgetting (points)")
     ax.grid(alpha=0.3)
     ax.legend(loc="center left", bbox_to_anchor=(1.01, 0.5))

@@ -19,7 +19,7 @@ AUTHORS = (("bn_policy", "authors"),)  # the authors' normalisation: running for
 NO_CURVES = (("curve_every_epoch", False),)
 FIRST_CURVE = (("curve_experiences", 1),)  # experience 1's curve alone (what chapter 8 draws of the authors' runs)
 # Steps per experience of the replay-regime study, per preset and depth: quick's own 32, then 250 (248:
-# whole epochs) towards the paper's ~4,000. More does not fit a book on 2 CPU cores: LR-4 and HN-4 runs of
+# whole epochs) towards the authors' ~4,000. More does not fit a book on 2 CPU cores: LR-4 and HN-4 runs of
 # 248 steps per experience took 135-456 s each on one core (two runs side by side, on this project's
 # machines from the fastest day to the slowest), so 1,000 steps take 9-30 min and 4,000 0.6-2 h (chapter 8
 # prints the stored runs' own times, `analysis.replay_regime.regime_cost`); LR-2's step is ~4x LR-4's (so its
@@ -161,7 +161,7 @@ def _why_replay(preset, seeds):
 
 
 # Steps per experience of the convergence study (chapter "Schedules"): doubling from the quick book's 32
-# towards the paper's ~4,000. A schedule is converged at the smallest count where doubling it moves
+# towards the authors' ~4,000. A schedule is converged at the smallest count where doubling it moves
 # learning accuracy by under 1 point (`analysis.convergence`).
 DEFAULT_CONVERGENCE_STEPS = (32, 64, 128, 256, 512, 1024)
 CONVERGENCE_RUNS = (("naive", 0), ("lr", 2), ("hn", 2), ("lr", 4), ("hn", 4))
