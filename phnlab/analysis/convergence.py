@@ -7,7 +7,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
-from ..experiments.sweeps import CONVERGENCE_RUNS, steps_per_experience
+from ..experiments.sweeps import CONVERGENCE_RUNS, TRANSFER_CONVERGENCE_DEPTHS, steps_per_experience
 from .figures import styled
 from .stats import pct
 
@@ -19,8 +19,17 @@ TOLERANCE_POINTS = 1.0  # a doubling that moves learning accuracy by less than t
 
 def _studied(spec, seed: int, stream: str) -> bool:
     extra = {k for k, _ in spec.trained().overrides}
-    return (spec.stream == stream and spec.seed == seed and (spec.strategy, spec.freeze_depth) in CONVERGENCE_RUNS
-            and spec.lookahead == "first" and spec.replay_coef == 1.0 and not extra - {"epochs"})
+    if spec.stream != stream or spec.seed != seed or extra - {"epochs"}:
+        return False
+    if stream == "transfer":  # LR-k without replay at the ends of the freeze depth, on each pair
+        return spec.strategy == "lr" and spec.freeze_depth in TRANSFER_CONVERGENCE_DEPTHS and spec.replay_coef == 0.0
+    return ((spec.strategy, spec.freeze_depth) in CONVERGENCE_RUNS and spec.lookahead == "first"
+            and spec.replay_coef == 1.0)
+
+
+def _model(spec) -> str:
+    """A row's model: its label, and on a transfer stream its pair of data sets."""
+    return f"{spec.label()} · {' → '.join(spec.data_sets())}" if spec.stream == "transfer" else spec.label()
 
 
 def convergence_frame(results: Sequence, preset: str, *, seed: int = 0, stream: str = "split"):
@@ -35,7 +44,7 @@ def convergence_frame(results: Sequence, preset: str, *, seed: int = 0, stream: 
             continue
         seen.add(s.trained().key())
         m = r.metrics
-        rows.append({"model": s.label(), "steps per experience": steps_per_experience(s.resolved_preset(), stream),
+        rows.append({"model": _model(s), "steps per experience": steps_per_experience(s.resolved_preset(), stream),
                      "learning acc. (%)": pct(m["learning_accuracy"]), "ACA (%)": pct(m["aca"]),
                      "forgetting (points)": pct(m["forgetting"]), "minutes": m["wall_time_s"] / 60})
     if not rows:
@@ -128,9 +137,9 @@ def plot_convergence(frame, converged: int | None = None, paper_steps: int = 3_9
 def schedule_summary(frame, convergence: Convergence, preset: str, stream: str = "split") -> str:
     """Where the preset's own schedule of `stream` stands against the converged count, and what the study cost
     (its runs' own training time, and the machines that computed them)."""
-    from ..config import get_preset
+    from ..experiments.sweeps import study_steps
 
-    own = steps_per_experience(get_preset(preset), stream)
+    own = study_steps(preset, stream)
     minutes = frame["minutes"].sum() if len(frame) else 0.0
     text = f"Preset `{preset}` trains **{own:,} steps per experience**" if own else f"Preset `{preset}`"
     if convergence.steps is None:

@@ -176,10 +176,13 @@ CONVERGENCE_STUDIES = {"quick": ("fmnist",)}
 CONVERGENCE_LONGER = {"fmnist": (("hn", 2, 2048),)}
 
 
-# Streams other than split whose schedule a preset checks, by doubling the steps it trains once: the noisy
-# stream trains the split stream's steps on experiences of the same size but of distorted images. (Its clean twin
-# is a split stream of 4 experiences; the transfer stream is not measured.)
-CONVERGENCE_CHECKS = {"fmnist": {"noisy": (1024, 2048)}}
+# Streams other than split whose schedule a preset checks, by doubling the steps it trains once (steps per
+# experience): the noisy stream trains the split stream's steps on experiences of the same size but of distorted
+# images; a transfer experience trains 26 epochs of 40 steps, 1,040, so its doubling is 2,080. (The noisy
+# stream's clean twin is a split stream of 4 experiences.)
+CONVERGENCE_CHECKS = {"fmnist": {"noisy": (1024, 2048), "transfer": (1040, 2080)}}
+# The transfer study trains LR-k without replay on each pair: its check takes the two ends of the freeze depth
+TRANSFER_CONVERGENCE_DEPTHS = (0, 4)
 
 
 def convergence_steps(preset: str, stream: str = "split") -> tuple[int, ...]:
@@ -195,9 +198,14 @@ def convergence_streams(preset: str) -> tuple[str, ...]:
 
 
 def convergence_specs(preset, seeds, stream="split"):
-    """Naive, LR-k and HN-k (k = 2, 4) on `stream` at each count of `convergence_steps(preset, stream)` (first
-    seed, no curves): how far learning accuracy and ACA still move when the schedule doubles."""
+    """Naive, LR-k and HN-k (k = 2, 4), or on a transfer stream LR-0 and LR-4 without replay on each pair, at
+    each count of `convergence_steps(preset, stream)`, first seed, no curves: how far learning accuracy and ACA
+    still move when the schedule doubles."""
     p = get_preset(preset)
+    if stream == "transfer":
+        return [RunSpec("transfer", "lr", k, replay_coef=0.0, seed=seeds[0], preset=preset, dataset=a, dataset2=b,
+                        overrides=_schedule(p, epochs_for(n, p, stream)))
+                for n in convergence_steps(preset, stream) for a, b in p.transfer_pairs for k in TRANSFER_CONVERGENCE_DEPTHS]
 
     def recording(s, k, epochs):  # at the preset's own schedule, the run its own study records
         # the schedule always explicit: a stored run names what it trained, whatever the preset's default becomes
@@ -208,6 +216,20 @@ def convergence_specs(preset, seeds, stream="split"):
     counts += [(n, s, k) for s, k, n in CONVERGENCE_LONGER.get(preset, ()) if stream == "split"]
     return [RunSpec(stream, s, k, replay_coef=1.0, seed=seeds[0], preset=preset,
                     overrides=recording(s, k, epochs_for(n, p, stream))) for n, s, k in counts]
+
+
+def study_steps(preset: str, stream: str = "split") -> int | None:
+    """The steps per experience a preset's own study of `stream` trains: a transfer experience trains the split
+    stream's (`_transfer`), every other stream its preset's epochs."""
+    p = get_preset(preset)
+    if stream == "transfer" and steps_per_experience(p):
+        return steps_per_experience(p, "transfer") // p.epochs * epochs_for(steps_per_experience(p), p, "transfer")
+    return steps_per_experience(p, stream)
+
+
+def _schedule(p, epochs: int) -> tuple:
+    """The epochs override of a run that trains `epochs` (none where they are the preset's own)."""
+    return (("epochs", epochs),) if epochs != p.epochs else ()
 
 
 def _convergence(preset, seeds):
@@ -262,9 +284,8 @@ def _transfer(preset, seeds):
     p = get_preset(preset)
     split_steps = steps_per_experience(p)
     epochs = epochs_for(split_steps, p, "transfer") if split_steps else p.epochs
-    schedule = (("epochs", epochs),) if epochs != p.epochs else ()
     return [RunSpec("transfer", "lr", k, replay_coef=0.0, seed=seed, preset=preset, dataset=a, dataset2=b,
-                    overrides=schedule) for seed in seeds for a, b in p.transfer_pairs for k in range(5)]
+                    overrides=_schedule(p, epochs)) for seed in seeds for a, b in p.transfer_pairs for k in range(5)]
 
 
 def _cossim(preset, seeds):

@@ -4,7 +4,7 @@ from types import SimpleNamespace
 
 import pytest
 
-from phnlab.analysis.convergence import convergence_frame, converged_steps, plot_convergence
+from phnlab.analysis.convergence import convergence_frame, converged_steps, plot_convergence, schedule_summary
 from phnlab.experiments.spec import RunSpec
 from phnlab.experiments.sweeps import DEFAULT_CONVERGENCE_STEPS, convergence_specs, sweep_specs
 
@@ -68,7 +68,7 @@ def test_the_default_book_reads_the_real_data_study_and_ci_its_own():
 def test_the_noisy_stream_is_checked_by_one_doubling_sharing_the_noisy_studys_runs():
     from phnlab.experiments.sweeps import convergence_streams
 
-    assert convergence_streams("fmnist") == ("split", "noisy") and convergence_streams("quick") == ("split",)
+    assert convergence_streams("fmnist") == ("split", "noisy", "transfer") and convergence_streams("quick") == ("split",)
     noisy = convergence_specs("fmnist", (0, 1, 2), "noisy")
     assert {s.stream for s in noisy} == {"noisy"} and {s.seed for s in noisy} == {0}
     steps = sorted({16 * s.resolved_preset().epochs for s in noisy})
@@ -76,9 +76,27 @@ def test_the_noisy_stream_is_checked_by_one_doubling_sharing_the_noisy_studys_ru
     study = {s.key() for s in sweep_specs("noisy", "fmnist", (0,))}
     at_own = [s for s in noisy if s.resolved_preset().epochs == 64 and s.strategy != "naive"]
     assert len(at_own) == 4 and all(s.key() in study for s in at_own)  # the noisy study's own runs, not again
-    assert len(sweep_specs("convergence", "fmnist")) == len(DEFAULT_CONVERGENCE_STEPS) * 5 + 1 + 10
+    assert len(sweep_specs("convergence", "fmnist")) == len(DEFAULT_CONVERGENCE_STEPS) * 5 + 1 + 10 + 12
     frame = convergence_frame([SimpleNamespace(spec=s, metrics={"learning_accuracy": 0.9, "aca": 0.85, "forgetting": 0.0,
                                                                 "wall_time_s": 60}) for s in noisy], "fmnist",
                               stream="noisy")
     assert sorted({steps for _, steps in frame.index}) == [1024, 2048]
     assert converged_steps(frame).steps == 1024
+
+
+def test_the_transfer_stream_is_checked_on_each_pair_at_both_ends_of_the_freeze_depth():
+    from phnlab.experiments.sweeps import study_steps
+
+    transfer = convergence_specs("fmnist", (0,), "transfer")
+    assert {(s.strategy, s.freeze_depth, s.replay_coef) for s in transfer} == {("lr", 0, 0.0), ("lr", 4, 0.0)}
+    assert {s.resolved_preset().epochs for s in transfer} == {26, 52}  # 40 steps an epoch: 1,040 and 2,080
+    study = {s.key() for s in sweep_specs("transfer", "fmnist", (0,))}
+    assert sum(s.key() in study for s in transfer) == 6  # the study's own runs at 1,040, on its 3 pairs
+    assert study_steps("fmnist", "transfer") == 1040 and study_steps("fmnist", "noisy") == 1024
+    results = [SimpleNamespace(spec=s, metrics={"learning_accuracy": 0.8 + 0.005 * (s.resolved_preset().epochs == 52),
+                                                "aca": 0.8, "forgetting": 0.0, "wall_time_s": 60}) for s in transfer]
+    frame = convergence_frame(results, "fmnist", stream="transfer")
+    assert ("LR-4 (c=0) · digits → fashionmnist", 2080) in frame.index and len(frame) == 12
+    found = converged_steps(frame)
+    assert found.steps == 1040  # +0.5 points on doubling
+    assert "at or beyond the converged 1,040" in schedule_summary(frame, found, "fmnist", "transfer")
