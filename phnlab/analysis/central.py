@@ -9,6 +9,7 @@ resolved", whatever the point estimate.
 
 from __future__ import annotations
 
+import math
 import statistics
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -16,7 +17,7 @@ from dataclasses import dataclass
 from .. import paper
 from ..experiments.store import ResultsStore
 from ..experiments.sweeps import AUTHORS
-from .claims import Claim, Verdict
+from .claims import Claim, Verdict, answer
 from .figures import HN_COLOR, LR_COLOR, styled
 from .selection import select_runs, table2_by_seed
 from .stats import HEADLINE_SEEDS, SEED_RULE, Effect, clear_effect, every_claim, mean_sd, paired_effect, stream_test_images
@@ -123,7 +124,8 @@ def ordering_claim(comps: Sequence[DepthComparison], claim: str) -> Claim:
 
 def central_verdict(by_policy: Mapping[str, Sequence[DepthComparison]], data_name: str) -> Verdict:
     """At which depths HN-k beats LR-k under each policy; how much LR forgets under each; and whether the
-    authors' normalisation accounts for the paper's ordering (HN ahead at every depth under it, not under ours)."""
+    authors' normalisation turns the ordering into the paper's (HN ahead at every depth under it, not under ours),
+    with the sizes beside the paper's."""
     p2 = paper.TABLE2["cifar100"]
     p_low = min(p2[f"LR-{k}"]["forgetting"][0] for k in (1, 2, 3, 4))
     claims = []
@@ -133,22 +135,34 @@ def central_verdict(by_policy: Mapping[str, Sequence[DepthComparison]], data_nam
             continue
         n_seeds = min(len(c.seeds) for c in comps)
         ordering = ordering_claim(comps, f"{data_name}, {policy} normalisation: HN-k beats LR-k in ACA at every depth")
-        every[policy] = (ordering.holds, ordering.clear)
+        every[policy] = ordering
         claims.append(ordering)
-        lr_fgt = [c.lr_forgetting[0] for c in comps if c.k != 0]
-        if lr_fgt:
-            claims.append(Claim(f"{data_name}, {policy} normalisation: LR forgets as much as the paper's LR "
-                                f"(at least {p_low:.1f} points)", min(lr_fgt) >= p_low,
-                                "LR forgets " + ", ".join(f"LR-{c.k} {c.lr_forgetting[0]:.1f}" for c in comps if c.k)
-                                + " points", paper=f"{p_low:.1f}–{max(p2[f'LR-{k}']['forgetting'][0] for k in (1, 2, 3, 4)):.1f}",
-                                seeds=n_seeds, seeds_needed=HEADLINE_SEEDS))
+        lrs = [c for c in comps if c.k != 0]
+        if lrs:  # each LR-k's forgetting minus the paper's lowest, its SE the spread over seeds (sd / √n)
+            claims.append(every_claim(
+                f"{data_name}, {policy} normalisation: LR forgets as much as the paper's LR (at least {p_low:.1f} "
+                "points) at every depth",
+                {f"LR-{c.k}": Effect(c.lr_forgetting[0] - p_low, (c.lr_forgetting[1] or 0.0) / math.sqrt(len(c.seeds)),
+                                     len(c.seeds)) for c in lrs}, headline=True,
+                paper=f"{p_low:.1f}–{max(p2[f'LR-{k}']['forgetting'][0] for k in (1, 2, 3, 4)):.1f}",
+                missing=[f"LR-{k}" for k in (1, 2, 3, 4) if k not in {c.k for c in lrs}], noun="model",
+                rule="each model's mean over seeds against the paper's lowest LR forgetting; |effect| > 2 SE, SE = sd/√n"))
     if "population" in every and "authors" in every:
-        (pop, pop_settled), (auth, auth_settled) = every["population"], every["authors"]
-        claims.append(Claim(f"{data_name}: the authors' normalisation accounts for the paper's ordering (HN ahead at "
-                            "every depth under it, not under ours)", auth and not pop,
-                            f"under ours HN is ahead at every depth: {'yes' if pop else 'no'}; under the authors': "
-                            f"{'yes' if auth else 'no'}", clear=pop_settled and auth_settled,
-                            rule="both per-policy claims resolved"))
+        pop, auth = every["population"], every["authors"]
+        comps = {c.k: c for c in by_policy["authors"] if c.k}
+        paper_gaps = [p2[f"HN-{k}"]["aca"][0] - p2[f"LR-{k}"]["aca"][0] for k in (1, 2, 3, 4)]
+        sizes = ""
+        if comps:
+            gaps, fgt = [c.effect for c in comps.values()], [c.lr_forgetting[0] for c in comps.values()]
+            sizes = (f"Under the authors' normalisation HN − LR is {min(gaps):+.1f} to {max(gaps):+.1f} points (paper "
+                     f"{min(paper_gaps):+.1f} to {max(paper_gaps):+.1f}) and LR forgets {min(fgt):.1f} to {max(fgt):.1f} "
+                     f"points (paper {p_low:.1f} to {max(p2[f'LR-{k}']['forgetting'][0] for k in (1, 2, 3, 4)):.1f})")
+        claims.append(Claim(f"{data_name}: the authors' normalisation turns the ordering into the paper's (HN ahead at "
+                            "every depth under it, not under ours)", auth.holds and not pop.holds,
+                            f"under ours HN-k beats LR-k at every depth: {pop.verdict} (point estimate "
+                            f"{answer(pop.holds)}); under the authors': {auth.verdict} (point estimate {answer(auth.holds)})",
+                            clear=bool(pop.clear and auth.clear), seeds=min(pop.seeds or 0, auth.seeds or 0),
+                            seeds_needed=HEADLINE_SEEDS, detail=sizes))
     return Verdict(tuple(claims))
 
 

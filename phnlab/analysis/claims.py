@@ -47,8 +47,8 @@ class Claim:
         """One markdown list item; `rule=False` leaves the rule out (a verdict lists its rules once)."""
         text = f"- {self.claim}: **{self.verdict}**"
         if self.verdict == "not resolved":
-            why = (f"{self.seeds or 0} of the {self.seeds_needed} seeds it needs" if self.short_of_seeds
-                   else "within the noise")
+            why = "; ".join(([f"{self.seeds or 0} of the {self.seeds_needed} seeds it needs"] if self.short_of_seeds else [])
+                            + (["within the noise"] if self.clear is False else []))
             text += f" (the point estimate says {answer(self.holds)}; {why})"
         text += f", {self.ours}"
         if self.paper is not None:

@@ -156,14 +156,15 @@ def _behind(e: Effect) -> bool:
 
 
 def every_claim(claim: str, effects: Mapping[str, Effect | None], *, headline: bool = False, paper: str | None = None,
-                missing: Sequence[str] = (), unit: str = "points", noun: str = "depth") -> Claim:
+                missing: Sequence[str] = (), unit: str = "points", noun: str = "depth", rule: str | None = None) -> Claim:
     """A claim that must hold at every one of several depths (or models), from one effect each (keyed by its
     name, e.g. 'k = 2'; None where its runs share no seed, counted as missing), signed so that > 0 means the
     claim holds there. It holds where every point estimate is ahead (a printed tie, +0.0, is not); it is clear
     where every one is clear of its noise and none is `missing`, or where one is clearly behind. One depth
     decides, and the claim shows its effect and seeds: where the claim holds, the least clear of those short of
     the seeds a headline claim needs (else of all); where it does not, the clearest case behind (one with the
-    seeds it needs first), else the least clear of those not ahead."""
+    seeds it needs first), else the least clear of those not ahead. `rule`: how each effect is measured (default:
+    paired by seed, `PAIRED_RULE`)."""
     missing = list(missing) + [k for k, e in effects.items() if e is None]
     effects = {k: e for k, e in effects.items() if e is not None}
     if not effects:
@@ -179,19 +180,21 @@ def every_claim(claim: str, effects: Mapping[str, Effect | None], *, headline: b
     settled = (len(clear_for) == len(effects) and not missing) if holds else bool(against)
     if holds:
         short = [k for k, e in effects.items() if e.seeds < need]
-        candidates = short or list(effects)
+        candidates, why = (short, "the weakest depth short of seeds") if short else (list(effects), "the weakest depth")
     elif against:
         candidates = [k for k in against if effects[k].seeds >= need] or against
+        why = "the clearest depth behind"
     else:
-        candidates = [k for k in effects if k not in ahead]
+        candidates, why = [k for k in effects if k not in ahead], "the weakest depth not ahead"
     where, decisive = min(((k, effects[k]) for k in candidates), key=z)
-    parts = [f"holds at {len(ahead)} of {len(effects)} {noun}s"]
+    parts = [f"ahead at {len(ahead)} of {len(effects)} {noun}s (point estimates)"]
     parts += [f"{what} at {', '.join(ks)}" for what, ks in (("clear", clear_for), ("clearly behind", against),
                                                              ("within the noise", open_), ("not computed", missing)) if ks]
-    parts.append(f"decided by {where}")
+    parts.append(f"decided by {where} ({why.replace('depth', noun)})")
     return Claim(claim, holds, "; ".join(parts), paper=paper, clear=settled,
                  detail=", ".join(f"{k}: {e.value:+.1f} ± {e.se:.1f} {unit} ({e.seeds} seed{'s' if e.seeds != 1 else ''})"
                                   for k, e in effects.items()),
                  effect=decisive.value, se=decisive.se, seeds=decisive.seeds,
-                 rule=(SEED_RULE if headline else PAIRED_RULE) + f"; for every {noun}: each clear, or one clearly behind "
+                 rule=(rule or PAIRED_RULE) + (f"; ≥ {HEADLINE_SEEDS} seeds" if headline else "")
+                 + f"; for every {noun}: each clear, or one clearly behind "
                  "(the effect shown is the deciding one's)", seeds_needed=need if headline else None)

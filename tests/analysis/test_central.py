@@ -61,6 +61,8 @@ def test_missing_depths_keep_every_depth_open_and_policies_are_apart(tmp_path):
     assert v["x, population normalisation: HN-k"].verdict == "not resolved"  # k = 1, 3, F not computed
     assert v["x, authors normalisation: HN-k"].verdict == "no"  # clearly behind at a depth: fails clearly
     assert v["x: the authors' normalisation"].holds is False
+    assert "under ours HN-k beats LR-k at every depth: not resolved (point estimate yes)" in v["x: the authors'"].ours
+    assert v["x: the authors'"].verdict == "not resolved"  # built on an unresolved claim, it is not resolved either
 
 
 def test_plot_depths(tmp_path):

@@ -41,3 +41,5 @@ def test_a_headline_claim_short_of_its_seeds_is_not_resolved_and_says_why():
     c = Claim("HN beats LR", True, "5 of 5", clear=True, seeds=1, seeds_needed=3)
     assert c.verdict == "not resolved" and "(the point estimate says yes; 1 of the 3 seeds it needs)" in c.render()
     assert Claim("HN beats LR", True, "5 of 5", clear=True, seeds=3, seeds_needed=3).verdict == "yes"
+    both = Claim("HN beats LR", False, "2 of 5", clear=False, seeds=2, seeds_needed=3).render()
+    assert "(the point estimate says no; 2 of the 3 seeds it needs; within the noise)" in both  # both reasons

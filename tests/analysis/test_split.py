@@ -23,10 +23,10 @@ def test_table2_frame_and_verdict():
     v = verdict(three)
     beats = v["HN-k beats LR-k"]
     assert beats.holds and beats.clear and beats.verdict == "yes" and beats.paper == "4 of 4"
-    assert beats.ours.startswith("holds at 5 of 5 depths; clear at k = 1, k = 2, k = 3, k = 4, k = F; decided by k = ")
+    assert beats.ours.startswith("ahead at 5 of 5 depths (point estimates); clear at k = 1, k = 2, k = 3, k = 4, k = F; decided by k = ")
     assert beats.seeds == 3 and abs(beats.effect - 20.0) < 1e-9 and "k = 1: +20.0" in beats.detail
     skew = [{**r, "aca": (60.0, 1.0)} if r["strategy"] == "HN-3" else r for r in three]
-    assert verdict(skew)["HN-k beats LR-k"].ours.endswith("decided by k = 3")  # the least clear depth
+    assert verdict(skew)["HN-k beats LR-k"].ours.endswith("decided by k = 3 (the weakest depth)")  # the least clear depth
     gap = [r for r in three if r["strategy"] != "HN-4"]
     no_k4 = verdict(gap)["HN-k beats LR-k"]
     assert no_k4.holds and no_k4.verdict == "not resolved" and "not computed at k = 4" in no_k4.ours
@@ -41,7 +41,7 @@ def test_table2_frame_and_verdict():
     assert v["HN-k forgets less"].holds and v["HN-k forgets less"].verdict == "yes"
     naive = v["HN forgets less than Naive"]
     assert naive.holds and naive.paper == "5 of 5" and naive.verdict == "yes"
-    assert naive.ours.startswith("holds at 5 of 5 models") and "HN-F: +27.0" in naive.detail
+    assert naive.ours.startswith("ahead at 5 of 5 models (point estimates)") and "HN-F: +27.0" in naive.detail
     assert v["HN-k learns less"].verdict == "yes" and not v.notes  # 60 against 80 %
     near = [{**r, "learning_accuracy": (79.0, 1.0)} if r["strategy"].startswith("HN") else r for r in three]
     learns = verdict(near)["HN-k learns less"]
@@ -52,7 +52,7 @@ def test_table2_frame_and_verdict():
     assert v_close["HN forgets less than Naive"].holds and v_close["HN forgets less than Naive"].clear is False
     calm = [{**r, "forgetting": (2.0, 0.5)} if r["strategy"] == "Naive" else r for r in three]
     calm_naive = verdict(calm)["HN forgets less than Naive"]
-    assert calm_naive.ours.startswith("holds at 0 of 5 models") and calm_naive.verdict == "not resolved"  # 1 point
+    assert calm_naive.ours.startswith("ahead at 0 of 5 models (point estimates)") and calm_naive.verdict == "not resolved"  # 1 point
     low = verdict(fake_table2_rows(aca_hn=22.0, seeds=3))["HN-k beats LR-k"]
     assert low.holds is False and low.verdict == "no" and "clearly behind at k = 1" in low.ours
     tie = [{**r, "aca": (50.02, 1.0)} if r["strategy"] == "HN-3" else r for r in three]

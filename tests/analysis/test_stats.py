@@ -19,7 +19,7 @@ def test_every_claim_is_decided_by_its_least_clear_depth_or_its_clearest_case_be
     E = stats.Effect
     both = {"k = 1": E(5.0, 1.0, 3), "k = 2": E(2.5, 1.0, 3)}
     ok = stats.every_claim("c", both, headline=True)
-    assert ok.verdict == "yes" and ok.effect == 2.5 and ok.ours.endswith("decided by k = 2")
+    assert ok.verdict == "yes" and ok.effect == 2.5 and ok.ours.endswith("decided by k = 2 (the weakest depth)")
     open_ = stats.every_claim("c", {**both, "k = 3": E(1.0, 1.0, 3)}, headline=True)
     assert open_.holds and open_.verdict == "not resolved" and "within the noise at k = 3" in open_.ours
     missing = stats.every_claim("c", both, headline=True, missing=["k = F"])
@@ -36,8 +36,8 @@ def test_every_claim_is_decided_by_its_least_clear_depth_or_its_clearest_case_be
     assert short.verdict == "not resolved" and "2 of the 3 seeds" in short.render()
     # where it holds, a depth short of seeds decides and shows its own seeds
     few = stats.every_claim("c", {"k = 1": E(3.0, 1.0, 3), "k = 2": E(50.0, 1.0, 1)}, headline=True)
-    assert few.verdict == "not resolved" and few.effect == 50.0 and few.seeds == 1 and few.ours.endswith("k = 2")
+    assert few.verdict == "not resolved" and few.effect == 50.0 and few.seeds == 1 and few.ours.endswith("k = 2 (the weakest depth short of seeds)")
     # a printed tie is neither ahead nor behind, even with no error at all, and it is what decides
     tie = stats.every_claim("c", {"k = 1": E(4.0, 1.0, 3), "k = 2": E(0.04, 0.0, 3)})
-    assert tie.holds is False and tie.verdict == "not resolved" and tie.ours.endswith("decided by k = 2")
+    assert tie.holds is False and tie.verdict == "not resolved" and tie.ours.endswith("decided by k = 2 (the weakest depth not ahead)")
     assert stats.every_claim("c", {"k = 1": E(4.0, 1.0, 3), "k = 2": E(-0.04, 0.0, 3)}).verdict == "not resolved"

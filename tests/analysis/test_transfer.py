@@ -32,7 +32,7 @@ def test_transfer_frame_table_drops_and_figures():
     assert drops["dissimilar"]["k_worst"] == 4 and drops["dissimilar"]["se"] > 0
     verdict = transfer.transfer_verdict(df, "ci")
     less = verdict["The similar pair loses less"]
-    assert less.holds is True and less.clear is True and less.ours == "holds at 4 of 4 depths; clear at k = 1, k = 2, k = 3, k = 4; decided by k = 1"
+    assert less.holds is True and less.clear is True and less.ours == "ahead at 4 of 4 depths (point estimates); clear at k = 1, k = 2, k = 3, k = 4; decided by k = 1 (the weakest depth short of seeds)"
     assert "k = 4: +40.0 ± " in less.detail
     # a headline claim: two seeds leave it unresolved, the paper's three settle it
     assert less.seeds == 2 and less.seeds_needed == 3 and less.verdict == "not resolved"

@@ -143,9 +143,9 @@ def test_ordering_summary_reads_chapter_4s_rule_and_the_longest_schedule():
                              {"k": 4, "steps per experience": 32, "model": "HN-4", "ACA (%)": 99.0}]
                             ).set_index(["k", "steps per experience", "model"])
     claims = G.ordering_summary(by_policy, schedule).claims
-    assert claims[0].claim.startswith("Our (population)") and claims[0].ours.startswith("holds at 0 of 2 depths")
+    assert claims[0].claim.startswith("Our (population)") and claims[0].ours.startswith("ahead at 0 of 2 depths (point estimates)")
     assert claims[0].verdict == "no"  # clearly behind at k = 2 with three seeds
-    assert "(running for LR, batch for HN)" in claims[1].claim and claims[1].ours.startswith("holds at 1 of 2 depths")
+    assert "(running for LR, batch for HN)" in claims[1].claim and claims[1].ours.startswith("ahead at 1 of 2 depths (point estimates)")
     assert claims[1].verdict == "no" and "decided by k = 4" in claims[1].ours  # -6.3 ± 1.0 at k = 4
     assert claims[2].claim.startswith("248 steps") and claims[2].ours.startswith("at 1 of 2 depths")
     assert "k = 2: LR, k = 4: HN" in claims[2].ours and claims[2].holds is False
