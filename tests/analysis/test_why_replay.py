@@ -82,8 +82,9 @@ def test_hn4_verdict_reports_each_change_against_the_preset():
     verdict = G.hn4_verdict(frame, QUICK)
     assert "forgets **6.0** points" in verdict.notes[0] and f"(paper: {PAPER_HN4:.1f})" in verdict.notes[0]
     by_change = {c.claim.split(":")[0]: c for c in verdict.claims}
-    assert by_change["λ 2"].ours.startswith("forgetting 0.3 (-5.7)") and by_change["λ 2"].holds is True
-    assert by_change["task-row lr 0.001"].ours.startswith("forgetting 10.3 (+4.3)")
+    assert by_change["λ 2"].ours.startswith(f"forgetting 0.3 points (paper {PAPER_HN4:.1f}; -5.7 against the preset's)")
+    assert by_change["λ 2"].holds is True and by_change["λ 2"].paper is None  # no figure mislabelled as the paper's
+    assert by_change["task-row lr 0.001"].ours.startswith(f"forgetting 10.3 points (paper {PAPER_HN4:.1f}; +4.3")
     assert by_change["task-row lr 0.001"].holds is False
     assert "ACA 55.0 % (+14.1)" in by_change["steps per experience 248"].ours
 
@@ -105,7 +106,7 @@ def test_long_schedule_verdict_compares_hn_and_lr_at_each_schedule():
     assert claims[0].claim.startswith("k = 2, 32 steps") and claims[0].holds is False
     assert claims[1].claim.startswith("k = 4, 32 steps") and claims[1].holds is False
     assert claims[2].claim.startswith("k = 4, 248 steps") and claims[2].ours == "HN-4 68.0 % against LR-4 60.8 %"
-    assert claims[2].holds is True
+    assert claims[2].holds is True and claims[2].verdict == "not resolved"  # one seed: the ordering's rule needs three
     assert G.long_schedule_verdict(frame.iloc[0:0]).render() == ""
 
 
