@@ -313,7 +313,7 @@ PRESETS: dict[str, Preset] = {
         channels_last=True,
     ),
     # The paper's regime on real images: split Fashion-MNIST (5 × 2 classes, 500 training images a class as
-    # CIFAR-100 has), its noisy stream (4 × 2) and transfer pairs of real images (5 classes each side). The
+    # CIFAR-100 has), its noisy stream (4 × 2) and transfer pairs onto real images (5 classes each side). The
     # schedule is the one measured as converged (`CONVERGED_STEPS`, chapter "Schedules"); the runs are
     # shipped in `book/store` because they take CPU-hours (docs/store.md).
     "fmnist": Preset.of(

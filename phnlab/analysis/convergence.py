@@ -145,7 +145,8 @@ def schedule_summary(frame, convergence: Convergence, preset: str, stream: str =
     if convergence.steps is None:
         text += "; no measured schedule has converged, so a verdict from this preset's runs may still move with more steps."
     elif own and own >= convergence.steps:
-        text += f", at or beyond the converged {convergence.steps:,}: its verdicts come from converged runs."
+        text += (f", at or beyond the converged {convergence.steps:,}: its runs had converged by learning accuracy, as "
+                 f"far as the study measured ({', '.join(convergence.per_model)}; one seed).")
     elif own:
         text += (f", {convergence.steps / own:.0f}x short of the converged {convergence.steps:,}: "
                  "its verdicts come from under-trained runs.")
