@@ -1,4 +1,5 @@
-"""`phnlab store check | ship`: the shipped results store (`book/store`), its runs current or named stale."""
+"""`phnlab store check | ship | status`: the shipped results store (`book/store`), its runs current or named
+stale, and what its studies still lack."""
 
 from __future__ import annotations
 
@@ -21,11 +22,15 @@ def register(sub) -> None:
     a.add_argument("--shipped", default=str(SHIPPED_DIR), help=f"the shipped store (default {SHIPPED_DIR})")
     a.set_defaults(func=run_ship)
 
+    a = actions.add_parser("status", help="per study of a shipped preset: runs, shipped, their run time, the rest's estimate")
+    a.add_argument("--shipped", default=str(SHIPPED_DIR), help=f"the shipped store (default {SHIPPED_DIR})")
+    a.set_defaults(func=run_status)
+
 
 def _need_action(args) -> int:
     from ..errors import BadInput
 
-    raise BadInput("missing action; allowed: check, ship (see `phnlab store --help`)")
+    raise BadInput("missing action; allowed: check, ship, status (see `phnlab store --help`)")
 
 
 def run_check(args) -> int:
@@ -49,4 +54,18 @@ def run_ship(args) -> int:
         raise BadInput(f"results store {args.results_dir} is not a directory")
     shipped = ship(args.results_dir, args.shipped)
     print(f"shipped {len(shipped)} run(s) into {args.shipped}")
+    return 0
+
+
+def run_status(args) -> int:
+    from ..experiments.shipped import SHIPPED_PRESETS, status
+
+    for preset in SHIPPED_PRESETS:
+        rows = status(preset, args.shipped)
+        print(f"{'sweep (--preset ' + preset + ')':<28} {'runs':>5} {'shipped':>8} {'their run time':>15} {'estimate of the rest':>21}")
+        for r in rows:
+            print(f"{r.sweep:<28} {r.runs:>5} {r.shipped:>8} {r.shipped_hours:>13.1f} h {r.left_hours:>15.1f} CPU-h")
+        print(f"{'in all':<28} {sum(r.runs for r in rows):>5} {sum(r.shipped for r in rows):>8} "
+              f"{sum(r.shipped_hours for r in rows):>13.1f} h {sum(r.left_hours for r in rows):>15.1f} CPU-h")
+    print("(a run two sweeps name counts in the first; the estimate: one worker, fitted on the shipped runs' times)")
     return 0

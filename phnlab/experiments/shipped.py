@@ -18,14 +18,17 @@ from ..errors import BadInput, PhnlabError
 from .spec import RunSpec
 from .store import ResultsStore
 
-__all__ = ["SHIPPED_DIR", "SHIPPED_PRESETS", "ShippedRun", "StaleStore", "scan", "stale_lines", "seed_results", "ship",
-           "computes_shipped"]
+__all__ = ["SHIPPED_DIR", "SHIPPED_PRESETS", "SHIPPED_SWEEPS", "ShippedRun", "StaleStore", "scan", "stale_lines",
+           "seed_results", "ship", "computes_shipped", "StudyStatus", "status"]
 
 SHIPPED_DIR = Path(__file__).resolve().parents[2] / "book" / "store"  # in a checkout of the repository
 SHIPPED_FILES = ("spec.json", "metrics.json")
 # Presets whose runs a book reads from the shipped store and never trains (they take CPU-hours), unless it
 # builds fresh ($PHNLAB_FRESH=1, set by `make book FRESH=1`): a missing or stale one is named, with the command.
 SHIPPED_PRESETS = ("fmnist",)
+# The sweeps of a shipped preset that the default book reads (chapters 4 and 8; 3; 2; 9), in the order `status`
+# counts a run that two of them name
+SHIPPED_SWEEPS = ("central", "noisy", "transfer", "convergence")
 
 
 def computes_shipped() -> bool:
@@ -123,3 +126,37 @@ def ship(results_dir: str | Path, shipped_dir: str | Path = SHIPPED_DIR, specs=N
             shutil.copyfile(src.dir(spec) / name, folder / name)
         shipped.append(spec)
     return shipped
+
+
+@dataclass(frozen=True)
+class StudyStatus:
+    """One sweep of a shipped preset: its runs, those shipped and current, their run time, and an estimate of the
+    rest (one worker; `schedule.estimate_seconds` fitted on the shipped runs)."""
+
+    sweep: str
+    runs: int
+    shipped: int
+    shipped_hours: float
+    left_hours: float
+
+
+def status(preset: str = SHIPPED_PRESETS[0], shipped_dir: str | Path = SHIPPED_DIR,
+           sweeps: tuple[str, ...] = SHIPPED_SWEEPS) -> list[StudyStatus]:
+    """What a shipped preset's sweeps hold and lack, a run that two sweeps name counted in the first."""
+    from .schedule import estimate_seconds, measured_step_costs, seconds_per_unit
+    from .sweeps import sweep_specs
+
+    current = [r for r in scan(shipped_dir) if r.current]
+    measured = [(r.spec, r.metrics) for r in current]
+    step_costs = measured_step_costs(measured)
+    per_unit, _ = seconds_per_unit(measured, step_costs)
+    seconds = {r.folder.name: float(r.metrics.get("wall_time_s", 0.0)) for r in current}
+    out, seen = [], set()
+    for sweep in sweeps:
+        specs = [s for s in dict((s.key(), s) for s in sweep_specs(sweep, preset)).values() if s.key() not in seen]
+        seen |= {s.key() for s in specs}
+        have = [s for s in specs if s.key() in seconds]
+        todo = [s for s in specs if s.key() not in seconds]
+        out.append(StudyStatus(sweep, len(specs), len(have), sum(seconds[s.key()] for s in have) / 3600,
+                               estimate_seconds(todo, per_unit, 1, step_costs) / 3600 if todo else 0.0))
+    return out

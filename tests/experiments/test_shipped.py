@@ -72,3 +72,19 @@ def test_a_spec_that_no_longer_parses_is_stale(shipped):
     store._write_json(folder / "spec.json", {**SPECS[0].to_dict(), "strategy": "gone"})
     stale = [r for r in scan(shipped) if not r.current]
     assert len(stale) == 1 and "no longer parses" in stale[0].problem
+
+
+def test_status_counts_each_sweeps_runs_once_with_what_is_shipped_and_an_estimate_of_the_rest(tmp_path, capsys):
+    from phnlab.experiments.shipped import status
+    from phnlab.experiments.sweeps import sweep_specs
+
+    central = sweep_specs("central", "ci", (0,))
+    work = ResultsStore(tmp_path / "work")
+    work.save_metrics(central[0], {**_metrics(central[0]), "wall_time_s": 3600.0})
+    ship(tmp_path / "work", tmp_path / "shipped")
+    rows = {r.sweep: r for r in status("ci", tmp_path / "shipped", ("central", "table2"))}
+    assert rows["central"].shipped == 1 and rows["central"].shipped_hours == 1.0 and rows["central"].left_hours > 0
+    assert rows["central"].runs == len({s.key() for s in sweep_specs("central", "ci")})
+    assert rows["table2"].runs == 0  # table2's runs are central's, counted there
+    assert main(["store", "status", "--shipped", str(tmp_path / "shipped")]) == 0
+    assert "in all" in capsys.readouterr().out
