@@ -14,7 +14,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from .. import paper
 from ..experiments.sweeps import AUTHORS
 from .claims import Claim, Verdict
-from .stats import HEADLINE_SEEDS
 from .figures import HN_COLOR, LR_COLOR, plot_experience_panels
 from .split import table2_order, table2_rows
 from .selection import one_per_trained_model
@@ -159,20 +158,20 @@ def noisy_policy_frame(results: Sequence):
     return pd.DataFrame(rows).set_index(["model", "stream", "policy"]) if rows else pd.DataFrame()
 
 
-def noisy_verdict(frame) -> Verdict:
-    """Is HN's robustness to noise (experience 1 held at the end of the noisy stream better than LR's)
-    the same under both normalisations?"""
+def noisy_verdict(results: Sequence) -> Verdict:
+    """Chapter 3's two headline claims of the noisy stream (`noisy.noisy_verdict`: paired by seed, pooled over
+    the depths, three seeds) under each normalisation, from the runs at k = 2 and 4."""
+    from dataclasses import replace
+
+    from .noisy import noisy_verdict as paired
+
     claims = []
     for policy in ("population", "authors'"):
-        for k in (2, 4):
-            hn, lr = ("HN-%d" % k, "noisy", policy), ("LR-%d" % k, "noisy", policy)
-            if hn in frame.index and lr in frame.index:
-                a, b = frame.loc[hn, "exp. 1 at the end (%)"], frame.loc[lr, "exp. 1 at the end (%)"]
-                seeds = int(min(frame.loc[hn, "seeds"], frame.loc[lr, "seeds"]))
-                claims.append(Claim(f"k = {k}, {policy} normalisation: HN holds experience 1 better than LR at the "
-                                    "end of the noisy stream", a > b, f"HN {a:.1f} % against LR {b:.1f} %",
-                                    detail="means over seeds, no noise check (chapter 3 pairs them by seed under ours)",
-                                    seeds=seeds, seeds_needed=HEADLINE_SEEDS))  # chapter 3's headline claim
+        runs = [r for r in trained_once(results) if r.spec.stream in ("noisy", "clean") and r.spec.freeze_depth in (2, 4)
+                and not others(r.spec) and (policy_of(r.spec) == "population") == (policy == "population")]
+        if runs:
+            v = paired(runs, "")
+            claims += [replace(c, claim=f"{policy} normalisation: {c.claim}") for c in v.claims[:2]]
     return Verdict(tuple(claims))
 
 

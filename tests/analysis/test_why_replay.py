@@ -225,3 +225,22 @@ def test_the_regime_figure_writes_the_papers_lines_inside_its_axes():
     for t in labels:
         extent = t.get_window_extent()
         assert box.x0 <= extent.x0 and extent.x1 <= box.x1, t.get_text()
+
+
+def test_the_noisy_claims_under_each_normalisation_follow_chapter_3s_rule():
+    from fakes import FakeResult, fake_metrics
+
+    results = []
+    for seed in (0, 1, 2):
+        for over in ((), (("bn_policy", "authors"),)):
+            for stream in ("noisy", "clean"):
+                for strategy in ("lr", "hn"):
+                    for k in (2, 4):
+                        spec = RunSpec(stream, strategy, k, seed=seed, preset="quick", overrides=over)
+                        harm = 0.2 if (strategy, stream) == ("lr", "noisy") else 0.0
+                        results.append(FakeResult(spec, fake_metrics(spec, T=4, decay=0.05 + harm, test_per_class=100)))
+    claims = W.noisy_verdict(results).claims
+    assert [c.claim.split(":")[0] for c in claims] == ["population normalisation"] * 2 + ["authors' normalisation"] * 2
+    assert claims[0].claim.startswith("population normalisation: LR ends lower")
+    assert all(c.verdict == "yes" and c.seeds == 3 for c in claims)  # paired by seed, three seeds, clear
+    assert W.noisy_verdict(results[:16]).claims[0].verdict == "not resolved"  # one seed
