@@ -253,7 +253,7 @@ TASK_LR_SHORT = 3e-2  # small presets: tens of steps per experience (`PartialHN`
 CONVERGED_STEPS = {"fmnist": {"split": 1024}}
 # The schedule the fmnist preset trains: the converged count where there is one, else the longest measured
 # (every model within 1.1 points of its previous doubling there). Its noisy and transfer streams train the same
-# steps per experience (`sweeps._transfer` matches a transfer experience's). The noisy stream's is checked by one
+# steps per experience (`sweeps._transfer` matches a transfer experience's). Their own schedules are checked by one
 # doubling (`sweeps.CONVERGENCE_CHECKS`: noisy 1,024 → 2,048, transfer 1,040 → 2,080).
 SCHEDULE_STEPS = {"fmnist": {"split": CONVERGED_STEPS["fmnist"]["split"] or 1024}}
 

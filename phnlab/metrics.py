@@ -59,9 +59,10 @@ def summarize(acc: Matrix) -> dict[str, float]:
 def busy_seconds(metrics: Mapping) -> float:
     """A stored run's seconds of computing: its CPU time where recorded and below its wall time (a pause, or
     another job on the same cores, counts in the wall time only), else its wall time (runs stored before CPU
-    time was, and runs on several threads, whose CPU time exceeds their wall time)."""
+    time was, runs on several threads, whose CPU time exceeds their wall time, and runs on a GPU)."""
     wall, cpu = float(metrics["wall_time_s"]), metrics.get("cpu_time_s")
-    return min(wall, float(cpu)) if cpu else wall
+    on_cpu = str(metrics.get("device", "cpu")).startswith("cpu")  # on a GPU the process's CPU time is not the run's
+    return min(wall, float(cpu)) if cpu and on_cpu else wall
 
 
 def training_seconds(metrics: Mapping) -> float:

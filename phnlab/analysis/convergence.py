@@ -1,6 +1,7 @@
-"""Schedules chosen by measurement: learning accuracy and ACA of Naive, LR-k and HN-k against steps per
-experience, and the converged count, the smallest at which doubling the steps moves every model's learning
-accuracy by under `TOLERANCE_POINTS`. Reads stored runs (`sweeps.convergence_specs`); nothing trains."""
+"""Schedules chosen by measurement: learning accuracy and ACA of a stream's models (Naive, LR-k and HN-k; on a
+transfer stream LR-0 and LR-4 on each pair) against steps per experience, and the converged count, the smallest
+at which doubling the steps moves every model's learning accuracy by under `TOLERANCE_POINTS`. Reads stored
+runs (`sweeps.convergence_specs`); nothing trains."""
 
 from __future__ import annotations
 
@@ -61,16 +62,20 @@ class Convergence:
     steps: int | None  # the largest of the per-model counts: every model converged there
     tolerance: float = TOLERANCE_POINTS
     still_moving: dict = field(default_factory=dict)  # model -> (ACA, forgetting): largest change on a later doubling
+    uncomputed: tuple = ()  # models with no doubling stored yet (a count without its double): not judged
 
     def describe(self) -> str:
         def one(m, v):
+            if m in self.uncomputed:
+                return f"{m}: doubling not computed"
             if v is None:
                 return f"{m}: not within the steps measured"
             aca, fgt = self.still_moving.get(m, (None, None))
             rest = "" if aca is None else f"; ACA {aca:+.1f}, forgetting {fgt:+.1f}"
             return f"{m}: {v[0]:,} (then {v[1]:+.1f} points{rest})"
 
-        head = ("no schedule measured has converged for every model" if self.steps is None else
+        head = ("not computed: " + ", ".join(self.uncomputed) + " lack the doubled schedule's run" if self.uncomputed
+                else "no schedule measured has converged for every model" if self.steps is None else
                 f"converged at **{self.steps:,} steps per experience** (doubling moves learning accuracy by under "
                 f"{self.tolerance:g} point for every model)")
         text = head + "; per model: " + "; ".join(one(m, v) for m, v in self.per_model.items())
@@ -86,12 +91,14 @@ def converged_steps(frame, tolerance: float = TOLERANCE_POINTS) -> Convergence:
     """For each model, the smallest count n measured with 2n also measured where learning accuracy moves by
     under `tolerance` points from n to 2n, and stays so for every later doubling measured; and the largest
     change of ACA and of forgetting on those doublings."""
-    per_model, still_moving = {}, {}
+    per_model, still_moving, uncomputed = {}, {}, []
     if not len(frame):
         return Convergence({}, None, tolerance)
     for model, part in frame.groupby(level=0):
         at = {steps: row for (_, steps), row in part.iterrows()}
         doublings = [n for n in sorted(at) if 2 * n in at]
+        if not doublings:
+            uncomputed.append(model)
         change = lambda n, column: at[2 * n][column] - at[n][column]  # noqa: E731
         found = None
         for i, n in enumerate(doublings):
@@ -102,7 +109,7 @@ def converged_steps(frame, tolerance: float = TOLERANCE_POINTS) -> Convergence:
                 break
         per_model[model] = found
     steps = None if not per_model or None in per_model.values() else max(v[0] for v in per_model.values())
-    return Convergence(per_model, steps, tolerance, still_moving)
+    return Convergence(per_model, steps, tolerance, still_moving, tuple(uncomputed))
 
 
 @styled
@@ -142,7 +149,9 @@ def schedule_summary(frame, convergence: Convergence, preset: str, stream: str =
     own = study_steps(preset, stream)
     minutes = frame["minutes"].sum() if len(frame) else 0.0
     text = f"Preset `{preset}` trains **{own:,} steps per experience**" if own else f"Preset `{preset}`"
-    if convergence.steps is None:
+    if convergence.uncomputed:
+        text += "; whether that has converged is not computed yet (the doubled schedule's runs are missing)."
+    elif convergence.steps is None:
         text += "; no measured schedule has converged, so a verdict from this preset's runs may still move with more steps."
     elif own and own >= convergence.steps:
         text += (f", at or beyond the converged {convergence.steps:,}: its runs had converged by learning accuracy, as "

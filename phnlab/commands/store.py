@@ -58,8 +58,13 @@ def run_ship(args) -> int:
 
 
 def run_status(args) -> int:
+    from pathlib import Path
+
+    from ..errors import BadInput
     from ..experiments.shipped import SHIPPED_PRESETS, status
 
+    if not Path(args.shipped).is_dir():
+        raise BadInput(f"shipped store {args.shipped} is not a directory")
     for preset in SHIPPED_PRESETS:
         rows = status(preset, args.shipped)
         print(f"{'sweep (--preset ' + preset + ')':<28} {'runs':>5} {'shipped':>8} {'their run time':>15} {'estimate of the rest':>21}")
@@ -67,5 +72,6 @@ def run_status(args) -> int:
             print(f"{r.sweep:<28} {r.runs:>5} {r.shipped:>8} {r.shipped_hours:>13.1f} h {r.left_hours:>15.1f} CPU-h")
         print(f"{'in all':<28} {sum(r.runs for r in rows):>5} {sum(r.shipped for r in rows):>8} "
               f"{sum(r.shipped_hours for r in rows):>13.1f} h {sum(r.left_hours for r in rows):>15.1f} CPU-h")
-    print("(a run two sweeps name counts in the first; the estimate: one worker, fitted on the shipped runs' times)")
+    print("(a run two sweeps name counts in the first; the estimate: one worker, `schedule.seconds_per_unit` on the "
+          "shipped runs' times, its default rate where none is usable)")
     return 0

@@ -56,7 +56,8 @@ def measured_step_costs(measured: Iterable[tuple[object, dict]]) -> dict[tuple, 
     for spec, m in measured:
         if not hasattr(spec, "resolved_preset") or not m.get("wall_time_s"):
             continue
-        seconds = busy_seconds(m) - sum(m.get("curve_eval_s") or ())
+        wall, curves = float(m["wall_time_s"]), sum(m.get("curve_eval_s") or ())  # curve points: wall seconds
+        seconds = busy_seconds(m) * (1 - curves / wall)  # the busy share of training without them
         per_step.setdefault(m.get("device", "?"), {}).setdefault(_kind(spec), []).append(
             seconds / training_steps(spec)[0])
     ratios: dict[tuple, list[float]] = {}

@@ -10,7 +10,8 @@ from .spec import RunSpec
 
 __all__ = ["SWEEPS", "sweep_specs", "AUTHORS", "CENTRAL_STUDIES", "REAL_DATA_COMPANION", "companion_specs", "epochs_for", "NO_CURVES", "FIRST_CURVE", "REGIME_STEPS", "REGIME_DEPTHS", "regime_specs", "steps_per_experience",
            "buffer_specs", "drift_specs", "why_replay_noisy_specs", "hn4_specs", "combined_specs",
-           "long_schedule_specs"]
+           "long_schedule_specs", "convergence_steps", "convergence_streams", "convergence_specs", "study_steps",
+           "CONVERGENCE_CHECKS", "TRANSFER_CONVERGENCE_DEPTHS"]
 
 AUTHORS = (("bn_policy", "authors"),)  # the authors' normalisation: running for LR, batch for HN/Naive/EWC
 # Runs whose per-epoch curves no chapter draws go without them (a curve point costs a whole forward pass of
@@ -176,11 +177,11 @@ CONVERGENCE_STUDIES = {"quick": ("fmnist",)}
 CONVERGENCE_LONGER = {"fmnist": (("hn", 2, 2048),)}
 
 
-# Streams other than split whose schedule a preset checks, by doubling the steps it trains once (steps per
-# experience): the noisy stream trains the split stream's steps on experiences of the same size but of distorted
-# images; a transfer experience trains 26 epochs of 40 steps, 1,040, so its doubling is 2,080. (The noisy
-# stream's clean twin is a split stream of 4 experiences.)
-CONVERGENCE_CHECKS = {"fmnist": {"noisy": (1024, 2048), "transfer": (1040, 2080)}}
+# Streams other than split whose schedule a preset checks by doubling, once, the steps its own study of them
+# trains (`study_steps`): the noisy stream trains the split stream's steps on experiences of the same size but of
+# distorted images (1,024 → 2,048 under fmnist); a transfer experience trains whole epochs of 40 steps, 1,040, so
+# its doubling is 2,080. (The noisy stream's clean twin is a split stream of 4 experiences.)
+CONVERGENCE_CHECKS = {"fmnist": ("noisy", "transfer")}
 # The transfer study trains LR-k without replay on each pair: its check takes the two ends of the freeze depth
 TRANSFER_CONVERGENCE_DEPTHS = (0, 4)
 
@@ -189,12 +190,15 @@ def convergence_steps(preset: str, stream: str = "split") -> tuple[int, ...]:
     """The steps per experience at which a preset's convergence study trains `stream` (() where it has none)."""
     if stream == "split":
         return CONVERGENCE_STEPS.get(preset, DEFAULT_CONVERGENCE_STEPS)
-    return CONVERGENCE_CHECKS.get(preset, {}).get(stream, ())
+    if stream not in CONVERGENCE_CHECKS.get(preset, ()):
+        return ()
+    own = study_steps(preset, stream)
+    return (own, 2 * own) if own else ()
 
 
 def convergence_streams(preset: str) -> tuple[str, ...]:
     """The streams a preset's convergence study measures: split, and those `CONVERGENCE_CHECKS` names."""
-    return ("split", *CONVERGENCE_CHECKS.get(preset, {}))
+    return ("split", *CONVERGENCE_CHECKS.get(preset, ()))
 
 
 def convergence_specs(preset, seeds, stream="split"):
@@ -222,8 +226,9 @@ def study_steps(preset: str, stream: str = "split") -> int | None:
     """The steps per experience a preset's own study of `stream` trains: a transfer experience trains the split
     stream's (`_transfer`), every other stream its preset's epochs."""
     p = get_preset(preset)
-    if stream == "transfer" and steps_per_experience(p):
-        return steps_per_experience(p, "transfer") // p.epochs * epochs_for(steps_per_experience(p), p, "transfer")
+    per_epoch = p.steps_per_epoch(stream)
+    if stream == "transfer" and per_epoch:
+        return per_epoch * _transfer_epochs(p)
     return steps_per_experience(p, stream)
 
 
@@ -282,10 +287,15 @@ def _transfer(preset, seeds):
     """LR-k (c = 0) at every depth on each transfer pair. An experience trains the split stream's steps (its
     measured schedule) whatever its size: more classes a transfer experience (`transfer_classes`), fewer epochs."""
     p = get_preset(preset)
-    split_steps = steps_per_experience(p)
-    epochs = epochs_for(split_steps, p, "transfer") if split_steps else p.epochs
     return [RunSpec("transfer", "lr", k, replay_coef=0.0, seed=seed, preset=preset, dataset=a, dataset2=b,
-                    overrides=_schedule(p, epochs)) for seed in seeds for a, b in p.transfer_pairs for k in range(5)]
+                    overrides=_schedule(p, _transfer_epochs(p))) for seed in seeds for a, b in p.transfer_pairs
+            for k in range(5)]
+
+
+def _transfer_epochs(p) -> int:
+    """The epochs of a transfer experience: the split stream's steps in whole epochs of the transfer's size."""
+    split_steps = steps_per_experience(p)
+    return epochs_for(split_steps, p, "transfer") if split_steps else p.epochs
 
 
 def _cossim(preset, seeds):

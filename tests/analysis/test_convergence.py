@@ -100,3 +100,14 @@ def test_the_transfer_stream_is_checked_on_each_pair_at_both_ends_of_the_freeze_
     found = converged_steps(frame)
     assert found.steps == 1040  # +0.5 points on doubling
     assert "at or beyond the converged 1,040" in schedule_summary(frame, found, "fmnist", "transfer")
+
+
+def test_a_model_without_its_doubled_run_is_not_computed_not_unconverged():
+    noisy = [s for s in convergence_specs("fmnist", (0,), "noisy") if s.resolved_preset().epochs == 64]  # 1,024 only
+    frame = convergence_frame([SimpleNamespace(spec=s, metrics={"learning_accuracy": 0.9, "aca": 0.85, "forgetting": 0.0,
+                                                                "wall_time_s": 60}) for s in noisy], "fmnist",
+                              stream="noisy")
+    found = converged_steps(frame)
+    assert found.steps is None and set(found.uncomputed) == {"Naive", "LR-2", "HN-2", "LR-4", "HN-4"}
+    assert found.describe().startswith("not computed: ") and "doubling not computed" in found.describe()
+    assert "not computed yet" in schedule_summary(frame, found, "fmnist", "noisy")

@@ -88,5 +88,6 @@ def test_the_seconds_per_unit_read_cpu_time_where_a_run_was_paused():
     threads = {"wall_time_s": 0.2 * cost, "cpu_time_s": 0.8 * cost}  # four threads: CPU time exceeds the wall's
     old = {"wall_time_s": 0.2 * cost}  # stored before CPU time was
     assert [busy_seconds(m) for m in (quiet, paused, threads, old)] == [0.2 * cost] * 4
+    assert busy_seconds({**paused, "device": "cuda:0"}) == 2.0 * cost  # a GPU run's CPU time is not its time
     per_unit, fitted = seconds_per_unit([(naive, m) for m in (quiet, paused, threads, old)])
     assert fitted == 4 and abs(per_unit - 0.2) < 1e-9

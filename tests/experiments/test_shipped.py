@@ -88,3 +88,5 @@ def test_status_counts_each_sweeps_runs_once_with_what_is_shipped_and_an_estimat
     assert rows["table2"].runs == 0  # table2's runs are central's, counted there
     assert main(["store", "status", "--shipped", str(tmp_path / "shipped")]) == 0
     assert "in all" in capsys.readouterr().out
+    assert main(["store", "status", "--shipped", str(tmp_path / "nowhere")]) == 2  # one line, exit 2
+    assert "is not a directory" in capsys.readouterr().err
