@@ -93,7 +93,9 @@ def transfer_verdict(df, preset_name: str) -> Verdict:
     details = tuple(f"**{d['pair']}** ({d['role']}): {d['acc_k0']:.1f} % at k = 0, {d['acc_k4']:.1f} % at k = 4, a "
                     f"drop of {d['drop']:.1f} points (largest drop {d['max_drop']:.1f}, at k = {d['k_worst']}; sampling "
                     f"error of the drop ±{d['se']:.1f}); drop from k = 0 at k = {', '.join(map(str, d['by_k']))}: "
-                    + ", ".join(f"{drop:.1f}" for drop, _ in d["by_k"].values()) + " points" for d in drops)
+                    + ", ".join(f"{drop:.1f}" for drop, _ in d["by_k"].values()) + " points" if d["by_k"] else
+                    f"**{d['pair']}** ({d['role']}): {d['acc_k0']:.1f} % at k = 0; no deeper freeze depth computed yet"
+                    for d in drops)
     similar = [d for d in drops if d["role"] == "similar"]
     dissimilar = [d for d in drops if d["role"] == "dissimilar"]
     if not similar or not dissimilar:

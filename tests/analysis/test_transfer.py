@@ -64,3 +64,10 @@ def test_transfer_frame_table_drops_and_figures():
     assert [line.get_label() for line in curve_ax.lines] == ["shapes → glyphs", "shapes → textures", "chance"]
     assert list(curve_ax.lines[0].get_xdata()) == [1, 2, 3]
     assert list(curve_ax.lines[0].get_ydata()) == pytest.approx([70.5, 80.5, 90.5])  # mean of seeds 0, 1
+
+
+def test_a_pair_computed_at_k_0_alone_says_so():
+    shallow = transfer.transfer_frame([r for r in transfer_results((0,)) if r.spec.freeze_depth == 0])
+    verdict = transfer.transfer_verdict(shallow, "ci")
+    assert verdict.claims[0].holds is None
+    assert all(d.endswith("no deeper freeze depth computed yet") for d in verdict.details)
