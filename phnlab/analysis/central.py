@@ -9,7 +9,6 @@ resolved", whatever the point estimate.
 
 from __future__ import annotations
 
-import math
 import statistics
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -20,9 +19,10 @@ from ..experiments.sweeps import AUTHORS
 from .claims import Claim, Verdict, answer
 from .figures import HN_COLOR, LR_COLOR, styled
 from .selection import select_runs, table2_by_seed
-from .stats import HEADLINE_SEEDS, SEED_RULE, Effect, clear_effect, every_claim, mean_sd, paired_effect, stream_test_images
+from .stats import (HEADLINE_SEEDS, SEED_RULE, Effect, clear_effect, every_claim, forgetting_se, mean_sd, paired_effect,
+                    seed_effect, stream_test_images)
 
-__all__ = ["DATA_NAMES", "data_name", "dataset_of", "findings_of", "studies", "depth_grid", "HEADLINE_SEEDS", "DEPTHS", "POLICIES", "DepthComparison", "depth_comparisons", "policy_comparisons", "ordering_claim",
+__all__ = ["DATA_NAMES", "data_name", "dataset_of", "findings_of", "studies", "depth_grid", "HEADLINE_SEEDS", "DEPTHS", "POLICIES", "DepthComparison", "depth_comparisons", "compare_depths", "policy_comparisons", "ordering_claim",
            "comparison_frame", "central_verdict", "plot_depths"]
 
 DEPTHS = (1, 2, 3, 4, 0)  # k = 0: LR-0 (replaying images) against the full hypernetwork HN-F
@@ -44,6 +44,7 @@ class DepthComparison:
     hn_forgetting: tuple[float, float | None]
     effect: float  # HN-k minus LR-k, ACA points, mean over the paired seeds
     se: float
+    lr_forgetting_se: float = 0.0  # of LR-k's mean forgetting: the larger of sd/√n and the test sets' sampling error
 
     @property
     def lr(self) -> str:
@@ -68,7 +69,11 @@ class DepthComparison:
 
 def depth_comparisons(store: ResultsStore, preset: str, seeds=None, overrides=()) -> list[DepthComparison]:
     """HN-k against LR-k at every depth where both ran on a common seed, in `DEPTHS` order."""
-    by = table2_by_seed(select_runs(store, preset, seeds, overrides, stream="split"))
+    return compare_depths(table2_by_seed(select_runs(store, preset, seeds, overrides, stream="split")))
+
+
+def compare_depths(by: Mapping[str, Mapping[int, Mapping]]) -> list[DepthComparison]:
+    """`depth_comparisons` of Table 2's runs by label and seed (`selection.table2_by_seed`)."""
     out = []
     for k in DEPTHS:
         lr, hn = by.get(f"LR-{k}", {}), by.get("HN-F" if k == 0 else f"HN-{k}", {})
@@ -77,12 +82,16 @@ def depth_comparisons(store: ResultsStore, preset: str, seeds=None, overrides=()
             continue
         pct = lambda runs, key: [100 * runs[s][key] for s in common]  # noqa: E731
         aca = lambda runs: {s: 100 * runs[s]["aca"] for s in common}  # noqa: E731
-        effect = paired_effect(aca(hn), aca(lr), stream_test_images(lr[common[0]]))
+        first = lr[common[0]]
+        effect = paired_effect(aca(hn), aca(lr), stream_test_images(first))
+        lr_learning = statistics.fmean(pct(lr, "learning_accuracy"))
+        lr_forgetting = seed_effect(pct(lr, "forgetting"), forgetting_se(
+            lr_learning / 100, stream_test_images(first), len(first["accuracy_matrix"]), len(common)))
         out.append(DepthComparison(
             k, common, mean_sd(pct(lr, "aca")), mean_sd(pct(hn, "aca")),
-            statistics.fmean(pct(lr, "learning_accuracy")), statistics.fmean(pct(hn, "learning_accuracy")),
+            lr_learning, statistics.fmean(pct(hn, "learning_accuracy")),
             mean_sd(pct(lr, "forgetting")), mean_sd(pct(hn, "forgetting")),
-            effect.value, effect.se))
+            effect.value, effect.se, lr_forgetting.se))
     return out
 
 
@@ -138,15 +147,16 @@ def central_verdict(by_policy: Mapping[str, Sequence[DepthComparison]], data_nam
         every[policy] = ordering
         claims.append(ordering)
         lrs = [c for c in comps if c.k != 0]
-        if lrs:  # each LR-k's forgetting minus the paper's lowest, its SE the spread over seeds (sd / √n)
+        if lrs:  # each LR-k's forgetting minus the paper's lowest
             claims.append(every_claim(
                 f"{data_name}, {policy} normalisation: LR forgets as much as the paper's LR (at least {p_low:.1f} "
                 "points) at every depth",
-                {f"LR-{c.k}": Effect(c.lr_forgetting[0] - p_low, (c.lr_forgetting[1] or 0.0) / math.sqrt(len(c.seeds)),
-                                     len(c.seeds)) for c in lrs}, headline=True,
+                {f"LR-{c.k}": Effect(c.lr_forgetting[0] - p_low, c.lr_forgetting_se, len(c.seeds)) for c in lrs},
+                headline=True,
                 paper=f"{p_low:.1f}–{max(p2[f'LR-{k}']['forgetting'][0] for k in (1, 2, 3, 4)):.1f}",
                 missing=[f"LR-{k}" for k in (1, 2, 3, 4) if k not in {c.k for c in lrs}], noun="model",
-                rule="each model's mean over seeds against the paper's lowest LR forgetting; |effect| > 2 SE, SE = sd/√n"))
+                rule="each model's mean over seeds against the paper's lowest LR forgetting; |effect| > 2 SE, SE the larger "
+                "of sd/√n and the test sets' sampling error"))
     if "population" in every and "authors" in every:
         pop, auth = every["population"], every["authors"]
         comps = {c.k: c for c in by_policy["authors"] if c.k}

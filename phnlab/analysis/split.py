@@ -13,11 +13,12 @@ from .. import paper
 from ..strategies import registry
 from ..metrics import training_seconds
 from ..experiments.store import ResultsStore
+from .central import compare_depths, ordering_claim
 from .selection import in_table2, select_runs, table2_by_seed
 from .claims import Claim, Verdict
 from .figures import HN_COLOR, LR_COLOR, plot_experience_panels
-from .stats import (accuracy_se, clear_effect, every_claim, group_runs, mean_sd, model_name, paired_effect, pct, pm,
-                    stream_test_images, test_size)
+from .stats import (accuracy_se, clear_effect, every_claim, forgetting_se, group_runs, mean_sd, model_name,
+                    paired_effect, pct, pm, stream_test_images, test_size)
 
 __all__ = [
     "TABLE2_ORDER", "table2_order", "table2_rows", "table2_frame", "study_results", "table2_verdict", "retention_frame", "figure8_verdict", "FIGURE8",
@@ -105,18 +106,15 @@ def table2_verdict(rows: Sequence[Mapping], results: Sequence, preset, timing: b
     p_pairs = [(lr, hn) for lr, hn in pairs.values() if lr in p2 and hn in p2]
     per_seed = lambda label, key: {s: 100 * m[key] for s, m in runs[label].items()}  # noqa: E731
 
-    def forgetting_se(label, seeds):
-        learning = statistics.fmean(per_seed(label, "learning_accuracy").values()) / 100
-        return _forgetting_se(learning, n_test, T, seeds)
-
     def lower_forgetting(a, b):  # b's forgetting minus a's, paired by seed: > 0 where a forgets less
-        se = lambda _a, _b, seeds: math.hypot(forgetting_se(a, seeds), forgetting_se(b, seeds))  # noqa: E731
+        common = set(runs[a]) & set(runs[b])  # the sampling error from the learning accuracy of the paired seeds
+
+        def se(_a, _b, seeds):
+            return math.hypot(*(forgetting_se(statistics.fmean(runs[x][s]["learning_accuracy"] for s in common),
+                                              n_test, T, seeds) for x in (a, b)))
         return paired_effect(per_seed(b, "forgetting"), per_seed(a, "forgetting"), n_test, sampling_se=se)
 
-    claims = [every_claim("HN-k beats LR-k in ACA at every depth",
-                          {k: paired_effect(per_seed(hn, "aca"), per_seed(lr, "aca"), n_test)
-                           for k, (lr, hn) in pairs.items()}, headline=True, missing=missing,
-                          paper=f"{sum(p2[hn]['aca'][0] > p2[lr]['aca'][0] for lr, hn in p_pairs)} of {len(p_pairs)}")]
+    claims = [ordering_claim(compare_depths(runs), "HN-k beats LR-k in ACA at every depth")]
     if timing and "HN-2" in by and "HN-F" in by:
         gap, ratio = by["HN-2"]["aca"][0] - by["HN-F"]["aca"][0], by["HN-2"]["minutes"] / by["HN-F"]["minutes"]
         p_gap = p2["HN-2"]["aca"][0] - p2["HN-F"]["aca"][0]
@@ -147,15 +145,6 @@ def table2_verdict(rows: Sequence[Mapping], results: Sequence, preset, timing: b
                  f"class) {'it barely learns' if one else 'they barely learn'}, so the comparisons involving "
                  f"{'it' if one else 'them'} check that everything runs, not the paper's claims.",)
     return Verdict(tuple(claims), notes=notes)
-
-
-def _forgetting_se(learning: float, n_test: int | None, T: int, seeds: int) -> float:
-    """Sampling error (points) of a mean forgetting: T − 1 differences of two accuracies near `learning`
-    (fraction), each on n_test / T images, averaged over `seeds` runs."""
-    if not n_test:
-        return 0.0
-    p = min(max(learning, 0.02), 0.98)
-    return 100 * math.sqrt(2 * p * (1 - p) / (n_test / T) / max(T - 1, 1) / max(seeds, 1))
 
 
 def retention_frame(groups: Mapping[str, Sequence[Mapping]], experiences: Sequence[int] = (0, 1, 2)):

@@ -16,7 +16,7 @@ from .claims import Claim
 
 __all__ = [
     "NBSP", "pm", "pct", "mean_sd", "yes", "model_name", "group_runs", "chance", "test_size",
-    "stream_test_images", "accuracy_se", "diff_se", "clear_effect", "HEADLINE_SEEDS", "PAIRED_RULE", "SEED_RULE", "Effect",
+    "stream_test_images", "accuracy_se", "diff_se", "forgetting_se", "clear_effect", "HEADLINE_SEEDS", "PAIRED_RULE", "SEED_RULE", "Effect",
     "seed_effect", "paired_effect", "pooled", "every_claim"
 ]
 
@@ -92,6 +92,15 @@ def accuracy_se(p: float, n: int | None) -> float:
 def diff_se(p1: float, p2: float, n: int | None, runs: int = 1) -> float:
     """Standard error (points) of the difference of two accuracies, each the mean of `runs` runs."""
     return math.hypot(accuracy_se(p1, n), accuracy_se(p2, n)) / math.sqrt(max(runs, 1))
+
+
+def forgetting_se(learning: float, n_test: int | None, T: int, seeds: int) -> float:
+    """Sampling error (points) of a mean forgetting: T − 1 differences of two accuracies near `learning`
+    (fraction), each on n_test / T images, averaged over `seeds` runs; 0 when n_test is unknown."""
+    if not n_test:
+        return 0.0
+    p = min(max(learning, 0.02), 0.98)
+    return 100 * math.sqrt(2 * p * (1 - p) / (n_test / T) / max(T - 1, 1) / max(seeds, 1))
 
 
 def clear_effect(diff: float, se: float) -> bool:

@@ -81,3 +81,15 @@ def test_the_depth_grid_reads_the_store_once_and_shows_each_policy(tmp_path, mon
     items, controls, value = central.depth_grid(store, [("ci", (0, 1, 2))])
     assert len(reads) == 1
     assert {key[1] for key in items} == {"population", "authors"} and dict(controls)["data set"] == [central.data_name("ci")]
+
+
+def test_lr_forgetting_alike_on_every_seed_still_carries_the_test_sets_noise(tmp_path):
+    store = ResultsStore(tmp_path)
+    for seed in (0, 1, 2):  # forgetting 27.5 on every seed: sd 0, yet 0.2 points above 27.3 is not resolved
+        for k in (1, 2, 3, 4):
+            _save(store, "lr", k, seed, 0.60, forgetting=0.275)
+            _save(store, "hn", k, seed, 0.65, forgetting=0.01)
+    comps = central.depth_comparisons(store, "ci")
+    assert all(c.lr_forgetting[1] == 0 and c.lr_forgetting_se > 0.1 for c in comps)
+    claim = central.central_verdict({"population": comps}, "x")["x, population normalisation: LR forgets"]
+    assert claim.holds and claim.se > 0.1 and claim.verdict == "not resolved"

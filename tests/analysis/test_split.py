@@ -22,7 +22,7 @@ def test_table2_frame_and_verdict():
     three = fake_table2_rows(seeds=3)
     v = verdict(three)
     beats = v["HN-k beats LR-k"]
-    assert beats.holds and beats.clear and beats.verdict == "yes" and beats.paper == "4 of 4"
+    assert beats.holds and beats.clear and beats.verdict == "yes" and beats.paper == "4 of 4 (no LR-0 row)"
     assert beats.ours.startswith("ahead at 5 of 5 depths (point estimates); clear at k = 1, k = 2, k = 3, k = 4, k = F; decided by k = ")
     assert beats.seeds == 3 and abs(beats.effect - 20.0) < 1e-9 and "k = 1: +20.0" in beats.detail
     skew = [{**r, "aca": (60.0, 1.0)} if r["strategy"] == "HN-3" else r for r in three]
