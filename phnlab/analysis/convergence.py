@@ -13,7 +13,7 @@ from .figures import styled
 from .stats import pct
 
 __all__ = ["TOLERANCE_POINTS", "Convergence", "convergence_frame", "converged_steps", "plot_convergence",
-           "schedule_summary"]
+           "schedule_summary", "schedule_verdict", "schedule_line"]
 
 TOLERANCE_POINTS = 1.0  # a doubling that moves learning accuracy by less than this has converged
 
@@ -144,19 +144,43 @@ def plot_convergence(frame, converged: int | None = None, paper_steps: int = 3_9
 def schedule_summary(frame, convergence: Convergence, preset: str, stream: str = "split") -> str:
     """Where the preset's own schedule of `stream` stands against the converged count, and what the study cost
     (its runs' own training time, and the machines that computed them)."""
+    minutes = frame["minutes"].sum() if len(frame) else 0.0
+    return schedule_verdict(convergence, preset, stream) + f" The study's {len(frame)} runs trained for {minutes:.0f} min in all."
+
+
+def schedule_verdict(convergence: Convergence, preset: str, stream: str = "split") -> str:
+    """The preset's own steps per experience of `stream` against the converged count: converged, short of it
+    (its verdicts come from under-trained runs), or not yet known."""
     from ..experiments.sweeps import study_steps
 
     own = study_steps(preset, stream)
-    minutes = frame["minutes"].sum() if len(frame) else 0.0
     text = f"Preset `{preset}` trains **{own:,} steps per experience**" if own else f"Preset `{preset}`"
     if convergence.uncomputed:
-        text += "; whether that has converged is not computed yet (the doubled schedule's runs are missing)."
-    elif convergence.steps is None:
-        text += "; no measured schedule has converged, so a verdict from this preset's runs may still move with more steps."
-    elif own and own >= convergence.steps:
-        text += (f", at or beyond the converged {convergence.steps:,}: its runs had converged by learning accuracy, as "
-                 f"far as the study measured ({', '.join(convergence.per_model)}; one seed).")
-    elif own:
-        text += (f", {convergence.steps / own:.0f}x short of the converged {convergence.steps:,}: "
-                 "its verdicts come from under-trained runs.")
-    return text + f" The study's {len(frame)} runs trained for {minutes:.0f} min in all."
+        return text + "; whether that has converged is not computed yet (the doubled schedule's runs are missing)."
+    if convergence.steps is None:
+        return text + "; no measured schedule has converged, so a verdict from this preset's runs may still move with more steps."
+    if own and own >= convergence.steps:
+        return text + (f", at or beyond the converged {convergence.steps:,}: its runs had converged by learning accuracy, "
+                       f"as far as the study measured ({', '.join(convergence.per_model)}; one seed).")
+    if own:
+        return text + (f", {convergence.steps / own:.0f}x short of the converged {convergence.steps:,}: "
+                       "its verdicts come from under-trained runs.")
+    return text + "."
+
+
+def schedule_line(store, preset: str, stream: str) -> str:
+    """A chapter's line on the schedule its `preset` runs of `stream` trained: `schedule_verdict` on the schedule
+    study chapter 9 reads from the same store, or that no such study is stored."""
+    from types import SimpleNamespace
+
+    results = [SimpleNamespace(spec=s, metrics=m) for s, m in store.all_metrics()
+               if s.preset == preset and s.stream == stream]
+    frame = convergence_frame(results, preset, stream=stream)
+    if frame.empty:
+        from ..experiments.sweeps import study_steps
+
+        own = study_steps(preset, stream)
+        trains = f" trains {own:,} steps per experience on this stream" if own else "'s schedule of this stream"
+        return (f"**Schedule.** Preset `{preset}`{trains}; no run of its schedule study is stored, so whether that "
+                "has converged is not known here (chapter 9).")
+    return "**Schedule.** " + schedule_verdict(converged_steps(frame), preset, stream) + " (Chapter 9 measures it.)"

@@ -111,3 +111,22 @@ def test_a_model_without_its_doubled_run_is_not_computed_not_unconverged():
     assert found.steps is None and set(found.uncomputed) == {"Naive", "LR-2", "HN-2", "LR-4", "HN-4"}
     assert found.describe().startswith("not computed: ") and "doubling not computed" in found.describe()
     assert "not computed yet" in schedule_summary(frame, found, "fmnist", "noisy")
+
+
+def test_a_chapters_schedule_line_reads_the_stores_schedule_study(tmp_path):
+    from phnlab.analysis.convergence import schedule_line
+    from phnlab.experiments.store import ResultsStore
+
+    store = ResultsStore(tmp_path)
+    assert "no run of its schedule study is stored" in schedule_line(store, "fmnist", "transfer")
+    own = [s for s in convergence_specs("fmnist", (0,), "transfer") if s.resolved_preset().epochs == 26]
+    for s in own:  # the study's own 1,040-step runs: the doubling is missing
+        store.save_metrics(s, {"label": s.label(), "learning_accuracy": 0.8, "aca": 0.8, "forgetting": 0.0,
+                               "wall_time_s": 60})
+    assert "not computed yet" in schedule_line(store, "fmnist", "transfer")
+    for s in convergence_specs("fmnist", (0,), "transfer"):
+        if s.resolved_preset().epochs == 52:  # doubling moves learning accuracy by 5 points: short of converged
+            store.save_metrics(s, {"label": s.label(), "learning_accuracy": 0.85, "aca": 0.8, "forgetting": 0.0,
+                                   "wall_time_s": 60})
+    line = schedule_line(store, "fmnist", "transfer")
+    assert "no measured schedule has converged" in line and schedule_line(store, "fmnist", "noisy").count("no run") == 1
