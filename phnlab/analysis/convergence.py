@@ -182,5 +182,5 @@ def schedule_line(store, preset: str, stream: str) -> str:
         own = study_steps(preset, stream)
         trains = f" trains {own:,} steps per experience on this stream" if own else "'s schedule of this stream"
         return (f"**Schedule.** Preset `{preset}`{trains}; no run of its schedule study is stored, so whether that "
-                "has converged is not known here (chapter 9).")
-    return "**Schedule.** " + schedule_verdict(converged_steps(frame), preset, stream) + " (Chapter 9 measures it.)"
+                "has converged is not known yet. Chapter 9 measures it.")
+    return "**Schedule.** " + schedule_verdict(converged_steps(frame), preset, stream) + " Chapter 9 measures it."
