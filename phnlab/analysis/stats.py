@@ -15,7 +15,7 @@ from ..strategies.registry import label as strategy_label
 from .claims import Claim
 
 __all__ = [
-    "NBSP", "pm", "pct", "mean_sd", "yes", "model_name", "group_runs", "chance", "test_size",
+    "NBSP", "pm", "pct", "mean_sd", "yes", "model_name", "group_runs", "experience_classes", "chance", "test_size",
     "stream_test_images", "accuracy_se", "diff_se", "forgetting_se", "clear_effect", "HEADLINE_SEEDS", "PAIRED_RULE", "SEED_RULE", "Effect",
     "seed_effect", "paired_effect", "pooled", "every_claim"
 ]
@@ -62,15 +62,22 @@ def group_runs(results: Iterable, key=None) -> dict:
     return dict(groups)
 
 
+def experience_classes(metrics: Mapping) -> int | None:
+    """Classes of a run's last experience, as its stream recorded them (a transfer experience holds
+    `transfer_classes`, not the split stream's `classes_per_experience`); the preset's count where not recorded."""
+    order = (metrics.get("stream") or {}).get("class_order")
+    return len(order[-1]) if order else (metrics.get("preset") or {}).get("classes_per_experience")
+
+
 def chance(metrics: Mapping) -> float:
-    """Accuracy (%) of guessing among one experience's classes."""
-    return 100.0 / metrics["preset"]["classes_per_experience"]
+    """Accuracy (%) of guessing among one experience's classes (the last experience's)."""
+    return 100.0 / experience_classes(metrics)
 
 
 def test_size(metrics: Mapping) -> int | None:
-    """Test images per experience (None: the data set's whole test split, size not recorded)."""
-    per_class = metrics.get("stream", {}).get("test_per_class")
-    classes = metrics.get("preset", {}).get("classes_per_experience")
+    """Test images of one experience, the last (None: the data set's whole test split, size not recorded)."""
+    per_class = (metrics.get("stream") or {}).get("test_per_class")
+    classes = experience_classes(metrics)
     return per_class * classes if per_class and classes else None
 
 

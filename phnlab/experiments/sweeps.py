@@ -172,9 +172,10 @@ CONVERGENCE_MODELS = {"ci": (("lr", 4), ("hn", 4))}
 # The studies a book preset's "Schedules" chapter shows: the default book (quick) shows the real-data preset's,
 # shipped in book/store (its runs took CPU-hours); every other preset its own.
 CONVERGENCE_STUDIES = {"quick": ("fmnist",)}
-# models measured one doubling further, where they had not converged within the default counts: HN-2 on split
-# Fashion-MNIST moved +1.1 points from 512 to 1,024 steps (2,048 settles it)
-CONVERGENCE_LONGER = {"fmnist": (("hn", 2, 2048),)}
+# models measured one doubling further per stream, where they had not converged within the counts measured:
+# HN-2 on split Fashion-MNIST moved +1.1 points from 512 to 1,024 steps (2,048 settles it); LR-4 without replay
+# on the transfer pairs moved −1.0, +2.7 and +1.5 points from 1,040 to 2,080 (seed 0), so 4,160 is measured
+CONVERGENCE_LONGER = {"fmnist": {"split": (("hn", 2, 2048),), "transfer": (("lr", 4, 4160),)}}
 
 
 # Streams other than split whose schedule a preset checks by doubling, once, the steps its own study of them
@@ -206,10 +207,13 @@ def convergence_specs(preset, seeds, stream="split"):
     each count of `convergence_steps(preset, stream)`, first seed, no curves: how far learning accuracy and ACA
     still move when the schedule doubles."""
     p = get_preset(preset)
+    longer = CONVERGENCE_LONGER.get(preset, {}).get(stream, ())
     if stream == "transfer":
+        counts = [(n, k) for n in convergence_steps(preset, stream) for k in TRANSFER_CONVERGENCE_DEPTHS]
+        counts += [(n, k) for s, k, n in longer if s == "lr"]
         return [RunSpec("transfer", "lr", k, replay_coef=0.0, seed=seeds[0], preset=preset, dataset=a, dataset2=b,
                         overrides=_schedule(p, epochs_for(n, p, stream)))
-                for n in convergence_steps(preset, stream) for a, b in p.transfer_pairs for k in TRANSFER_CONVERGENCE_DEPTHS]
+                for n, k in counts for a, b in p.transfer_pairs]
 
     def recording(s, k, epochs):  # at the preset's own schedule, the run its own study records
         # the schedule always explicit: a stored run names what it trained, whatever the preset's default becomes
@@ -217,7 +221,7 @@ def convergence_specs(preset, seeds, stream="split"):
 
     models = CONVERGENCE_MODELS.get(preset, CONVERGENCE_RUNS)
     counts = [(n, s, k) for n in convergence_steps(preset, stream) for s, k in models]
-    counts += [(n, s, k) for s, k, n in CONVERGENCE_LONGER.get(preset, ()) if stream == "split"]
+    counts += [(n, s, k) for s, k, n in longer]
     return [RunSpec(stream, s, k, replay_coef=1.0, seed=seeds[0], preset=preset,
                     overrides=recording(s, k, epochs_for(n, p, stream))) for n, s, k in counts]
 

@@ -41,3 +41,11 @@ def test_every_claim_is_decided_by_its_least_clear_depth_or_its_clearest_case_be
     tie = stats.every_claim("c", {"k = 1": E(4.0, 1.0, 3), "k = 2": E(0.04, 0.0, 3)})
     assert tie.holds is False and tie.verdict == "not resolved" and tie.ours.endswith("decided by k = 2 (the weakest depth not ahead)")
     assert stats.every_claim("c", {"k = 1": E(4.0, 1.0, 3), "k = 2": E(-0.04, 0.0, 3)}).verdict == "not resolved"
+
+
+def test_an_experience_counts_the_classes_its_stream_recorded_not_the_split_presets():
+    transfer = {"stream": {"test_per_class": 500, "class_order": [[4, 1, 7, 5, 3], [9, 0, 8, 6, 2]]},
+                "preset": {"classes_per_experience": 2, "transfer_classes": 5}}
+    assert stats.test_size(transfer) == 2500 and stats.chance(transfer) == 20.0
+    split = {"stream": {"test_per_class": 500}, "preset": {"classes_per_experience": 2}}  # no order recorded
+    assert stats.test_size(split) == 1000 and stats.chance(split) == 50.0
