@@ -62,3 +62,19 @@ def test_the_cheapest_shipped_runs_compute_again_alike(tmp_path):
             assert worst <= RECOMPUTE_ENTRY_TOLERANCE and aca <= RECOMPUTE_ACA_TOLERANCE, (
                 f"{r.label} ({r.folder.name}) on {provenance()['cpu']}, shipped from {by['cpu']}: ACA moved by "
                 f"{100 * aca:.1f} points, an entry by {100 * worst:.1f}")
+
+
+def test_the_converged_counts_in_config_are_the_shipped_stores_measurement():
+    from types import SimpleNamespace
+
+    from phnlab.analysis.convergence import converged_steps, convergence_frame
+    from phnlab.config import CONVERGED_STEPS
+    from phnlab.experiments.store import ResultsStore
+
+    results = [SimpleNamespace(spec=s, metrics=m) for s, m in ResultsStore(SHIPPED_DIR).all_metrics()]
+    for preset, streams in CONVERGED_STEPS.items():
+        for stream, recorded in streams.items():
+            found = converged_steps(convergence_frame(results, preset, stream=stream))
+            assert not found.uncomputed and found.steps == recorded, (
+                f"config.CONVERGED_STEPS[{preset!r}][{stream!r}] = {recorded}, the shipped runs measure {found.steps}: "
+                + found.describe())

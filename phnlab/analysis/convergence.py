@@ -1,6 +1,7 @@
 """Schedules chosen by measurement: learning accuracy and ACA of a stream's models (Naive, LR-k and HN-k; on a
 transfer stream LR-0 and LR-4 on each pair) against steps per experience, and the converged count, the smallest
-at which doubling the steps moves every model's learning accuracy by under `TOLERANCE_POINTS`. Reads stored
+at which doubling the steps moves every model's learning accuracy (on a transfer stream: experience 2's accuracy)
+by under `TOLERANCE_POINTS`. Reads stored
 runs (`sweeps.convergence_specs`); nothing trains."""
 
 from __future__ import annotations
@@ -12,10 +13,18 @@ from ..experiments.sweeps import CONVERGENCE_RUNS, TRANSFER_CONVERGENCE_DEPTHS, 
 from .figures import styled
 from .stats import pct
 
-__all__ = ["TOLERANCE_POINTS", "Convergence", "convergence_frame", "converged_steps", "plot_convergence",
+__all__ = ["TOLERANCE_POINTS", "LEARNING", "EXPERIENCE_2", "judged", "Convergence", "convergence_frame", "converged_steps", "plot_convergence",
            "schedule_summary", "schedule_verdict", "schedule_line"]
 
 TOLERANCE_POINTS = 1.0  # a doubling that moves learning accuracy by less than this has converged
+LEARNING = "learning acc. (%)"
+EXPERIENCE_2 = "experience 2 acc. (%)"  # a transfer stream's: chapter 2's quantity, experience 2 right after it
+
+
+def judged(frame) -> str:
+    """The column a frame's convergence is judged on: learning accuracy, or on a transfer stream experience 2's
+    accuracy right after training it, the quantity chapter 2 compares (experience 1's would dilute it)."""
+    return frame.attrs.get("judged", LEARNING)
 
 
 def _studied(spec, seed: int, stream: str) -> bool:
@@ -45,12 +54,16 @@ def convergence_frame(results: Sequence, preset: str, *, seed: int = 0, stream: 
             continue
         seen.add(s.trained().key())
         m = r.metrics
-        rows.append({"model": _model(s), "steps per experience": steps_per_experience(s.resolved_preset(), stream),
-                     "learning acc. (%)": pct(m["learning_accuracy"]), "ACA (%)": pct(m["aca"]),
+        row = {"model": _model(s), "steps per experience": steps_per_experience(s.resolved_preset(), stream)}
+        if stream == "transfer":
+            row[EXPERIENCE_2] = pct(m["accuracy_matrix"][1][1])
+        rows.append({**row, LEARNING: pct(m["learning_accuracy"]), "ACA (%)": pct(m["aca"]),
                      "forgetting (points)": pct(m["forgetting"]), "minutes": m["wall_time_s"] / 60})
     if not rows:
         return pd.DataFrame()
-    return pd.DataFrame(rows).set_index(["model", "steps per experience"]).sort_index()
+    frame = pd.DataFrame(rows).set_index(["model", "steps per experience"]).sort_index()
+    frame.attrs["judged"] = EXPERIENCE_2 if stream == "transfer" else LEARNING
+    return frame
 
 
 @dataclass(frozen=True)
@@ -63,6 +76,11 @@ class Convergence:
     tolerance: float = TOLERANCE_POINTS
     still_moving: dict = field(default_factory=dict)  # model -> (ACA, forgetting): largest change on a later doubling
     uncomputed: tuple = ()  # models with no doubling stored yet (a count without its double): not judged
+    measure: str = LEARNING  # the column judged (`judged`)
+
+    @property
+    def _quantity(self) -> str:
+        return "experience 2's accuracy" if self.measure == EXPERIENCE_2 else "learning accuracy"
 
     def describe(self) -> str:
         def one(m, v):
@@ -76,12 +94,12 @@ class Convergence:
 
         head = ("not computed: " + ", ".join(self.uncomputed) + " lack the doubled schedule's run" if self.uncomputed
                 else "no schedule measured has converged for every model" if self.steps is None else
-                f"converged at **{self.steps:,} steps per experience** (doubling moves learning accuracy by under "
+                f"converged at **{self.steps:,} steps per experience** (doubling moves {self._quantity} by under "
                 f"{self.tolerance:g} point for every model)")
         text = head + "; per model: " + "; ".join(one(m, v) for m, v in self.per_model.items())
         moves = [abs(x) for pair in self.still_moving.values() for x in pair]
         if moves:
-            text += (f". The rule reads learning accuracy only: on the same doublings ACA and forgetting still move by "
+            text += (f". The rule reads {self._quantity} only: on the same doublings ACA and forgetting still move by "
                      f"up to {max(moves):.1f} points, so a verdict resting on a smaller difference in ACA or forgetting "
                      "may still move with the schedule")
         return text
@@ -94,6 +112,7 @@ def converged_steps(frame, tolerance: float = TOLERANCE_POINTS) -> Convergence:
     per_model, still_moving, uncomputed = {}, {}, []
     if not len(frame):
         return Convergence({}, None, tolerance)
+    column = judged(frame)
     for model, part in frame.groupby(level=0):
         at = {steps: row for (_, steps), row in part.iterrows()}
         doublings = [n for n in sorted(at) if 2 * n in at]
@@ -102,14 +121,14 @@ def converged_steps(frame, tolerance: float = TOLERANCE_POINTS) -> Convergence:
         change = lambda n, column: at[2 * n][column] - at[n][column]  # noqa: E731
         found = None
         for i, n in enumerate(doublings):
-            if all(abs(change(m, "learning acc. (%)")) < tolerance for m in doublings[i:]):
-                found = (n, change(n, "learning acc. (%)"))
+            if all(abs(change(m, column)) < tolerance for m in doublings[i:]):
+                found = (n, change(n, column))
                 largest = lambda column: max((change(m, column) for m in doublings[i:]), key=abs)  # noqa: E731
                 still_moving[model] = (largest("ACA (%)"), largest("forgetting (points)"))
                 break
         per_model[model] = found
     steps = None if not per_model or None in per_model.values() else max(v[0] for v in per_model.values())
-    return Convergence(per_model, steps, tolerance, still_moving, tuple(uncomputed))
+    return Convergence(per_model, steps, tolerance, still_moving, tuple(uncomputed), column)
 
 
 @styled
@@ -124,7 +143,7 @@ def plot_convergence(frame, converged: int | None = None, paper_steps: int = 3_9
         for ax in axes:
             ax.text(0.5, 0.5, "no convergence runs in the store", ha="center", transform=ax.transAxes)
         return fig
-    for ax, column in zip(axes, ("learning acc. (%)", "ACA (%)")):
+    for ax, column in zip(axes, (judged(frame), "ACA (%)")):
         for model, part in frame.groupby(level=0):
             steps = [s for _, s in part.index]
             ax.plot(steps, part[column], marker="o", label=model)
@@ -160,7 +179,7 @@ def schedule_verdict(convergence: Convergence, preset: str, stream: str = "split
     if convergence.steps is None:
         return text + "; no measured schedule has converged, so a verdict from this preset's runs may still move with more steps."
     if own and own >= convergence.steps:
-        return text + (f", at or beyond the converged {convergence.steps:,}: its runs had converged by learning accuracy, "
+        return text + (f", at or beyond the converged {convergence.steps:,}: its runs had converged by {convergence._quantity}, "
                        f"as far as the study measured ({', '.join(convergence.per_model)}; one seed).")
     if own:
         return text + (f", {convergence.steps / own:.0f}x short of the converged {convergence.steps:,}: "

@@ -76,7 +76,7 @@ def test_the_noisy_stream_is_checked_by_one_doubling_sharing_the_noisy_studys_ru
     study = {s.key() for s in sweep_specs("noisy", "fmnist", (0,))}
     at_own = [s for s in noisy if s.resolved_preset().epochs == 64 and s.strategy != "naive"]
     assert len(at_own) == 4 and all(s.key() in study for s in at_own)  # the noisy study's own runs, not again
-    assert len(sweep_specs("convergence", "fmnist")) == len(DEFAULT_CONVERGENCE_STEPS) * 5 + 1 + 10 + 15
+    assert len(sweep_specs("convergence", "fmnist")) == len(DEFAULT_CONVERGENCE_STEPS) * 5 + 1 + 10 + 18
     frame = convergence_frame([SimpleNamespace(spec=s, metrics={"learning_accuracy": 0.9, "aca": 0.85, "forgetting": 0.0,
                                                                 "wall_time_s": 60}) for s in noisy], "fmnist",
                               stream="noisy")
@@ -90,17 +90,22 @@ def test_the_transfer_stream_is_checked_on_each_pair_at_both_ends_of_the_freeze_
     transfer = convergence_specs("fmnist", (0,), "transfer")
     assert {(s.strategy, s.freeze_depth, s.replay_coef) for s in transfer} == {("lr", 0, 0.0), ("lr", 4, 0.0)}
     assert {s.resolved_preset().epochs for s in transfer} == {26, 52, 104}  # 40 steps an epoch: 1,040 to 4,160
-    assert {s.freeze_depth for s in transfer if s.resolved_preset().epochs == 104} == {4}  # LR-4 one doubling further
+    assert {s.freeze_depth for s in transfer if s.resolved_preset().epochs == 104} == {0, 4}  # one doubling further
     study = {s.key() for s in sweep_specs("transfer", "fmnist", (0,))}
     assert sum(s.key() in study for s in transfer) == 6  # the study's own runs at 1,040, on its 3 pairs
     assert study_steps("fmnist", "transfer") == 1040 and study_steps("fmnist", "noisy") == 1024
-    results = [SimpleNamespace(spec=s, metrics={"learning_accuracy": 0.8 + 0.005 * (s.resolved_preset().epochs == 52),
-                                                "aca": 0.8, "forgetting": 0.0, "wall_time_s": 60}) for s in transfer]
+    def metrics(s):  # experience 2 moves +0.5 points on the doubling, experience 1 (not judged) +5
+        doubled = s.resolved_preset().epochs == 52
+        return {"learning_accuracy": 0.8, "aca": 0.8, "forgetting": 0.0, "wall_time_s": 60,
+                "accuracy_matrix": [[0.7 + 0.05 * doubled], [0.6, 0.8 + 0.005 * doubled]]}
+
+    results = [SimpleNamespace(spec=s, metrics=metrics(s)) for s in transfer]
     frame = convergence_frame(results, "fmnist", stream="transfer")
-    assert ("LR-4 (c=0) · digits → fashionmnist", 4160) in frame.index and len(frame) == 15
+    assert ("LR-4 (c=0) · digits → fashionmnist", 4160) in frame.index and len(frame) == 18
     found = converged_steps(frame)
     assert found.steps == 1040  # +0.5 points on doubling
-    assert "at or beyond the converged 1,040" in schedule_summary(frame, found, "fmnist", "transfer")
+    assert "at or beyond the converged 1,040: its runs had converged by experience 2's accuracy" in schedule_summary(
+        frame, found, "fmnist", "transfer")
 
 
 def test_a_model_without_its_doubled_run_is_not_computed_not_unconverged():
@@ -123,11 +128,11 @@ def test_a_chapters_schedule_line_reads_the_stores_schedule_study(tmp_path):
     own = [s for s in convergence_specs("fmnist", (0,), "transfer") if s.resolved_preset().epochs == 26]
     for s in own:  # the study's own 1,040-step runs: the doubling is missing
         store.save_metrics(s, {"label": s.label(), "learning_accuracy": 0.8, "aca": 0.8, "forgetting": 0.0,
-                               "wall_time_s": 60})
+                               "wall_time_s": 60, "accuracy_matrix": [[0.8], [0.7, 0.8]]})
     assert "not computed yet" in schedule_line(store, "fmnist", "transfer")
     for s in convergence_specs("fmnist", (0,), "transfer"):
-        if s.resolved_preset().epochs == 52:  # doubling moves learning accuracy by 5 points: short of converged
-            store.save_metrics(s, {"label": s.label(), "learning_accuracy": 0.85, "aca": 0.8, "forgetting": 0.0,
-                                   "wall_time_s": 60})
+        if s.resolved_preset().epochs == 52:  # doubling moves experience 2 by 5 points: short of converged
+            store.save_metrics(s, {"label": s.label(), "learning_accuracy": 0.8, "aca": 0.8, "forgetting": 0.0,
+                                   "wall_time_s": 60, "accuracy_matrix": [[0.8], [0.7, 0.85]]})
     line = schedule_line(store, "fmnist", "transfer")
     assert "no measured schedule has converged" in line and schedule_line(store, "fmnist", "noisy").count("no run") == 1
