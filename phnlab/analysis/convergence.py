@@ -14,7 +14,7 @@ from .figures import styled
 from .stats import pct
 
 __all__ = ["TOLERANCE_POINTS", "LEARNING", "EXPERIENCE_2", "judged", "Convergence", "convergence_frame", "converged_steps", "plot_convergence",
-           "schedule_summary", "schedule_verdict", "schedule_line"]
+           "schedule_summary", "schedule_verdict", "schedule_line", "last_doubling_moves"]
 
 TOLERANCE_POINTS = 1.0  # a doubling that moves learning accuracy by less than this has converged
 LEARNING = "learning acc. (%)"
@@ -202,4 +202,34 @@ def schedule_line(store, preset: str, stream: str) -> str:
         trains = f" trains {own:,} steps per experience on this stream" if own else "'s schedule of this stream"
         return (f"**Schedule.** Preset `{preset}`{trains}; no run of its schedule study is stored, so whether that "
                 "has converged is not known yet. Chapter 9 measures it.")
-    return "**Schedule.** " + schedule_verdict(converged_steps(frame), preset, stream) + " Chapter 9 measures it."
+    from ..experiments.sweeps import study_steps
+
+    text = schedule_verdict(converged_steps(frame), preset, stream)
+    moves = last_doubling_moves(frame, study_steps(preset, stream))
+    if moves:
+        text += (" On the last doubling measured up to that count, " + "; ".join(
+            f"{column.split(' (')[0]} moved by up to {value:+.1f} points ({model}, {a:,} → {b:,})"
+            for column, (value, model, a, b) in moves.items())
+            + ": a verdict on a smaller difference may still move with the schedule.")
+    return "**Schedule.** " + text + " Chapter 9 measures it."
+
+
+def last_doubling_moves(frame, own: int | None) -> dict:
+    """Per measure a chapter's verdicts read (ACA and forgetting; on a transfer stream experience 2's accuracy): the
+    largest change, over the models, on each model's last measured doubling that ends at or below `own` (else its
+    first beyond it), as (change, model, from, to); {} where none is measured."""
+    out = {}
+    if not own or not len(frame):
+        return out
+    for column in (("ACA (%)", "forgetting (points)") if judged(frame) == LEARNING else (EXPERIENCE_2,)):
+        for model, part in frame.groupby(level=0):
+            at = {steps: row for (_, steps), row in part.iterrows()}
+            doublings = [n for n in sorted(at) if 2 * n in at]
+            upto = [n for n in doublings if 2 * n <= own] or [n for n in doublings if n >= own][:1]
+            if not upto:
+                continue
+            n = upto[-1] if upto[-1] * 2 <= own else upto[0]
+            change = at[2 * n][column] - at[n][column]
+            if column not in out or abs(change) > abs(out[column][0]):
+                out[column] = (change, model, n, 2 * n)
+    return out

@@ -136,3 +136,23 @@ def test_a_chapters_schedule_line_reads_the_stores_schedule_study(tmp_path):
                                    "wall_time_s": 60, "accuracy_matrix": [[0.8], [0.7, 0.85]]})
     line = schedule_line(store, "fmnist", "transfer")
     assert "no measured schedule has converged" in line and schedule_line(store, "fmnist", "noisy").count("no run") == 1
+
+
+def test_the_schedule_line_gives_what_the_verdicts_measure_moved_on_the_last_doubling(tmp_path):
+    from phnlab.analysis.convergence import last_doubling_moves, schedule_line
+
+    frame = convergence_frame(_results({"HN-2": {256: 0.80, 512: 0.85, 1024: 0.855, 2048: 0.856},
+                                        "LR-2": {512: 0.80, 1024: 0.802}}), "fmnist")
+    moves = last_doubling_moves(frame, 1024)
+    assert moves["ACA (%)"][1:] == ("HN-2", 512, 1024) and moves["ACA (%)"][0] == pytest.approx(0.5)
+    assert last_doubling_moves(frame, None) == {}
+    transfer = [s for s in convergence_specs("fmnist", (0,), "transfer") if s.resolved_preset().epochs in (26, 52)]
+    from phnlab.experiments.store import ResultsStore
+
+    store = ResultsStore(tmp_path)
+    for s in transfer:  # experience 2 moves +3 points on the doubling; ACA is not what chapter 2 reads
+        doubled = s.resolved_preset().epochs == 52
+        store.save_metrics(s, {"label": s.label(), "learning_accuracy": 0.8, "aca": 0.5 + 0.2 * doubled,
+                               "forgetting": 0.0, "wall_time_s": 60, "accuracy_matrix": [[0.8], [0.7, 0.8 + 0.03 * doubled]]})
+    line = schedule_line(store, "fmnist", "transfer")
+    assert "experience 2 acc. moved by up to +3.0 points" in line and "ACA moved" not in line
