@@ -14,7 +14,7 @@ from .figures import styled
 from .stats import pct
 
 __all__ = ["TOLERANCE_POINTS", "LEARNING", "EXPERIENCE_2", "judged", "Convergence", "convergence_frame", "converged_steps", "plot_convergence",
-           "schedule_summary", "schedule_verdict", "schedule_line", "last_doubling_moves"]
+           "schedule_summary", "schedule_verdict", "schedule_line", "schedule_caveat", "last_doubling_moves"]
 
 TOLERANCE_POINTS = 1.0  # a doubling that moves learning accuracy by less than this has converged
 LEARNING = "learning acc. (%)"
@@ -190,11 +190,7 @@ def schedule_verdict(convergence: Convergence, preset: str, stream: str = "split
 def schedule_line(store, preset: str, stream: str) -> str:
     """A chapter's line on the schedule its `preset` runs of `stream` trained: `schedule_verdict` on the schedule
     study chapter 9 reads from the same store, or that no such study is stored."""
-    from types import SimpleNamespace
-
-    results = [SimpleNamespace(spec=s, metrics=m) for s, m in store.all_metrics()
-               if s.preset == preset and s.stream == stream]
-    frame = convergence_frame(results, preset, stream=stream)
+    frame = _stored_frame(store, preset, stream)
     if frame.empty:
         from ..experiments.sweeps import study_steps
 
@@ -212,6 +208,30 @@ def schedule_line(store, preset: str, stream: str) -> str:
             for column, (value, model, a, b) in moves.items())
             + ": a verdict on a smaller difference may still move with the schedule.")
     return "**Schedule.** " + text + " Chapter 9 measures it."
+
+
+def _stored_frame(store, preset: str, stream: str):
+    from types import SimpleNamespace
+
+    return convergence_frame([SimpleNamespace(spec=s, metrics=m) for s, m in store.all_metrics()
+                              if s.preset == preset and s.stream == stream], preset, stream=stream)
+
+
+def schedule_caveat(store, preset: str, stream: str) -> str | None:
+    """A few words for the introduction's table where the runs of `preset` on `stream` are not known to have
+    converged (None where they have, as chapter 9 measures it)."""
+    from ..experiments.sweeps import study_steps
+
+    frame = _stored_frame(store, preset, stream)
+    found = converged_steps(frame) if len(frame) else None
+    if found is None or found.uncomputed:
+        return "whether its runs' schedule has converged is not computed yet (chapter 9)"
+    if found.steps is None:
+        return "its runs' schedule has not converged (chapter 9)"
+    own = study_steps(preset, stream)
+    if own and own < found.steps:
+        return f"its runs train {own:,} steps per experience, short of the converged {found.steps:,} (chapter 9)"
+    return None
 
 
 def last_doubling_moves(frame, own: int | None) -> dict:

@@ -65,10 +65,12 @@ def _folder(results_dir, preset: str) -> Path:
     return Path(results_dir) / "findings" / preset
 
 
-def record(params, chapter: str, claims: Mapping[str, Claim | None], data: str | None = None) -> None:
+def record(params, chapter: str, claims: Mapping[str, Claim | None], data: str | None = None,
+           schedule: str | None = None) -> None:
     """Keep a chapter's settled claims, by paper claim id, for data set `data` (default: the chapter's preset's)
     in its results store under the book's preset (`params`: `book.params.check_params`'s). One file per
-    chapter, rewritten whole: a reader never sees half of it. A None claim (not checked) is left out."""
+    chapter, rewritten whole: a reader never sees half of it. A None claim (not checked) is left out.
+    `schedule`: a caveat on the runs' schedule (`convergence.schedule_caveat`), shown with each verdict."""
     results_dir, preset, data = params.results_dir, params.preset.name, data or params.preset.dataset
     unknown = sorted(set(claims) - set(_BY_ID))
     if unknown:
@@ -77,8 +79,8 @@ def record(params, chapter: str, claims: Mapping[str, Claim | None], data: str |
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{chapter}.json"
     kept = json.loads(path.read_text()) if path.is_file() else {}
-    kept.setdefault(data, {}).update({cid: {**asdict(c), "verdict": c.verdict} for cid, c in claims.items()
-                                      if c is not None})
+    kept.setdefault(data, {}).update({cid: {**asdict(c), "verdict": c.verdict, "schedule": schedule}
+                                      for cid, c in claims.items() if c is not None})
     fd, tmp = tempfile.mkstemp(dir=folder, suffix=".tmp")
     with os.fdopen(fd, "w") as f:
         json.dump(kept, f, indent=1)
@@ -116,6 +118,8 @@ def _cell(rec: dict | None) -> str:
         se = f" ± {rec['se']:.1f} SE" if rec.get("se") is not None else ""
         seeds = f", {rec['seeds']} seed{'s' if rec['seeds'] != 1 else ''}" if rec.get("seeds") else ""
         text += f" (effect {rec['effect']:+.1f}{se}{seeds})"
+    if rec.get("schedule"):
+        text += f"; {rec['schedule']}"
     return text.replace("|", "/")
 
 

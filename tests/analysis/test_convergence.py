@@ -156,3 +156,18 @@ def test_the_schedule_line_gives_what_the_verdicts_measure_moved_on_the_last_dou
                                "forgetting": 0.0, "wall_time_s": 60, "accuracy_matrix": [[0.8], [0.7, 0.8 + 0.03 * doubled]]})
     line = schedule_line(store, "fmnist", "transfer")
     assert "experience 2 acc. moved by up to +3.0 points" in line and "ACA moved" not in line
+
+
+def test_the_introductions_caveat_names_a_schedule_not_known_to_have_converged(tmp_path):
+    from phnlab.analysis.convergence import schedule_caveat
+    from phnlab.experiments.store import ResultsStore
+
+    store = ResultsStore(tmp_path)
+    assert "not computed yet" in schedule_caveat(store, "fmnist", "transfer")
+    for late in (0.8, 0.9):  # experience 2: 80 % at 1,040 and 2,080, `late` at 4,160
+        for s in convergence_specs("fmnist", (0,), "transfer"):
+            store.save_metrics(s, {"label": s.label(), "learning_accuracy": 0.8, "aca": 0.8, "forgetting": 0.0,
+                                   "wall_time_s": 60,
+                                   "accuracy_matrix": [[0.8], [0.7, late if s.resolved_preset().epochs == 104 else 0.8]]})
+        caveat = schedule_caveat(store, "fmnist", "transfer")
+        assert caveat is None if late == 0.8 else "has not converged" in caveat  # converged at the study's 1,040

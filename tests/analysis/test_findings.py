@@ -19,11 +19,12 @@ def test_recorded_claims_fill_their_cells_and_the_rest_reads_not_computed(tmp_pa
                                                         se=0.6, seeds=3, seeds_needed=3),
                                    "hn2-hnf": None})
     findings.record(params, "04", {"hn-beats-lr": Claim("x", True, "2 of 2", clear=True, seeds=1, seeds_needed=3)},
-                    data="fashionmnist")
+                    data="fashionmnist", schedule="its runs' schedule has not converged (chapter 9)")
     table = findings.summary_markdown(tmp_path, "ci", {"synthetic": "synthetic", "fashionmnist": "Fashion-MNIST"})
     row = next(line for line in table.splitlines() if "HN-k beats LR-k in ACA at every freeze depth (our" in line)
     assert "**no**: at 0 of 5 depths (effect -3.1 ± 0.6 SE, 3 seeds)" in row
     assert "**not resolved** (point estimate: yes; 1 of 3 seeds)" in row
+    assert row.count("has not converged") == 1 and "2 of 2; its runs' schedule has not converged (chapter 9)" in row
     hn2 = next(line for line in table.splitlines() if "HN-2 reaches" in line)
     assert hn2.count("not computed") == 2
     assert len(table.splitlines()) == 2 + len(findings.PAPER_CLAIMS)
