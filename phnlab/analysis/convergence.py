@@ -6,12 +6,13 @@ runs (`sweeps.convergence_specs`); nothing trains."""
 
 from __future__ import annotations
 
+import statistics
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 
 from ..experiments.sweeps import CONVERGENCE_RUNS, TRANSFER_CONVERGENCE_DEPTHS, steps_per_experience
 from .figures import styled
-from .stats import pct
+from .stats import accuracy_se, pct, stream_test_images, test_size
 
 __all__ = ["TOLERANCE_POINTS", "LEARNING", "EXPERIENCE_2", "judged", "Convergence", "convergence_frame", "converged_steps", "plot_convergence",
            "schedule_summary", "schedule_verdict", "schedule_line", "schedule_caveat", "last_doubling_moves"]
@@ -54,7 +55,8 @@ def convergence_frame(results: Sequence, preset: str, *, seed: int = 0, stream: 
             continue
         seen.add(s.trained().key())
         m = r.metrics
-        row = {"model": _model(s), "steps per experience": steps_per_experience(s.resolved_preset(), stream)}
+        row = {"model": _model(s), "steps per experience": steps_per_experience(s.resolved_preset(), stream),
+               "test images": (test_size(m) if stream == "transfer" else stream_test_images(m)) or 0}
         if stream == "transfer":
             row[EXPERIENCE_2] = pct(m["accuracy_matrix"][1][1])
         rows.append({**row, LEARNING: pct(m["learning_accuracy"]), "ACA (%)": pct(m["aca"]),
@@ -77,6 +79,7 @@ class Convergence:
     still_moving: dict = field(default_factory=dict)  # model -> (ACA, forgetting): largest change on a later doubling
     uncomputed: tuple = ()  # models with no doubling stored yet (a count without its double): not judged
     measure: str = LEARNING  # the column judged (`judged`)
+    noise: float | None = None  # sampling SE (points) of one doubling's change between two single-seed runs, median
 
     @property
     def _quantity(self) -> str:
@@ -102,6 +105,10 @@ class Convergence:
             text += (f". The rule reads {self._quantity} only: on the same doublings ACA and forgetting still move by "
                      f"up to {max(moves):.1f} points, so a verdict resting on a smaller difference in ACA or forgetting "
                      "may still move with the schedule")
+        if self.noise:
+            text += (f". The test images alone give one doubling's change a sampling error of about ±{self.noise:.1f} "
+                     f"points (one seed each), so the {self.tolerance:g}-point rule cannot tell a change under about "
+                     f"{2 * self.noise:.1f} points from noise")
         return text
 
 
@@ -128,7 +135,10 @@ def converged_steps(frame, tolerance: float = TOLERANCE_POINTS) -> Convergence:
                 break
         per_model[model] = found
     steps = None if not per_model or None in per_model.values() else max(v[0] for v in per_model.values())
-    return Convergence(per_model, steps, tolerance, still_moving, tuple(uncomputed), column)
+    noise = None
+    if "test images" in frame and (frame["test images"] > 0).all():  # a change: two runs' accuracies, independent
+        noise = statistics.median(2 ** 0.5 * accuracy_se(p / 100, n) for p, n in zip(frame[column], frame["test images"]))
+    return Convergence(per_model, steps, tolerance, still_moving, tuple(uncomputed), column, noise)
 
 
 @styled
