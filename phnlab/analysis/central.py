@@ -86,7 +86,8 @@ def compare_depths(by: Mapping[str, Mapping[int, Mapping]]) -> list[DepthCompari
         effect = paired_effect(aca(hn), aca(lr), stream_test_images(first))
         lr_learning = statistics.fmean(pct(lr, "learning_accuracy"))
         lr_forgetting = seed_effect(pct(lr, "forgetting"), forgetting_se(
-            lr_learning / 100, stream_test_images(first), len(first["accuracy_matrix"]), len(common)))
+            lr_learning / 100, stream_test_images(first), len(first["accuracy_matrix"]), len(common),
+            statistics.fmean(pct(lr, "forgetting")) / 100))
         out.append(DepthComparison(
             k, common, mean_sd(pct(lr, "aca")), mean_sd(pct(hn, "aca")),
             lr_learning, statistics.fmean(pct(hn, "learning_accuracy")),

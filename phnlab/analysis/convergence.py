@@ -17,7 +17,7 @@ from .stats import accuracy_se, pct, stream_test_images, test_size
 __all__ = ["TOLERANCE_POINTS", "LEARNING", "EXPERIENCE_2", "judged", "Convergence", "convergence_frame", "converged_steps", "plot_convergence",
            "schedule_summary", "schedule_verdict", "schedule_line", "schedule_caveat", "last_doubling_moves"]
 
-TOLERANCE_POINTS = 1.0  # a doubling that moves learning accuracy by less than this has converged
+TOLERANCE_POINTS = 1.0  # a doubling that moves the judged accuracy (`judged`) by less than this has converged
 LEARNING = "learning acc. (%)"
 EXPERIENCE_2 = "experience 2 acc. (%)"  # a transfer stream's: chapter 2's quantity, experience 2 right after it
 
@@ -44,8 +44,10 @@ def _model(spec) -> str:
 
 
 def convergence_frame(results: Sequence, preset: str, *, seed: int = 0, stream: str = "split"):
-    """One row per (model, steps per experience): learning accuracy, ACA, forgetting (points), training
-    minutes. `results`: RunResults (or anything with .spec and .metrics) of any preset; only `preset`'s are read."""
+    """One row per (model, steps per experience): the test images behind the judged accuracy, learning accuracy
+    (on a transfer stream also experience 2's accuracy right after it, the judged one), ACA, forgetting (points),
+    training minutes. `results`: RunResults (or anything with .spec and .metrics) of any preset; only `preset`'s
+    are read."""
     import pandas as pd
 
     rows, seen = [], set()
@@ -73,13 +75,13 @@ class Convergence:
     """The converged count per model and for the schedule as a whole (None: not within the steps measured), and
     how far ACA and forgetting still move on the doublings from each model's count on (`still_moving`)."""
 
-    per_model: dict  # model -> (steps, the change of learning accuracy on doubling them, in points) or None
+    per_model: dict  # model -> (steps, the change of the judged accuracy on doubling them, in points) or None
     steps: int | None  # the largest of the per-model counts: every model converged there
     tolerance: float = TOLERANCE_POINTS
     still_moving: dict = field(default_factory=dict)  # model -> (ACA, forgetting): largest change on a later doubling
     uncomputed: tuple = ()  # models with no doubling stored yet (a count without its double): not judged
     measure: str = LEARNING  # the column judged (`judged`)
-    noise: float | None = None  # sampling SE (points) of one doubling's change between two single-seed runs, median
+    noise: float | None = None  # sampling SE (points) of one accuracy on the study's test images (median)
 
     @property
     def _quantity(self) -> str:
@@ -106,15 +108,16 @@ class Convergence:
                      f"up to {max(moves):.1f} points, so a verdict resting on a smaller difference in ACA or forgetting "
                      "may still move with the schedule")
         if self.noise:
-            text += (f". The test images alone give one doubling's change a sampling error of about ±{self.noise:.1f} "
-                     f"points (one seed each), so the {self.tolerance:g}-point rule cannot tell a change under about "
-                     f"{2 * self.noise:.1f} points from noise")
+            text += (f". For scale: one accuracy on these test images has a sampling error of about ±{self.noise:.1f} "
+                     "points, and a single seed's change also carries the run-to-run noise of training, which one seed "
+                     f"does not measure: a change of a point or two is not clearly beyond noise, so the "
+                     f"{self.tolerance:g}-point rule on one seed can miss a converged schedule as well as pass one")
         return text
 
 
 def converged_steps(frame, tolerance: float = TOLERANCE_POINTS) -> Convergence:
-    """For each model, the smallest count n measured with 2n also measured where learning accuracy moves by
-    under `tolerance` points from n to 2n, and stays so for every later doubling measured; and the largest
+    """For each model, the smallest count n measured with 2n also measured where the judged accuracy (`judged`:
+    learning accuracy, or experience 2's on a transfer stream) moves by under `tolerance` points from n to 2n, and stays so for every later doubling measured; and the largest
     change of ACA and of forgetting on those doublings."""
     per_model, still_moving, uncomputed = {}, {}, []
     if not len(frame):
@@ -137,7 +140,7 @@ def converged_steps(frame, tolerance: float = TOLERANCE_POINTS) -> Convergence:
     steps = None if not per_model or None in per_model.values() else max(v[0] for v in per_model.values())
     noise = None
     if "test images" in frame and (frame["test images"] > 0).all():  # a change: two runs' accuracies, independent
-        noise = statistics.median(2 ** 0.5 * accuracy_se(p / 100, n) for p, n in zip(frame[column], frame["test images"]))
+        noise = statistics.median(accuracy_se(p / 100, n) for p, n in zip(frame[column], frame["test images"]))
     return Convergence(per_model, steps, tolerance, still_moving, tuple(uncomputed), column, noise)
 
 
@@ -187,7 +190,8 @@ def schedule_verdict(convergence: Convergence, preset: str, stream: str = "split
     if convergence.uncomputed:
         return text + "; whether that has converged is not computed yet (the doubled schedule's runs are missing)."
     if convergence.steps is None:
-        return text + "; no measured schedule has converged, so a verdict from this preset's runs may still move with more steps."
+        return text + (f"; no measured schedule has converged by the {convergence.tolerance:g}-point rule (one seed), so "
+                       "a verdict from this preset's runs may still move with more steps.")
     if own and own >= convergence.steps:
         return text + (f", at or beyond the converged {convergence.steps:,}: its runs had converged by {convergence._quantity}, "
                        f"as far as the study measured ({', '.join(convergence.per_model)}; one seed).")
@@ -211,12 +215,19 @@ def schedule_line(store, preset: str, stream: str) -> str:
     from ..experiments.sweeps import study_steps
 
     text = schedule_verdict(converged_steps(frame), preset, stream)
-    moves = last_doubling_moves(frame, study_steps(preset, stream))
+    own = study_steps(preset, stream)
+    names = set(frame.index.get_level_values(0))
+    compared = names - {"Naive"} or names  # the models the HN-k against LR-k verdicts compare
+    moves = last_doubling_moves(frame, own, compared)
     if moves:
-        text += (" On the last doubling measured up to that count, " + "; ".join(
-            f"{column.split(' (')[0]} moved by up to {value:+.1f} points ({model}, {a:,} → {b:,})"
-            for column, (value, model, a, b) in moves.items())
-            + ": a verdict on a smaller difference may still move with the schedule.")
+        text += (" On each model's doubling nearest that count (the one ending at it, else the one from it), "
+                 + "; ".join(f"{column.split(' (')[0]} moved by up to {value:+.1f} points ({model}, {a:,} → {b:,})"
+                             for column, (value, model, a, b) in moves.items()))
+        naive = last_doubling_moves(frame, own, {"Naive"}) if compared != names else {}
+        if naive:
+            text += " (Naive: " + ", ".join(f"{column.split(' (')[0]} {value:+.1f}"
+                                             for column, (value, _, _, _) in naive.items()) + ")"
+        text += ": a verdict on a smaller difference may still move with the schedule."
     return "**Schedule.** " + text + " Chapter 9 measures it."
 
 
@@ -237,28 +248,29 @@ def schedule_caveat(store, preset: str, stream: str) -> str | None:
     if found is None or found.uncomputed:
         return "whether its runs' schedule has converged is not computed yet (chapter 9)"
     if found.steps is None:
-        return "its runs' schedule has not converged (chapter 9)"
+        return "its runs' schedule is not shown to have converged (chapter 9: one seed)"
     own = study_steps(preset, stream)
     if own and own < found.steps:
         return f"its runs train {own:,} steps per experience, short of the converged {found.steps:,} (chapter 9)"
     return None
 
 
-def last_doubling_moves(frame, own: int | None) -> dict:
+def last_doubling_moves(frame, own: int | None, models=None) -> dict:
     """Per measure a chapter's verdicts read (ACA and forgetting; on a transfer stream experience 2's accuracy): the
-    largest change, over the models, on each model's last measured doubling that ends at or below `own` (else its
-    first beyond it), as (change, model, from, to); {} where none is measured."""
+    largest change, over the models (`models`: those named only), on each model's last measured doubling that ends
+    at or below `own` (else its first from `own` on), as (change, model, from, to); {} where none is measured."""
     out = {}
     if not own or not len(frame):
         return out
     for column in (("ACA (%)", "forgetting (points)") if judged(frame) == LEARNING else (EXPERIENCE_2,)):
         for model, part in frame.groupby(level=0):
+            if models is not None and model not in models:
+                continue
             at = {steps: row for (_, steps), row in part.iterrows()}
             doublings = [n for n in sorted(at) if 2 * n in at]
-            upto = [n for n in doublings if 2 * n <= own] or [n for n in doublings if n >= own][:1]
-            if not upto:
+            n = ([d for d in doublings if 2 * d <= own][-1:] or [d for d in doublings if d >= own][:1] or [None])[0]
+            if n is None:
                 continue
-            n = upto[-1] if upto[-1] * 2 <= own else upto[0]
             change = at[2 * n][column] - at[n][column]
             if column not in out or abs(change) > abs(out[column][0]):
                 out[column] = (change, model, n, 2 * n)

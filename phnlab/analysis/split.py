@@ -110,8 +110,9 @@ def table2_verdict(rows: Sequence[Mapping], results: Sequence, preset, timing: b
         common = set(runs[a]) & set(runs[b])  # the sampling error from the learning accuracy of the paired seeds
 
         def se(_a, _b, seeds):
-            return math.hypot(*(forgetting_se(statistics.fmean(runs[x][s]["learning_accuracy"] for s in common),
-                                              n_test, T, seeds) for x in (a, b)))
+            mean = lambda x, key: statistics.fmean(runs[x][s][key] for s in common)  # noqa: E731
+            return math.hypot(*(forgetting_se(mean(x, "learning_accuracy"), n_test, T, seeds, mean(x, "forgetting"))
+                                for x in (a, b)))
         return paired_effect(per_seed(b, "forgetting"), per_seed(a, "forgetting"), n_test, sampling_se=se)
 
     claims = [ordering_claim(compare_depths(runs), "HN-k beats LR-k in ACA at every depth")]

@@ -65,8 +65,12 @@ def group_runs(results: Iterable, key=None) -> dict:
 def experience_classes(metrics: Mapping) -> int | None:
     """Classes of a run's last experience, as its stream recorded them (a transfer experience holds
     `transfer_classes`, not the split stream's `classes_per_experience`); the preset's count where not recorded."""
-    order = (metrics.get("stream") or {}).get("class_order")
-    return len(order[-1]) if order else (metrics.get("preset") or {}).get("classes_per_experience")
+    stream, preset = metrics.get("stream") or {}, metrics.get("preset") or {}
+    if stream.get("class_order"):
+        return len(stream["class_order"][-1])
+    if stream.get("kind") == "transfer" and preset.get("transfer_classes"):
+        return preset["transfer_classes"]
+    return preset.get("classes_per_experience")
 
 
 def chance(metrics: Mapping) -> float:
@@ -101,13 +105,15 @@ def diff_se(p1: float, p2: float, n: int | None, runs: int = 1) -> float:
     return math.hypot(accuracy_se(p1, n), accuracy_se(p2, n)) / math.sqrt(max(runs, 1))
 
 
-def forgetting_se(learning: float, n_test: int | None, T: int, seeds: int) -> float:
-    """Sampling error (points) of a mean forgetting: T − 1 differences of two accuracies near `learning`
-    (fraction), each on n_test / T images, averaged over `seeds` runs; 0 when n_test is unknown."""
+def forgetting_se(learning: float, n_test: int | None, T: int, seeds: int, forgetting: float = 0.0) -> float:
+    """Sampling error (points) of a mean forgetting: T − 1 differences of an accuracy right after learning
+    (`learning`, fraction) and one at the end (`learning − forgetting`), each on n_test / T images, averaged over
+    `seeds` runs; 0 when n_test is unknown. (The two share their test images, so this bounds the error above.)"""
     if not n_test:
         return 0.0
-    p = min(max(learning, 0.02), 0.98)
-    return 100 * math.sqrt(2 * p * (1 - p) / (n_test / T) / max(T - 1, 1) / max(seeds, 1))
+    clip = lambda p: min(max(p, 0.02), 0.98)  # noqa: E731
+    p1, p2 = clip(learning), clip(learning - forgetting)
+    return 100 * math.sqrt((p1 * (1 - p1) + p2 * (1 - p2)) / (n_test / T) / max(T - 1, 1) / max(seeds, 1))
 
 
 def clear_effect(diff: float, se: float) -> bool:
