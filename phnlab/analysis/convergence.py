@@ -15,7 +15,7 @@ from .figures import styled
 from .stats import accuracy_se, pct, stream_test_images, test_size
 
 __all__ = ["TOLERANCE_POINTS", "LEARNING", "EXPERIENCE_2", "judged", "Convergence", "convergence_frame", "converged_steps", "plot_convergence",
-           "schedule_summary", "schedule_verdict", "schedule_line", "schedule_caveat", "last_doubling_moves"]
+           "schedule_summary", "schedule_verdict", "ScheduleCheck", "schedule_check", "last_doubling_moves"]
 
 TOLERANCE_POINTS = 1.0  # a doubling that moves the judged accuracy (`judged`) by less than this has converged
 LEARNING = "learning acc. (%)"
@@ -201,58 +201,63 @@ def schedule_verdict(convergence: Convergence, preset: str, stream: str = "split
     return text + "."
 
 
-def schedule_line(store, preset: str, stream: str) -> str:
-    """A chapter's line on the schedule its `preset` runs of `stream` trained: `schedule_verdict` on the schedule
-    study chapter 9 reads from the same store, or that no such study is stored."""
-    frame = _stored_frame(store, preset, stream)
-    if frame.empty:
+@dataclass(frozen=True)
+class ScheduleCheck:
+    """Where the runs of `preset` on `stream` stand against chapter 9's schedule study in the same store, read once
+    (`schedule_check`) for a chapter's line under its runs and its caveat in the introduction's table."""
+
+    preset: str
+    stream: str
+    frame: object  # `convergence_frame` of the stored study (empty where none is stored)
+    found: Convergence | None  # None where no run of the study is stored
+
+    def line(self) -> str:
+        """The chapter's **Schedule.** line: `schedule_verdict`, and how far the verdicts' measures moved on each
+        model's doubling nearest the preset's count."""
         from ..experiments.sweeps import study_steps
 
-        own = study_steps(preset, stream)
-        trains = f" trains {own:,} steps per experience on this stream" if own else "'s schedule of this stream"
-        return (f"**Schedule.** Preset `{preset}`{trains}; no run of its schedule study is stored, so whether that "
-                "has converged is not known yet. Chapter 9 measures it.")
-    from ..experiments.sweeps import study_steps
+        own = study_steps(self.preset, self.stream)
+        if self.found is None:
+            trains = f" trains {own:,} steps per experience on this stream" if own else "'s schedule of this stream"
+            return (f"**Schedule.** Preset `{self.preset}`{trains}; no run of its schedule study is stored, so whether "
+                    "that has converged is not known yet. Chapter 9 measures it.")
+        text = schedule_verdict(self.found, self.preset, self.stream)
+        names = set(self.frame.index.get_level_values(0))
+        compared = names - {"Naive"} or names  # the models the HN-k against LR-k verdicts compare
+        moves = last_doubling_moves(self.frame, own, compared)
+        if moves:
+            text += (" On each model's doubling nearest that count (the one ending at it, else the one from it), "
+                     + "; ".join(f"{column.split(' (')[0]} moved by up to {value:+.1f} points ({model}, {a:,} → {b:,})"
+                                 for column, (value, model, a, b) in moves.items()))
+            naive = last_doubling_moves(self.frame, own, {"Naive"}) if compared != names else {}
+            if naive:
+                text += " (Naive: " + ", ".join(f"{column.split(' (')[0]} {value:+.1f}"
+                                                 for column, (value, _, _, _) in naive.items()) + ")"
+            text += ": a verdict on a smaller difference may still move with the schedule."
+        return "**Schedule.** " + text + " Chapter 9 measures it."
 
-    text = schedule_verdict(converged_steps(frame), preset, stream)
-    own = study_steps(preset, stream)
-    names = set(frame.index.get_level_values(0))
-    compared = names - {"Naive"} or names  # the models the HN-k against LR-k verdicts compare
-    moves = last_doubling_moves(frame, own, compared)
-    if moves:
-        text += (" On each model's doubling nearest that count (the one ending at it, else the one from it), "
-                 + "; ".join(f"{column.split(' (')[0]} moved by up to {value:+.1f} points ({model}, {a:,} → {b:,})"
-                             for column, (value, model, a, b) in moves.items()))
-        naive = last_doubling_moves(frame, own, {"Naive"}) if compared != names else {}
-        if naive:
-            text += " (Naive: " + ", ".join(f"{column.split(' (')[0]} {value:+.1f}"
-                                             for column, (value, _, _, _) in naive.items()) + ")"
-        text += ": a verdict on a smaller difference may still move with the schedule."
-    return "**Schedule.** " + text + " Chapter 9 measures it."
+    def caveat(self) -> str | None:
+        """A few words for the introduction's table where the runs are not known to have converged (None where
+        they have)."""
+        from ..experiments.sweeps import study_steps
+
+        if self.found is None or self.found.uncomputed:
+            return "whether its runs' schedule has converged is not computed yet (chapter 9)"
+        if self.found.steps is None:
+            return "its runs' schedule is not shown to have converged (chapter 9: one seed)"
+        own = study_steps(self.preset, self.stream)
+        if own and own < self.found.steps:
+            return f"its runs train {own:,} steps per experience, short of the converged {self.found.steps:,} (chapter 9)"
+        return None
 
 
-def _stored_frame(store, preset: str, stream: str):
+def schedule_check(store, preset: str, stream: str) -> ScheduleCheck:
+    """The schedule study of `preset` on `stream` in `store`, read in one pass over it."""
     from types import SimpleNamespace
 
-    return convergence_frame([SimpleNamespace(spec=s, metrics=m) for s, m in store.all_metrics()
-                              if s.preset == preset and s.stream == stream], preset, stream=stream)
-
-
-def schedule_caveat(store, preset: str, stream: str) -> str | None:
-    """A few words for the introduction's table where the runs of `preset` on `stream` are not known to have
-    converged (None where they have, as chapter 9 measures it)."""
-    from ..experiments.sweeps import study_steps
-
-    frame = _stored_frame(store, preset, stream)
-    found = converged_steps(frame) if len(frame) else None
-    if found is None or found.uncomputed:
-        return "whether its runs' schedule has converged is not computed yet (chapter 9)"
-    if found.steps is None:
-        return "its runs' schedule is not shown to have converged (chapter 9: one seed)"
-    own = study_steps(preset, stream)
-    if own and own < found.steps:
-        return f"its runs train {own:,} steps per experience, short of the converged {found.steps:,} (chapter 9)"
-    return None
+    frame = convergence_frame([SimpleNamespace(spec=s, metrics=m) for s, m in store.all_metrics()
+                               if s.preset == preset and s.stream == stream], preset, stream=stream)
+    return ScheduleCheck(preset, stream, frame, converged_steps(frame) if len(frame) else None)
 
 
 def last_doubling_moves(frame, own: int | None, models=None) -> dict:

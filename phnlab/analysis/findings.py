@@ -70,7 +70,7 @@ def record(params, chapter: str, claims: Mapping[str, Claim | None], data: str |
     """Keep a chapter's settled claims, by paper claim id, for data set `data` (default: the chapter's preset's)
     in its results store under the book's preset (`params`: `book.params.check_params`'s). One file per
     chapter, rewritten whole: a reader never sees half of it. A None claim (not checked) is left out.
-    `schedule`: a caveat on the runs' schedule (`convergence.schedule_caveat`), shown with each verdict."""
+    `schedule`: a caveat on the runs' schedule (`convergence.ScheduleCheck.caveat`), shown with each verdict."""
     results_dir, preset, data = params.results_dir, params.preset.name, data or params.preset.dataset
     unknown = sorted(set(claims) - set(_BY_ID))
     if unknown:

@@ -121,26 +121,26 @@ def test_a_model_without_its_doubled_run_is_not_computed_not_unconverged():
 
 
 def test_a_chapters_schedule_line_reads_the_stores_schedule_study(tmp_path):
-    from phnlab.analysis.convergence import schedule_line
+    from phnlab.analysis.convergence import schedule_check
     from phnlab.experiments.store import ResultsStore
 
     store = ResultsStore(tmp_path)
-    assert "no run of its schedule study is stored" in schedule_line(store, "fmnist", "transfer")
+    assert "no run of its schedule study is stored" in schedule_check(store, "fmnist", "transfer").line()
     own = [s for s in convergence_specs("fmnist", (0,), "transfer") if s.resolved_preset().epochs == 26]
     for s in own:  # the study's own 1,040-step runs: the doubling is missing
         store.save_metrics(s, {"label": s.label(), "learning_accuracy": 0.8, "aca": 0.8, "forgetting": 0.0,
                                "wall_time_s": 60, "accuracy_matrix": [[0.8], [0.7, 0.8]]})
-    assert "not computed yet" in schedule_line(store, "fmnist", "transfer")
+    assert "not computed yet" in schedule_check(store, "fmnist", "transfer").line()
     for s in convergence_specs("fmnist", (0,), "transfer"):
         if s.resolved_preset().epochs == 52:  # doubling moves experience 2 by 5 points: short of converged
             store.save_metrics(s, {"label": s.label(), "learning_accuracy": 0.8, "aca": 0.8, "forgetting": 0.0,
                                    "wall_time_s": 60, "accuracy_matrix": [[0.8], [0.7, 0.85]]})
-    line = schedule_line(store, "fmnist", "transfer")
-    assert "no measured schedule has converged" in line and schedule_line(store, "fmnist", "noisy").count("no run") == 1
+    line = schedule_check(store, "fmnist", "transfer").line()
+    assert "no measured schedule has converged" in line and schedule_check(store, "fmnist", "noisy").line().count("no run") == 1
 
 
 def test_the_schedule_line_gives_what_the_verdicts_measure_moved_on_the_last_doubling(tmp_path):
-    from phnlab.analysis.convergence import last_doubling_moves, schedule_line
+    from phnlab.analysis.convergence import last_doubling_moves, schedule_check
 
     frame = convergence_frame(_results({"HN-2": {256: 0.80, 512: 0.85, 1024: 0.855, 2048: 0.856},
                                         "LR-2": {512: 0.80, 1024: 0.802}}), "fmnist")
@@ -155,20 +155,20 @@ def test_the_schedule_line_gives_what_the_verdicts_measure_moved_on_the_last_dou
         doubled = s.resolved_preset().epochs == 52
         store.save_metrics(s, {"label": s.label(), "learning_accuracy": 0.8, "aca": 0.5 + 0.2 * doubled,
                                "forgetting": 0.0, "wall_time_s": 60, "accuracy_matrix": [[0.8], [0.7, 0.8 + 0.03 * doubled]]})
-    line = schedule_line(store, "fmnist", "transfer")
+    line = schedule_check(store, "fmnist", "transfer").line()
     assert "experience 2 acc. moved by up to +3.0 points" in line and "ACA moved" not in line
 
 
 def test_the_introductions_caveat_names_a_schedule_not_known_to_have_converged(tmp_path):
-    from phnlab.analysis.convergence import schedule_caveat
+    from phnlab.analysis.convergence import schedule_check
     from phnlab.experiments.store import ResultsStore
 
     store = ResultsStore(tmp_path)
-    assert "not computed yet" in schedule_caveat(store, "fmnist", "transfer")
+    assert "not computed yet" in schedule_check(store, "fmnist", "transfer").caveat()
     for late in (0.8, 0.9):  # experience 2: 80 % at 1,040 and 2,080, `late` at 4,160
         for s in convergence_specs("fmnist", (0,), "transfer"):
             store.save_metrics(s, {"label": s.label(), "learning_accuracy": 0.8, "aca": 0.8, "forgetting": 0.0,
                                    "wall_time_s": 60,
                                    "accuracy_matrix": [[0.8], [0.7, late if s.resolved_preset().epochs == 104 else 0.8]]})
-        caveat = schedule_caveat(store, "fmnist", "transfer")
+        caveat = schedule_check(store, "fmnist", "transfer").caveat()
         assert caveat is None if late == 0.8 else "not shown to have converged" in caveat  # converged at the study's 1,040
