@@ -253,10 +253,8 @@ class ScheduleCheck:
 
 def schedule_check(store, preset: str, stream: str) -> ScheduleCheck:
     """The schedule study of `preset` on `stream` in `store`, read in one pass over it."""
-    from types import SimpleNamespace
-
-    frame = convergence_frame([SimpleNamespace(spec=s, metrics=m) for s, m in store.all_metrics()
-                               if s.preset == preset and s.stream == stream], preset, stream=stream)
+    frame = convergence_frame([r for r in store.all_metrics() if r.spec.preset == preset and r.spec.stream == stream],
+                              preset, stream=stream)
     return ScheduleCheck(preset, stream, frame, converged_steps(frame) if len(frame) else None)
 
 

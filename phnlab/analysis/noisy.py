@@ -49,13 +49,10 @@ def table1_frame(results: Iterable):
 
 def table1_rows(store, preset: str, seeds=None, overrides=(), dataset: str | None = None) -> list[dict]:
     """Table 1 of the stored noisy and clean runs of a preset (`table1_frame`), as rows."""
-    from types import SimpleNamespace
-
     from .selection import select_runs
 
-    runs = [SimpleNamespace(spec=spec, metrics=m) for stream in ("noisy", "clean")
-            for spec, m in select_runs(store, preset, seeds, overrides, dataset, stream=stream)
-            if spec.strategy in ("lr", "hn") and (spec.strategy != "lr" or spec.replay_coef == 1.0)]
+    runs = [r for stream in ("noisy", "clean") for r in select_runs(store, preset, seeds, overrides, dataset, stream=stream)
+            if r.spec.strategy in ("lr", "hn") and (r.spec.strategy != "lr" or r.spec.replay_coef == 1.0)]
     return table1_frame(runs).reset_index().to_dict("records") if runs else []
 
 

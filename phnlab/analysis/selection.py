@@ -19,7 +19,8 @@ def select_runs(store: ResultsStore, preset: str, seeds=None, overrides=(), data
     e.g. per-epoch curves off) are left out: one run per trained model, the one with curves where the store
     holds both. `dataset`: the runs whose (first) data set is this one (default: the preset's own)."""
     matches, wanted_values = [], {}
-    for spec, m in store.all_metrics():
+    for run in store.all_metrics():
+        spec = run.spec
         if spec.preset != preset:
             continue
         if (spec.dataset not in (None, spec.resolved_preset().dataset) if dataset is None
@@ -31,7 +32,7 @@ def select_runs(store: ResultsStore, preset: str, seeds=None, overrides=(), data
         if spec.trained_values() != wanted_values[shape]:
             continue
         if (seeds is None or spec.seed in seeds) and all(getattr(spec, k) == v for k, v in fields.items()):
-            matches.append((spec, m))
+            matches.append(run)
     yield from one_per_trained_model(matches, lambda pair: pair)
 
 

@@ -83,9 +83,7 @@ def table2_frame(rows: Sequence[Mapping]):
 def study_results(store: ResultsStore, preset: str, seeds=None, overrides=()) -> list:
     """The stored split-stream runs of one study (a preset, its seeds and overrides) as results with `.spec` and
     `.metrics`, for `table2_verdict`."""
-    from types import SimpleNamespace
-
-    return [SimpleNamespace(spec=s, metrics=m) for s, m in select_runs(store, preset, seeds, overrides, stream="split")]
+    return list(select_runs(store, preset, seeds, overrides, stream="split"))
 
 
 def table2_verdict(rows: Sequence[Mapping], results: Sequence, preset, timing: bool = True) -> Verdict:

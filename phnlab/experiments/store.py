@@ -17,6 +17,7 @@ import json
 import os
 import sys
 from pathlib import Path
+from typing import NamedTuple
 
 import torch
 
@@ -25,7 +26,14 @@ from ..files import atomic_write_bytes
 from .stopping import StoreFull
 from .spec import RunSpec
 
-__all__ = ["ResultsStore", "StoreSnapshot", "SpecLocked"]
+__all__ = ["ResultsStore", "StoreSnapshot", "StoredRun", "SpecLocked"]
+
+
+class StoredRun(NamedTuple):
+    """A finished run as the store holds it: unpacks as (spec, metrics), and reads as a run result
+    (`.spec`, `.metrics`) for the analyses that take results."""
+    spec: RunSpec
+    metrics: dict
 
 
 class SpecLocked(PhnlabError):
@@ -94,7 +102,7 @@ class ResultsStore:
         self._write_json(self.dir(spec) / "spec.json", spec.to_dict())
         self._write_json(self.dir(spec) / "metrics.json", metrics)
 
-    def all_metrics(self) -> list[tuple[RunSpec, dict]]:
+    def all_metrics(self) -> list[StoredRun]:
         out = []
         for d in sorted(p for p in self.root.iterdir() if p.is_dir()):
             spec_d = self._read_json(d / "spec.json")
@@ -103,7 +111,7 @@ class ResultsStore:
                 continue
             spec = RunSpec.from_dict(spec_d)
             if spec.key() == d.name:  # another spec version's result is kept, never mixed in
-                out.append((spec, metrics))
+                out.append(StoredRun(spec, metrics))
         return out
 
     # ---- tensors: a checkpoint after each experience, the final model ---------------------------
@@ -206,7 +214,7 @@ class StoreSnapshot:
     def __init__(self, store: ResultsStore):
         self.root, self._pairs = store.root, store.all_metrics()
 
-    def all_metrics(self) -> list[tuple[RunSpec, dict]]:
+    def all_metrics(self) -> list[StoredRun]:
         return list(self._pairs)
 
 
