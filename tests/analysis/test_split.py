@@ -36,7 +36,8 @@ def test_table2_frame_and_verdict():
     t2 = paper.TABLE2["cifar100"]
     faster = v["HN-2 reaches"]
     assert faster.holds and faster.ours == "ACA +0.0 points in 0.50× the time"
-    assert split.table2_verdict(three, fake_table2_results(three), preset, timing=False).get("HN-2 reaches") is None
+    untimed = split.table2_verdict(three, fake_table2_results(three), preset, timing=False).get("HN-2 reaches")
+    assert untimed.holds is None and untimed.verdict == "cannot tell" and "time is not compared" in untimed.ours
     assert faster.paper.startswith(f"{t2['HN-2']['aca'][0] - t2['HN-F']['aca'][0]:+.1f} points")
     assert v["HN-k forgets less"].holds and v["HN-k forgets less"].verdict == "yes"
     naive = v["HN forgets less than Naive"]
