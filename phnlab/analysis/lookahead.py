@@ -83,15 +83,15 @@ def _aca_noise(t: Mapping, ks: Sequence[int], a: str, b: str, test_images: int |
 
 
 def _compare_modes(rows: Sequence[Mapping], new: str, old: str, published: Mapping):
-    """Tables 4 and 5 compare two look-ahead modes per depth: the rows by (k, mode), the depths, where
-    `new` has the better ACA (ours, paper's), its time ratio per depth and in total (ours, paper's),
+    """Tables 4 and 5 compare two look-ahead modes per depth: the rows by (k, mode), the depths that have both
+    modes, where `new` has the better ACA (ours, paper's), its time ratio per depth and in total (ours, paper's),
     and the ACA differences as text."""
     t = by_mode(rows)
-    ks = sorted({k for k, _ in t})
+    ks = sorted({k for k, _ in t if (k, new) in t and (k, old) in t})
     better = [k for k in ks if t[(k, new)]["aca"] > t[(k, old)]["aca"]]
     p_better = [k for k in published if published[k][new][0] > published[k][old][0]]
     cost = {k: t[(k, new)]["minutes"] / t[(k, old)]["minutes"] for k in ks}
-    total = sum(t[(k, new)]["minutes"] for k in ks) / sum(t[(k, old)]["minutes"] for k in ks)
+    total = sum(t[(k, new)]["minutes"] for k in ks) / sum(t[(k, old)]["minutes"] for k in ks) if ks else None
     p_cost = [published[k][new][2] / published[k][old][2] for k in published]
     diffs = ", ".join(f"k = {k}: {_points(t[(k, new)]['aca'] - t[(k, old)]['aca'])}" for k in ks)
     return t, ks, better, p_better, cost, total, p_cost, diffs
@@ -103,47 +103,67 @@ def _points(d: float) -> str:
     return f"{d:+.1f}" if abs(d) >= 0.05 or d == 0 else f"{d:+.2f}"
 
 
-def table4_verdict(rows: Sequence[Mapping], test_images: int | None = None) -> Verdict:
+UNTIMED = "the time is not compared: these runs' wall times were not measured under one load"
+
+
+def _of_depths(ks: Sequence[int]) -> str:
+    """' (k = 1, 4 computed)' where some of the five depths lack a mode's run, else ''."""
+    return "" if len(ks) == 5 else f" ({', '.join(map(str, ks))} of k = 0-4 computed)"
+
+
+def table4_verdict(rows: Sequence[Mapping], test_images: int | None = None, timing: bool = True) -> Verdict | None:
     """Table 4's claim: look-ahead improves the final ACA in most cases at a modest cost in time.
-    `test_images`: test images behind one run's ACA (`stream_test_images`), for the noise check."""
+    `test_images`: test images behind one run's ACA (`stream_test_images`), for the noise check; `timing`: the
+    runs' wall times were measured alike (else the time claim cannot tell). None where no depth has both modes."""
     t, ks, better, p_better, cost, total, p_cost, diffs = _compare_modes(rows, "first", "none", paper.TABLE4)
+    if not ks:
+        return None
     clear, noise = _aca_noise(t, ks, "first", "none", test_images)
+    p_time = f"{min(p_cost):.2f}–{max(p_cost):.2f}×, quoted as {paper.LOOKAHEAD_COST[0]}–{paper.LOOKAHEAD_COST[1]}×"
     claims = (
         Claim("Look-ahead improves the final ACA in most cases", len(better) > len(ks) / 2,
-              f"at {len(better)} of {len(ks)} depths", paper=f"{len(p_better)} of {len(paper.TABLE4)}", clear=clear,
-              detail=f"{diffs} points" + (f"; {noise}" if noise else "")),
+              f"at {len(better)} of {len(ks)} depths{_of_depths(ks)}", paper=f"{len(p_better)} of {len(paper.TABLE4)}",
+              clear=clear, detail=f"{diffs} points" + (f"; {noise}" if noise else "")),
         Claim("Look-ahead costs little time", total <= paper.LOOKAHEAD_COST[1],
               f"{total:.2f}× the time of no look-ahead over the {len(ks)} runs ({min(cost.values()):.2f}–"
-              f"{max(cost.values()):.2f}× per depth)",
-              paper=f"{min(p_cost):.2f}–{max(p_cost):.2f}×, quoted as {paper.LOOKAHEAD_COST[0]}–{paper.LOOKAHEAD_COST[1]}×",
+              f"{max(cost.values()):.2f}× per depth)", paper=p_time,
               detail="whole-run wall times of single runs on a shared machine; chapter 7 points to the step-level "
-                     "measurement"),
+                     "measurement") if timing else
+        Claim("Look-ahead costs little time", None, UNTIMED, paper=p_time),
     )
     notes = () if clear is not False else ("At this preset the ACA comparison shows no clear effect either way.",)
     return Verdict(claims, notes=notes)
 
 
-def table5_verdict(rows: Sequence[Mapping], test_images: int | None = None) -> Verdict:
+def table5_verdict(rows: Sequence[Mapping], test_images: int | None = None, timing: bool = True) -> Verdict | None:
     """Table 5's conclusion: second order is not better enough to pay for its time; first order is
-    the reasonable choice. `test_images` as for `table4_verdict`."""
+    the reasonable choice. `test_images` and `timing` as for `table4_verdict` (untimed, the trade-off is judged
+    on ACA alone where second order wins it, else cannot tell)."""
     t, ks, second_better, p_second_better, cost, total, p_cost, diffs = _compare_modes(
         rows, "second", "first", paper.TABLE5)
+    if not ks:
+        return None
     clear, noise = _aca_noise(t, ks, "second", "first", test_images)
     reasons = []
     if len(second_better) > len(ks) / 2:
         reasons.append(f"second order has the better ACA at most depths ({len(second_better)} of {len(ks)})")
-    if total <= 1:
+    if timing and total <= 1:
         reasons.append(f"second order is not slower in total: {total:.2f}×")
+    p_time = f"{min(p_cost):.2f}–{max(p_cost):.2f}×"
     claims = (
         Claim("Second order beats first order in ACA", len(second_better) > len(ks) / 2,
-              f"at {len(second_better)} of {len(ks)} depths", paper=f"{len(p_second_better)} of {len(paper.TABLE5)}",
+              f"at {len(second_better)} of {len(ks)} depths{_of_depths(ks)}",
+              paper=f"{len(p_second_better)} of {len(paper.TABLE5)}",
               clear=clear, detail=f"{diffs} points" + (f"; {noise}" if noise else "")),
         Claim("Second order takes longer than first order", total > 1,
               f"{total:.2f}× the time of first order over the {len(ks)} runs ({min(cost.values()):.2f}–"
-              f"{max(cost.values()):.2f}× per depth)", paper=f"{min(p_cost):.2f}–{max(p_cost):.2f}×"),
-        Claim("First order is the better trade-off (the paper's conclusion)", not reasons,
-              "; ".join(reasons) if reasons else
-              f"second order wins at {len(second_better)} of {len(ks)} depths and costs more in total"),
+              f"{max(cost.values()):.2f}× per depth)", paper=p_time) if timing else
+        Claim("Second order takes longer than first order", None, UNTIMED, paper=p_time),
+        Claim("First order is the better trade-off (the paper's conclusion)", not reasons, "; ".join(reasons) if reasons
+              else f"second order wins at {len(second_better)} of {len(ks)} depths and costs more in total")
+        if timing or reasons else
+        Claim("First order is the better trade-off (the paper's conclusion)", None,
+              f"second order wins at {len(second_better)} of {len(ks)} depths in ACA; {UNTIMED}"),
     )
     return Verdict(claims)
 

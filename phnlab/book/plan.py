@@ -29,7 +29,8 @@ CHAPTER_SWEEPS: dict[str, tuple[str, ...]] = {
 
 # chapter number → the sweeps it also reads of the book preset's real-data companion, over that preset's seeds
 # (`book.runs.companion_runs(name, ...)`, `experiments.sweeps.companion_specs`)
-COMPANION_SWEEPS: dict[str, tuple[str, ...]] = {"02": ("transfer",), "03": ("noisy",), "06": ("cossim",)}
+COMPANION_SWEEPS: dict[str, tuple[str, ...]] = {"02": ("transfer",), "03": ("noisy",), "05": ("table4", "table5"),
+                                                 "06": ("cossim",)}
 
 
 def chapter_specs(chapters: Iterable[str], preset: str, seeds: Sequence[int] | None = None) -> list[RunSpec]:

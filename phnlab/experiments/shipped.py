@@ -26,9 +26,9 @@ SHIPPED_FILES = ("spec.json", "metrics.json")
 # Presets whose runs a book reads from the shipped store and never trains (they take CPU-hours), unless it
 # builds fresh ($PHNLAB_FRESH=1, set by `make book FRESH=1`): a missing or stale one is named, with the command.
 SHIPPED_PRESETS = ("fmnist",)
-# The sweeps of a shipped preset that the default book reads (chapters 4, 6 and 8; 3; 2; 9), in the order `status`
-# counts a run that two of them name
-SHIPPED_SWEEPS = ("central", "noisy", "transfer", "convergence")
+# The sweeps of a shipped preset that the default book reads (chapters 4, 6 and 8; 3; 2; 9; 5), in the order
+# `status` counts a run that two of them name
+SHIPPED_SWEEPS = ("central", "noisy", "transfer", "convergence", "table4", "table5")
 
 
 def computes_shipped() -> bool:

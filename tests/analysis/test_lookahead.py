@@ -84,3 +84,19 @@ def test_figure11_calls_a_coin_flip_not_resolved():
     assert figure11_verdict(flip).claims[0].verdict == "not resolved"
     clear = pd.DataFrame({"look-ahead higher on average": [27], "experiences": [30]})
     assert figure11_verdict(clear).claims[0].verdict == "yes"
+
+
+def test_lookahead_verdicts_on_part_of_the_depths_and_untimed_runs():
+    r4 = rows45("4", {"none": 50.0, "first": 52.0}, {"none": 1.0, "first": 1.5})
+    part = [r for r in r4 if r["mode"] == "first" or r["k"] in (2, 4)]  # no look-ahead computed at k = 2, 4 only
+    v4 = lookahead.table4_verdict(part, timing=False)
+    assert v4["Look-ahead improves"].ours == "at 2 of 2 depths (2, 4 of k = 0-4 computed)"
+    cost_claim = v4["Look-ahead costs little"]
+    assert cost_claim.holds is None and cost_claim.verdict == "cannot tell" and "not measured" in cost_claim.ours
+    assert lookahead.table4_verdict([r for r in r4 if r["mode"] == "first"]) is None  # nothing to compare
+    r5 = rows45("5", {"first": 51.0, "second": 50.0}, {"first": 1.0, "second": 3.0})
+    untimed = lookahead.table5_verdict(r5, timing=False)
+    assert untimed["Second order takes"].holds is None
+    assert untimed["First order is the better"].holds is None  # first order wins in ACA; the time decides
+    r5 = rows45("5", {"first": 50.0, "second": 51.0}, {"first": 1.0, "second": 3.0})
+    assert lookahead.table5_verdict(r5, timing=False)["First order is the better"].holds is False  # ACA alone
