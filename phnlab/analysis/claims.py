@@ -25,6 +25,7 @@ class Claim:
     seeds: int | None = None  # the seeds behind it
     rule: str = ""  # how `clear` was decided, e.g. "|effect| > 2 SE over seeds"
     seeds_needed: int | None = None  # a headline claim: fewer seeds than this leave it unresolved
+    decimals: int = 1  # how `effect` and `se` print (2 for a cosine, whose effects are fractions of 1)
 
     @property
     def short_of_seeds(self) -> bool:
@@ -56,9 +57,9 @@ class Claim:
         if self.clear is not None:
             text += f"; clear of its noise: **{answer(self.clear)}**"
         if self.effect is not None:
-            noise = "" if self.se is None else f" ± {self.se:.1f} SE"
+            noise = "" if self.se is None else f" ± {self.se:.{self.decimals}f} SE"
             seeds = "" if self.seeds is None else f", {self.seeds} seed{'s' if self.seeds != 1 else ''}"
-            text += f" (effect {self.effect:+.1f}{noise}{seeds}{'; ' + self.rule if self.rule and rule else ''})"
+            text += f" (effect {self.effect:+.{self.decimals}f}{noise}{seeds}{'; ' + self.rule if self.rule and rule else ''})"
         return text + (f". {self.detail.rstrip('.')}." if self.detail else ".")
 
 

@@ -115,9 +115,10 @@ def _cell(rec: dict | None) -> str:
         text += f" (point estimate: {'yes' if rec['holds'] else 'no'}; {why})"
     text += f": {rec['ours']}"
     if rec.get("effect") is not None:
-        se = f" ± {rec['se']:.1f} SE" if rec.get("se") is not None else ""
+        d = rec.get("decimals", 1)
+        se = f" ± {rec['se']:.{d}f} SE" if rec.get("se") is not None else ""
         seeds = f", {rec['seeds']} seed{'s' if rec['seeds'] != 1 else ''}" if rec.get("seeds") else ""
-        text += f" (effect {rec['effect']:+.1f}{se}{seeds})"
+        text += f" (effect {rec['effect']:+.{d}f}{se}{seeds})"
     if rec.get("schedule"):
         text += f"; {rec['schedule']}"
     return text.replace("|", "/")

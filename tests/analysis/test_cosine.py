@@ -59,3 +59,19 @@ def test_every_experience_means_every_one_clear_of_its_noise():
     claim = cosine_experiences_verdict(frame).claims[0]
     assert claim.holds is True and claim.clear is False and claim.verdict == "not resolved"
     assert "more than 2 SE below zero in 1" in claim.ours
+
+
+def test_every_experience_is_judged_against_the_spread_over_seeds_not_over_steps():
+    """Two seeds whose steps sit tightly around -0.5 and -0.02: the steps' error is tiny, the seeds' is not."""
+    results = [result(seed=s, T=3, E=2) for s in (0, 1)]
+    for r, shift in zip(results, (0.0, 0.48)):
+        for c in r.metrics["cosines"]:
+            c["cosine"] = -0.5 + shift + 0.001 * c["step"] % 0.003
+    frame = cosine.cosine_experiences_frame(results)
+    assert list(frame["seeds"]) == [2, 2] and frame.loc[2, "se"] == pytest.approx(0.24, abs=0.01)
+    claim = cosine.cosine_experiences_verdict(frame).claims[0]
+    assert claim.holds and claim.clear is False and claim.verdict == "not resolved"
+    assert claim.seeds == 2 and claim.se == pytest.approx(0.24, abs=0.01) and "over seeds" in claim.rule
+    assert "± 0.24 SE" in claim.render()  # a cosine's effect prints with two decimals
+    one = cosine.cosine_experiences_frame(results[:1])  # one seed: the error over its steps
+    assert one.loc[2, "se"] < 0.01 and "over its steps" in cosine.cosine_experiences_verdict(one).claims[0].rule
