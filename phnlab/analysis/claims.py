@@ -7,7 +7,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-__all__ = ["Claim", "Verdict", "answer"]
+__all__ = ["Claim", "Verdict", "answer", "UNTIMED"]
+
+# what a time claim says where its runs' wall times cannot be compared (e.g. shipped runs computed in the background)
+UNTIMED = "the time is not compared: these runs' wall times were not measured under one load"
 
 
 @dataclass(frozen=True)

@@ -10,7 +10,7 @@ from collections.abc import Mapping, Sequence
 from .. import paper
 from ..experiments.store import ResultsStore
 from ..metrics import training_seconds
-from .claims import Claim, Verdict
+from .claims import UNTIMED, Claim, Verdict
 from .figures import HN_COLOR, LR_COLOR, mean_curve, plot_experience_panels
 from .selection import select_runs
 from .stats import clear_effect, diff_se, group_runs, model_name
@@ -101,9 +101,6 @@ def _points(d: float) -> str:
     """A difference in points as the tables round it, with a second decimal where one would print +0.0 and
     hide which way the comparison went."""
     return f"{d:+.1f}" if abs(d) >= 0.05 or d == 0 else f"{d:+.2f}"
-
-
-UNTIMED = "the time is not compared: these runs' wall times were not measured under one load"
 
 
 def _of_depths(ks: Sequence[int]) -> str:

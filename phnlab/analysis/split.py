@@ -15,7 +15,7 @@ from ..metrics import training_seconds
 from ..experiments.store import ResultsStore
 from .central import compare_depths, ordering_claim
 from .selection import in_table2, select_runs, table2_by_seed
-from .claims import Claim, Verdict
+from .claims import UNTIMED, Claim, Verdict
 from .figures import HN_COLOR, LR_COLOR, plot_experience_panels
 from .stats import (accuracy_se, clear_effect, every_claim, forgetting_se, group_runs, mean_sd, model_name,
                     paired_effect, pct, pm, stream_test_images, test_size)
@@ -121,8 +121,7 @@ def table2_verdict(rows: Sequence[Mapping], results: Sequence, preset, timing: b
         ratio = by["HN-2"]["minutes"] / by["HN-F"]["minutes"] if timing else None
         claims.append(Claim("HN-2 reaches about HN-F's ACA in less time", None if ratio is None else ratio < 1,
                             f"ACA {gap:+.1f} points in {ratio:.2f}× the time" if ratio is not None else
-                            f"ACA {gap:+.1f} points; the time is not compared (the runs' wall times were not "
-                            "measured under the same load)", paper=f"{p_gap:+.1f} points in {p_ratio:.2f}× the time"))
+                            f"ACA {gap:+.1f} points; {UNTIMED}", paper=f"{p_gap:+.1f} points in {p_ratio:.2f}× the time"))
     claims.append(every_claim("HN-k forgets less than LR-k at every depth",
                               {k: lower_forgetting(hn, lr) for k, (lr, hn) in pairs.items()}, missing=missing,
                               paper=f"{sum(p2[hn]['forgetting'][0] < p2[lr]['forgetting'][0] for lr, hn in p_pairs)} "
