@@ -104,8 +104,8 @@ def _points(d: float) -> str:
 
 
 def _of_depths(ks: Sequence[int]) -> str:
-    """' (k = 1, 4 computed)' where some of the five depths lack a mode's run, else ''."""
-    return "" if len(ks) == 5 else f" ({', '.join(map(str, ks))} of k = 0-4 computed)"
+    """' (only k = 1, 4 of 0-4 computed)' where some of the five depths lack a mode's run, else ''."""
+    return "" if len(ks) == 5 else f" (only k = {', '.join(map(str, ks))} of 0-4 computed)"
 
 
 def table4_verdict(rows: Sequence[Mapping], test_images: int | None = None, timing: bool = True) -> Verdict | None:

@@ -90,7 +90,7 @@ def test_lookahead_verdicts_on_part_of_the_depths_and_untimed_runs():
     r4 = rows45("4", {"none": 50.0, "first": 52.0}, {"none": 1.0, "first": 1.5})
     part = [r for r in r4 if r["mode"] == "first" or r["k"] in (2, 4)]  # no look-ahead computed at k = 2, 4 only
     v4 = lookahead.table4_verdict(part, timing=False)
-    assert v4["Look-ahead improves"].ours == "at 2 of 2 depths (2, 4 of k = 0-4 computed)"
+    assert v4["Look-ahead improves"].ours == "at 2 of 2 depths (only k = 2, 4 of 0-4 computed)"
     cost_claim = v4["Look-ahead costs little"]
     assert cost_claim.holds is None and cost_claim.verdict == "cannot tell" and "not measured" in cost_claim.ours
     assert lookahead.table4_verdict([r for r in r4 if r["mode"] == "first"]) is None  # nothing to compare
