@@ -59,6 +59,13 @@ def test_first_experience_summary_verdict_and_figure7():
     weak_verdict = noisy.noisy_verdict(weak, "ci")
     assert weak_verdict["LR ends lower"].holds is False and weak_verdict["LR ends lower"].clear is False
     assert "this run **did not resolve** the paper's effect" in weak_verdict.notes[0]
+    assert "is bounded" not in weak_verdict.notes[0]  # one seed: no spread to bound it with
+    weak3 = [FakeResult(r.spec, fake_metrics(r.spec, T=4, decay=0.05)) for r in noisy_results(seeds=(0, 1, 2))]
+    weak3_verdict = noisy.noisy_verdict(weak3, "ci")
+    weak_lr = weak3_verdict["LR ends lower"]  # unresolved on three seeds: how large a harm it leaves open
+    assert weak_lr.clear is False
+    assert f"normal − noisy is at most {weak_lr.effect + 2 * weak_lr.se:+.1f} points" in weak3_verdict.notes[0]
+    assert "LR forgets experience 1 by at most" in weak3_verdict.notes[0]
 
 
 def test_depths_whose_runs_share_no_seed_are_left_out():
