@@ -103,6 +103,14 @@ def _points(d: float) -> str:
     return f"{d:+.1f}" if abs(d) >= 0.05 or d == 0 else f"{d:+.2f}"
 
 
+def _most(wins: Sequence[int], ks: Sequence[int], depths: int = 5) -> bool | None:
+    """Whether `wins` are most of all `depths` depths, as far as the computed ones `ks` decide it: None where the
+    depths not computed could still tip it either way."""
+    if len(wins) > depths / 2:
+        return True
+    return False if len(ks) - len(wins) >= depths / 2 else None
+
+
 def _of_depths(ks: Sequence[int]) -> str:
     """' (only k = 1, 4 of 0-4 computed)' where some of the five depths lack a mode's run, else ''."""
     return "" if len(ks) == 5 else f" (only k = {', '.join(map(str, ks))} of 0-4 computed)"
@@ -118,7 +126,7 @@ def table4_verdict(rows: Sequence[Mapping], test_images: int | None = None, timi
     clear, noise = _aca_noise(t, ks, "first", "none", test_images)
     p_time = f"{min(p_cost):.2f}–{max(p_cost):.2f}×, quoted as {paper.LOOKAHEAD_COST[0]}–{paper.LOOKAHEAD_COST[1]}×"
     claims = (
-        Claim("Look-ahead improves the final ACA in most cases", len(better) > len(ks) / 2,
+        Claim("Look-ahead improves the final ACA in most cases", _most(better, ks),
               f"at {len(better)} of {len(ks)} depths{_of_depths(ks)}", paper=f"{len(p_better)} of {len(paper.TABLE4)}",
               clear=clear, detail=f"{diffs} points" + (f"; {noise}" if noise else "")),
         Claim("Look-ahead costs little time", total <= paper.LOOKAHEAD_COST[1],
@@ -142,13 +150,14 @@ def table5_verdict(rows: Sequence[Mapping], test_images: int | None = None, timi
         return None
     clear, noise = _aca_noise(t, ks, "second", "first", test_images)
     reasons = []
-    if len(second_better) > len(ks) / 2:
+    second_wins = _most(second_better, ks)
+    if second_wins:
         reasons.append(f"second order has the better ACA at most depths ({len(second_better)} of {len(ks)})")
     if timing and total <= 1:
         reasons.append(f"second order is not slower in total: {total:.2f}×")
     p_time = f"{min(p_cost):.2f}–{max(p_cost):.2f}×"
     claims = (
-        Claim("Second order beats first order in ACA", len(second_better) > len(ks) / 2,
+        Claim("Second order beats first order in ACA", second_wins,
               f"at {len(second_better)} of {len(ks)} depths{_of_depths(ks)}",
               paper=f"{len(p_second_better)} of {len(paper.TABLE5)}",
               clear=clear, detail=f"{diffs} points" + (f"; {noise}" if noise else "")),
@@ -158,9 +167,10 @@ def table5_verdict(rows: Sequence[Mapping], test_images: int | None = None, timi
         Claim("Second order takes longer than first order", None, UNTIMED, paper=p_time),
         Claim("First order is the better trade-off (the paper's conclusion)", not reasons, "; ".join(reasons) if reasons
               else f"second order wins at {len(second_better)} of {len(ks)} depths and costs more in total")
-        if timing or reasons else
+        if reasons or (timing and second_wins is not None) else
         Claim("First order is the better trade-off (the paper's conclusion)", None,
-              f"second order wins at {len(second_better)} of {len(ks)} depths in ACA; {UNTIMED}"),
+              f"second order wins at {len(second_better)} of {len(ks)} depths in ACA{_of_depths(ks)}"
+              + ("" if timing else f"; {UNTIMED}")),
     )
     return Verdict(claims)
 

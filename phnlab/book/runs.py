@@ -69,7 +69,8 @@ def split_by_data(specs: Iterable, results_dir, data_root=None, sweep: str | Non
 def _run_list(specs: Sequence) -> str:
     """'HN-2, LR-2 on the streams noisy (fashionmnist), clean (fashionmnist), seeds 0, 1, 2': the distinct models,
     streams and seeds."""
-    models = dict.fromkeys(s.label() for s in specs)
+    updates = {"none": " without look-ahead", "second": " with second-order look-ahead"}  # first order: the default
+    models = dict.fromkeys(s.label() + (updates.get(s.lookahead, "") if s.strategy == "hn" else "") for s in specs)
     streams = dict.fromkeys(f"{s.stream} ({' → '.join(s.data_sets())})" for s in specs)
     seeds = sorted({s.seed for s in specs})
     return (f"{', '.join(models)} on the stream{'s' if len(streams) > 1 else ''} {', '.join(streams)}, "

@@ -94,6 +94,10 @@ def test_lookahead_verdicts_on_part_of_the_depths_and_untimed_runs():
     cost_claim = v4["Look-ahead costs little"]
     assert cost_claim.holds is None and cost_claim.verdict == "cannot tell" and "not measured" in cost_claim.ours
     assert lookahead.table4_verdict([r for r in r4 if r["mode"] == "first"]) is None  # nothing to compare
+    one = lookahead.table4_verdict([r for r in r4 if r["mode"] == "first" or r["k"] == 4])["Look-ahead improves"]
+    assert one.holds is None and one.verdict == "cannot tell"  # 1 of 5 depths cannot say "most"
+    three = [r for r in r4 if r["mode"] == "first" or r["k"] in (0, 1, 2)]
+    assert lookahead.table4_verdict(three)["Look-ahead improves"].holds is True  # 3 of 5 already decide it
     r5 = rows45("5", {"first": 51.0, "second": 50.0}, {"first": 1.0, "second": 3.0})
     untimed = lookahead.table5_verdict(r5, timing=False)
     assert untimed["Second order takes"].holds is None
