@@ -222,9 +222,7 @@ class ScheduleCheck:
             return (f"**Schedule.** Preset `{self.preset}`{trains}; no run of its schedule study is stored, so whether "
                     "that has converged is not known yet. Chapter 9 measures it.")
         text = schedule_verdict(self.found, self.preset, self.stream)
-        names = set(self.frame.index.get_level_values(0))
-        compared = names - {"Naive"} or names  # the models the HN-k against LR-k verdicts compare
-        moves = last_doubling_moves(self.frame, own, compared)
+        moves, compared, names = self._moves(own)
         if moves:
             text += (" On each model's doubling nearest that count (the one ending at it, else the one from it), "
                      + "; ".join(f"{column.split(' (')[0]} moved by up to {value:+.1f} points ({model}, {a:,} → {b:,})"
@@ -236,6 +234,12 @@ class ScheduleCheck:
             text += ": a verdict on a smaller difference may still move with the schedule."
         return "**Schedule.** " + text + " Chapter 9 measures it."
 
+    def _moves(self, own: int | None) -> tuple[dict, set, set]:
+        """`last_doubling_moves` of the models the verdicts compare (all but Naive), and those model sets."""
+        names = set(self.frame.index.get_level_values(0))
+        compared = names - {"Naive"} or names  # the models the HN-k against LR-k verdicts compare
+        return last_doubling_moves(self.frame, own, compared), compared, names
+
     def caveat(self) -> str | None:
         """A few words for the introduction's table where the runs are not known to have converged (None where
         they have)."""
@@ -243,11 +247,16 @@ class ScheduleCheck:
 
         if self.found is None or self.found.uncomputed:
             return "whether its runs' schedule has converged is not computed yet (chapter 9)"
-        if self.found.steps is None:
-            return "its runs' schedule is not shown to have converged (chapter 9: one seed)"
         own = study_steps(self.preset, self.stream)
+        largest = max(self._moves(own)[0].items(), key=lambda item: abs(item[1][0]), default=None)
+        moved = (f"{largest[0].split(' (')[0]} still moved by up to {largest[1][0]:+.1f} points on the doubling nearest "
+                 "its count" if largest else "")
+        if self.found.steps is None:
+            return f"its runs' schedule is not shown to have converged (chapter 9, one seed{': ' + moved if moved else ''})"
         if own and own < self.found.steps:
             return f"its runs train {own:,} steps per experience, short of the converged {self.found.steps:,} (chapter 9)"
+        if largest and abs(largest[1][0]) >= 1.0:  # converged by the rule's measure, not by the verdicts' own
+            return f"its schedule converged by {self.found._quantity}, but {moved} (chapter 9, one seed)"
         return None
 
 

@@ -172,3 +172,19 @@ def test_the_introductions_caveat_names_a_schedule_not_known_to_have_converged(t
                                    "accuracy_matrix": [[0.8], [0.7, late if s.resolved_preset().epochs == 104 else 0.8]]})
         caveat = schedule_check(store, "fmnist", "transfer").caveat()
         assert caveat is None if late == 0.8 else "not shown to have converged" in caveat  # converged at the study's 1,040
+
+
+def test_a_converged_schedule_still_names_a_verdict_measure_that_moved_a_point(tmp_path):
+    from phnlab.analysis.convergence import schedule_check
+    from phnlab.experiments.store import ResultsStore
+    from phnlab.experiments.sweeps import steps_per_experience
+
+    for late_aca, expected in ((0.515, "ACA still moved by up to +1.5 points"), (0.505, None)):
+        store = ResultsStore(tmp_path / str(late_aca))
+        for s in convergence_specs("fmnist", (0,), "split"):  # learning accuracy flat: converged from the start
+            steps = steps_per_experience(s.resolved_preset())
+            store.save_metrics(s, {"label": s.label(), "learning_accuracy": 0.8, "forgetting": 0.0,
+                                   "aca": late_aca if steps >= 1024 else 0.5, "wall_time_s": 60,
+                                   "accuracy_matrix": [[0.8], [0.7, 0.8]]})
+        caveat = schedule_check(store, "fmnist", "split").caveat()
+        assert caveat is None if expected is None else (expected in caveat and "converged by learning accuracy" in caveat)
