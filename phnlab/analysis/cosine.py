@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+import math
 from collections.abc import Iterable, Sequence
 
 from .claims import Claim, Verdict
@@ -36,9 +37,17 @@ def cosine_verdict(df, preset_name: str) -> tuple[Verdict, object]:
     per_seed = df.groupby("seed")["cosine"].agg(steps="count", mean="mean", min="min", max="max",
                                                 negative=lambda c: (c < 0).mean())
     negative = int((per_seed["mean"] < 0).sum())
+    # the mean over seeds and its error over seeds (one seed: over its steps, which are correlated: a floor)
+    mean = float(per_seed["mean"].mean()) if len(per_seed) else None
+    se = float(per_seed["mean"].sem() if len(per_seed) > 1 else df["cosine"].sem()) if len(per_seed) else None
+    se = None if se is None or math.isnan(se) else se  # one step: no error to give
     claim = Claim("The cross-entropy and look-ahead gradients point apart (negative cosine) whatever the seed",
                   negative == len(per_seed), f"the mean cosine over the first epoch of experience 2 is negative for "
                   f"{negative} of {len(per_seed)} seeds",
+                  clear=bool(mean + 2 * se < 0) if se is not None and negative == len(per_seed) else None,
+                  effect=mean, se=se, seeds=len(per_seed), decimals=2,
+                  rule=f"every seed's mean negative, and their mean more than 2 SE (over "
+                       f"{'seeds' if len(per_seed) > 1 else 'its steps'}) below zero",
                   detail=", ".join(f"seed {s}: {r['mean']:+.2f}, {100 * r['negative']:.0f} % of {int(r['steps'])} "
                                    "steps negative" for s, r in per_seed.iterrows()))
     notes = ()

@@ -75,3 +75,13 @@ def test_every_experience_is_judged_against_the_spread_over_seeds_not_over_steps
     assert "± 0.24 SE" in claim.render()  # a cosine's effect prints with two decimals
     one = cosine.cosine_experiences_frame(results[:1])  # one seed: the error over its steps
     assert one.loc[2, "se"] < 0.01 and "over its steps" in cosine.cosine_experiences_verdict(one).claims[0].rule
+
+
+def test_figure12s_claim_carries_its_mean_and_error_over_seeds():
+    results = [result(seed=s, T=3, E=2) for s in (0, 1, 2)]
+    for r, shift in zip(results, (0.0, 0.1, 0.2)):
+        for c in r.metrics["cosines"]:
+            c["cosine"] += shift
+    (claim,) = cosine.cosine_verdict(cosine.cosine_frame(results, experience=1, epoch=0), "ci")[0].claims
+    assert claim.holds and claim.effect == pytest.approx(-0.3) and claim.se == pytest.approx(0.1 / 3 ** 0.5)
+    assert claim.clear and claim.seeds == 3 and "over seeds" in claim.rule and "(effect -0.30 ± 0.06 SE" in claim.render()
