@@ -23,7 +23,8 @@ def test_table2_frame_and_verdict():
     v = verdict(three)
     beats = v["HN-k beats LR-k"]
     assert beats.holds and beats.clear and beats.verdict == "yes" and beats.paper == "4 of 4 (no LR-0 row)"
-    assert beats.ours.startswith("ahead at 5 of 5 depths (point estimates); clear at k = 1, k = 2, k = 3, k = 4, k = F; decided by k = ")
+    assert beats.ours.startswith("ahead at 4 of 4 depths (point estimates); clear at k = 1, k = 2, k = 3, k = 4; decided by k = ")
+    assert "k = F" not in beats.ours  # HN-F against LR-0: the paper's Table 2 has no LR-0 row
     assert beats.seeds == 3 and abs(beats.effect - 20.0) < 1e-9 and "k = 1: +20.0" in beats.detail
     skew = [{**r, "aca": (60.0, 1.0)} if r["strategy"] == "HN-3" else r for r in three]
     assert verdict(skew)["HN-k beats LR-k"].ours.endswith("decided by k = 3 (the weakest depth)")  # the least clear depth
