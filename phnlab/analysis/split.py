@@ -100,7 +100,8 @@ def table2_verdict(rows: Sequence[Mapping], results: Sequence, preset, timing: b
     T = len(results[0].metrics["accuracy_matrix"])
     pairs = {f"k = {k or 'F'}": (f"LR-{k}", model_name(k)) for k in (1, 2, 3, 4, 0)
              if f"LR-{k}" in runs and model_name(k) in runs}
-    missing = [f"k = {k or 'F'}" for k in (1, 2, 3, 4, 0) if f"k = {k or 'F'}" not in pairs]
+    depths = {name: pair for name, pair in pairs.items() if name != "k = F"}  # the depths Table 2 compares (no LR-0)
+    missing = [f"k = {k}" for k in (1, 2, 3, 4) if f"k = {k}" not in pairs]
     p_pairs = [(lr, hn) for lr, hn in pairs.values() if lr in p2 and hn in p2]
     per_seed = lambda label, key: {s: 100 * m[key] for s, m in runs[label].items()}  # noqa: E731
 
@@ -123,12 +124,12 @@ def table2_verdict(rows: Sequence[Mapping], results: Sequence, preset, timing: b
                             f"ACA {gap:+.1f} points in {ratio:.2f}× the time" if ratio is not None else
                             f"ACA {gap:+.1f} points; {UNTIMED}", paper=f"{p_gap:+.1f} points in {p_ratio:.2f}× the time"))
     claims.append(every_claim("HN-k forgets less than LR-k at every depth",
-                              {k: lower_forgetting(hn, lr) for k, (lr, hn) in pairs.items()}, missing=missing,
+                              {k: lower_forgetting(hn, lr) for k, (lr, hn) in depths.items()}, missing=missing,
                               paper=f"{sum(p2[hn]['forgetting'][0] < p2[lr]['forgetting'][0] for lr, hn in p_pairs)} "
                               f"of {len(p_pairs)}"))
     claims.append(every_claim("HN-k learns less than LR-k at every depth (learning accuracy)",
                               {k: paired_effect(per_seed(lr, "learning_accuracy"), per_seed(hn, "learning_accuracy"),
-                                                n_test) for k, (lr, hn) in pairs.items()}, missing=missing))
+                                                n_test) for k, (lr, hn) in depths.items()}, missing=missing))
     if "Naive" in runs:
         hns = [hn for _, hn in pairs.values()]
         claims.append(every_claim("HN forgets less than Naive", {hn: lower_forgetting(hn, "Naive") for hn in hns},
