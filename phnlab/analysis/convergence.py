@@ -249,14 +249,14 @@ class ScheduleCheck:
             return "whether its runs' schedule has converged is not computed yet (chapter 9)"
         own = study_steps(self.preset, self.stream)
         largest = max(self._moves(own)[0].items(), key=lambda item: abs(item[1][0]), default=None)
-        moved = (f"{largest[0].split(' (')[0]} still moved by up to {largest[1][0]:+.1f} points on the doubling nearest "
-                 "its count" if largest else "")
+        moved = (f"{largest[0].split(' (')[0]} still moved up to {largest[1][0]:+.1f} points on the nearest doubling"
+                 if largest else "")
         if self.found.steps is None:
             return f"its runs' schedule is not shown to have converged (chapter 9, one seed{': ' + moved if moved else ''})"
         if own and own < self.found.steps:
             return f"its runs train {own:,} steps per experience, short of the converged {self.found.steps:,} (chapter 9)"
         if largest and abs(largest[1][0]) >= 1.0:  # converged by the rule's measure, not by the verdicts' own
-            return f"its schedule converged by {self.found._quantity}, but {moved} (chapter 9, one seed)"
+            return f"schedule converged by {self.found._quantity}; {moved} (chapter 9, one seed)"
         return None
 
 

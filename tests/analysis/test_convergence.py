@@ -179,7 +179,7 @@ def test_a_converged_schedule_still_names_a_verdict_measure_that_moved_a_point(t
     from phnlab.experiments.store import ResultsStore
     from phnlab.experiments.sweeps import steps_per_experience
 
-    for late_aca, expected in ((0.515, "ACA still moved by up to +1.5 points"), (0.505, None)):
+    for late_aca, expected in ((0.515, "ACA still moved up to +1.5 points"), (0.505, None)):
         store = ResultsStore(tmp_path / str(late_aca))
         for s in convergence_specs("fmnist", (0,), "split"):  # learning accuracy flat: converged from the start
             steps = steps_per_experience(s.resolved_preset())
