@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-__all__ = ["Claim", "Verdict", "answer", "UNTIMED"]
+__all__ = ["Claim", "Verdict", "answer", "effect_text", "UNTIMED"]
 
 # what a time claim says where its runs' wall times cannot be compared (e.g. shipped runs computed in the background)
 UNTIMED = "the time is not compared: these runs' wall times were not measured under one load"
@@ -60,9 +60,8 @@ class Claim:
         if self.clear is not None:
             text += f"; clear of its noise: **{answer(self.clear)}**"
         if self.effect is not None:
-            noise = "" if self.se is None else f" ± {self.se:.{self.decimals}f} SE"
-            seeds = "" if self.seeds is None else f", {self.seeds} seed{'s' if self.seeds != 1 else ''}"
-            text += f" (effect {self.effect:+.{self.decimals}f}{noise}{seeds}{'; ' + self.rule if self.rule and rule else ''})"
+            text += (f" ({effect_text(self.effect, self.se, self.seeds, self.decimals)}"
+                     f"{'; ' + self.rule if self.rule and rule else ''})")
         return text + (f". {self.detail.rstrip('.')}." if self.detail else ".")
 
 
@@ -109,6 +108,13 @@ class Verdict:
 
     def _repr_markdown_(self) -> str:  # `display(verdict)` in a chapter
         return self.render()
+
+
+def effect_text(effect: float, se: float | None, seeds: int | None, decimals: int = 1) -> str:
+    """'effect +1.2 ± 0.4 SE, 3 seeds' (the error and the seeds where known)."""
+    noise = "" if se is None else f" ± {se:.{decimals}f} SE"
+    count = "" if seeds is None else f", {seeds} seed{'s' if seeds != 1 else ''}"
+    return f"effect {effect:+.{decimals}f}{noise}{count}"
 
 
 def answer(flag: bool | None) -> str:

@@ -31,16 +31,21 @@ def cosine_frame(results: Iterable, *, experience: int = 1, epoch: int = 0):
     return df
 
 
+def _over_seeds(part) -> tuple[float, float | None, int]:
+    """(mean cosine over the seeds' means, its standard error over seeds, seeds) of a frame with `seed` and
+    `cosine`. With one seed the error is its steps' (correlated, so a floor); None where it cannot be given."""
+    per_seed = part.groupby("seed")["cosine"].mean()
+    se = per_seed.sem() if len(per_seed) > 1 else part["cosine"].sem()
+    return float(per_seed.mean()), None if math.isnan(se) else float(se), len(per_seed)
+
+
 def cosine_verdict(df, preset_name: str) -> tuple[Verdict, object]:
     """Figure 12's claim (negative similarity whatever the seed), checked: the verdict and a table
     of the cosine per seed (steps, mean, min, max, share of negative steps)."""
     per_seed = df.groupby("seed")["cosine"].agg(steps="count", mean="mean", min="min", max="max",
                                                 negative=lambda c: (c < 0).mean())
     negative = int((per_seed["mean"] < 0).sum())
-    # the mean over seeds and its error over seeds (one seed: over its steps, which are correlated: a floor)
-    mean = float(per_seed["mean"].mean()) if len(per_seed) else None
-    se = float(per_seed["mean"].sem() if len(per_seed) > 1 else df["cosine"].sem()) if len(per_seed) else None
-    se = None if se is None or math.isnan(se) else se  # one step: no error to give
+    mean, se, _ = _over_seeds(df) if len(per_seed) else (None, None, 0)
     claim = Claim("The cross-entropy and look-ahead gradients point apart (negative cosine) whatever the seed",
                   negative == len(per_seed), f"the mean cosine over the first epoch of experience 2 is negative for "
                   f"{negative} of {len(per_seed)} seeds",
@@ -69,10 +74,8 @@ def cosine_experiences_frame(results: Sequence, *, epoch: int = 0):
     pooled = pd.concat(frames) if frames else pd.DataFrame(columns=["experience", "seed", "cosine"])
     rows = {}
     for e, part in pooled.groupby("experience"):
-        per_seed = part.groupby("seed")["cosine"].mean()
-        rows[e] = {"steps": len(part), "seeds": len(per_seed), "mean": per_seed.mean(),
-                   "se": per_seed.sem() if len(per_seed) > 1 else part["cosine"].sem(),
-                   "negative": (part["cosine"] < 0).mean()}
+        mean, se, seeds = _over_seeds(part)
+        rows[e] = {"steps": len(part), "seeds": seeds, "mean": mean, "se": se, "negative": (part["cosine"] < 0).mean()}
     frame = pd.DataFrame.from_dict(rows, orient="index", columns=["steps", "seeds", "mean", "se", "negative"])
     return frame.rename_axis("experience").round(3)
 

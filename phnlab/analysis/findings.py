@@ -14,7 +14,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
 from pathlib import Path
 
-from .claims import Claim
+from .claims import Claim, effect_text
 
 __all__ = ["PaperClaim", "PAPER_CLAIMS", "MARKER", "record", "clear", "load", "summary_markdown"]
 
@@ -118,10 +118,7 @@ def _cell(rec: dict | None) -> str:
         text += f" (point estimate: {'yes' if rec['holds'] else 'no'}; {why})"
     text += f": {rec['ours']}"
     if rec.get("effect") is not None:
-        d = rec.get("decimals", 1)
-        se = f" ± {rec['se']:.{d}f} SE" if rec.get("se") is not None else ""
-        seeds = f", {rec['seeds']} seed{'s' if rec['seeds'] != 1 else ''}" if rec.get("seeds") else ""
-        text += f" (effect {rec['effect']:+.{d}f}{se}{seeds})"
+        text += f" ({effect_text(rec['effect'], rec.get('se'), rec.get('seeds') or None, rec.get('decimals', 1))})"
     if rec.get("schedule"):
         text += f"; {rec['schedule']}"
     return text.replace("|", "/")
