@@ -38,7 +38,7 @@ from .strategies import registry
 __all__ = [
     "Case", "CASES", "RATIOS", "TARGETS", "SCALING_PREVIOUS", "DEFAULT_REPEATS", "DEFAULT_WARMUP",
     "check_bench_args", "prepare_strategy", "random_batch", "time_steps", "time_eval", "run_bench",
-    "paper_ratios", "run_scaling", "state_bytes", "PRESET", "DEFAULT_TASKS",
+    "paper_ratios", "run_scaling", "state_bytes", "PRESET", "DEFAULT_TASKS", "STREAM_CASES", "run_stream_costs",
 ]
 
 DEFAULT_TASKS = 20
@@ -70,6 +70,9 @@ CASES: tuple[Case, ...] = (
     Case("HN-4 second", "hn", 4, "second"),
 )
 CASES += tuple(Case(registry.label(r.name, r.depths[0]), r.name, r.depths[0]) for r in registry.references())
+# The whole-run time model of a split stream (`run_stream_costs`): every partial hypernetwork under every update
+STREAM_CASES: tuple[Case, ...] = tuple(Case(f"HN-{k or 'F'} {mode}", "hn", k, mode) for k in range(5)
+                                       for mode in ("none", "first", "second"))
 # Evaluation throughput depends on the model only (the look-ahead mode changes training alone).
 EVAL_CASES = {"Naive": "Naive", "EWC": "EWC", "LR-4": "LR-4", "HN-F": "HN-F first", "HN-4": "HN-4 first"}
 
@@ -246,7 +249,8 @@ def _median_ms(times: list[float]) -> float:
 def _device_name(dev: torch.device) -> str:
     if dev.type == "cuda":
         return torch.cuda.get_device_name(dev)
-    return f"{platform.processor() or platform.machine()} CPU, {torch.get_num_threads()} threads"
+    n = torch.get_num_threads()
+    return f"{platform.processor() or platform.machine()} CPU, {n} thread{'s' if n != 1 else ''}"
 
 
 def run_bench(*, device="auto", tasks: int = DEFAULT_TASKS, repeats: int = DEFAULT_REPEATS,
@@ -379,6 +383,50 @@ def run_scaling(*, device, previous=SCALING_PREVIOUS, repeats: int = 5, warmup: 
     rows = [{"previous_tasks": p, "step_ms": _median_ms(times[p]), "state_mb": state_bytes(runs[p][0]) / 2**20,
              "over_naive": statistics.median([a / b for a, b in zip(times[p], times["Naive"])])} for p in previous]
     return {"case": case.label, "repeats": repeats, "naive_step_ms": _median_ms(times["Naive"]), "rows": rows}
+
+
+def run_stream_costs(*, device="auto", preset_name: str = "fmnist", cases: tuple[Case, ...] = STREAM_CASES,
+                     repeats: int = 9, warmup: int = 2, log: Callable[[str], None] | None = None) -> dict:
+    """The training-step time of each case at every experience of `preset_name`'s split stream, in interleaved
+    rounds within one window: what a whole run's training costs (the steps of an experience times the sum over
+    experiences), for runs whose own wall times were measured under different loads. Experience 1 trains the prefix
+    and has no regulariser, so the update does not matter there: it is timed once per model and shared."""
+    check_bench_args(tasks=2, repeats=repeats, warmup=warmup)
+    dev = resolve_device(device)
+    log = log or (lambda msg: None)
+    start, load_before = time.perf_counter(), machine_load()
+    preset = get_preset(preset_name)
+    experiences, classes = preset.stream_shape("split")
+    step_ms: dict[str, list[float]] = {c.label: [] for c in cases}
+    for current in range(experiences):
+        timed = {c.label: c for c in cases} if current else {c.label: c for c in dict(
+            ((c.strategy, c.freeze_depth), c) for c in cases).values()}  # one update per model in experience 1
+        batch = random_batch(preset.batch_size, classes=classes, task=current, device=dev)
+        strategies = {label: prepare_strategy(c, tasks=current + 1, device=dev, preset=preset)
+                      for label, c in timed.items()}
+        for s in strategies.values():
+            if warmup:
+                time_steps(s, batch, warmup)
+        times: dict[str, list[float]] = {label: [] for label in strategies}
+        for _ in range(repeats):
+            for label, s in strategies.items():
+                times[label].append(time_steps(s, batch, 1)[0][0])
+        for c in cases:
+            shared = next(label for label, t in timed.items() if (t.strategy, t.freeze_depth) ==
+                          (c.strategy, c.freeze_depth))
+            step_ms[c.label].append(_median_ms(times[c.label if c.label in times else shared]))
+        log(f"experience {current + 1}/{experiences}: " + ", ".join(f"{k} {v[-1]:.0f}" for k, v in step_ms.items())
+            + " ms")
+        del strategies
+        gc.collect()
+    per_epoch = preset.steps_per_epoch("split")  # None: a whole data set's split, its size unknown here
+    result = {"device": str(dev), "device_name": _device_name(dev), "torch": torch.__version__,
+              "threads": torch.get_num_threads(), "preset": preset_name, "experiences": experiences,
+              "steps_per_experience": preset.epochs * per_epoch if per_epoch else None, "repeats": repeats,
+              "warmup": warmup, "batch_size": preset.batch_size, "step_ms": step_ms,
+              "wall_s": time.perf_counter() - start, "machine_load": {"before": load_before, "after": machine_load()}}
+    _check_finite({"step_ms": {f"{k} at experience {i + 1}": v for k, vs in step_ms.items() for i, v in enumerate(vs)}})
+    return result
 
 
 def _check_finite(result: dict) -> None:

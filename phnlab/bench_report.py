@@ -6,7 +6,7 @@ from __future__ import annotations
 from .bench import DEFAULT_TASKS, DEFAULT_WARMUP, PRESET, Case, paper_ratios, prepare_strategy, random_batch, time_steps
 from .config import get_preset, resolve_device
 
-__all__ = ["format_report", "profile_step", "format_profile", "RATIO_TITLES"]
+__all__ = ["format_report", "profile_step", "format_profile", "format_stream_costs", "RATIO_TITLES"]
 
 
 # ---- profile -------------------------------------------------------------------------------------
@@ -136,4 +136,17 @@ def format_report(r: dict) -> str:
     before, after = load.get("before", {}), load.get("after", {})
     lines.append(f"\n({r['wall_s']:.0f} s in all; load average {before.get('loadavg_1min', float('nan')):.1f} before, "
                  f"{after.get('loadavg_1min', float('nan')):.1f} after, on {before.get('cpus')} CPUs)")
+    return "\n".join(lines)
+
+
+def format_stream_costs(r: dict) -> str:
+    """`run_stream_costs` as a table: ms per step at each experience, and the training minutes of a whole run."""
+    n, steps = r["experiences"], r["steps_per_experience"]
+    head = f"{'case':<16}" + "".join(f"{f'exp {i + 1}':>9}" for i in range(n)) + f"{'run (min)':>11}"
+    lines = [f"training-step time (ms, median of {r['repeats']}) at every experience of preset {r['preset']}'s split "
+             f"stream on {r['device_name']}; a run trains {steps or 'an unknown number of'} steps per experience",
+             head, "-" * len(head)]
+    for label, ms in r["step_ms"].items():
+        run = f"{steps * sum(ms) / 60000:>11.1f}" if steps else f"{'—':>11}"
+        lines.append(f"{label:<16}" + "".join(f"{v:>9.0f}" for v in ms) + run)
     return "\n".join(lines)

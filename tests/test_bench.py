@@ -104,3 +104,34 @@ def test_scaling_rows_and_paper_ratios():
     p = paper_ratios()
     assert p["hnf_over_naive"][0] == pytest.approx(636 / 120)
     assert p["lookahead_first_over_none"][1] == pytest.approx(636 / 407)
+
+
+def test_stream_costs_time_every_experience_and_share_the_first(capsys):
+    """`--stream-costs`: one time per experience of the preset's split stream for each case; experience 1 (no
+    regulariser, the prefix trained) is timed once per model and is the same under every update."""
+    from phnlab.bench import STREAM_CASES
+    from phnlab.config import get_preset
+
+    assert main(["bench", "--stream-costs", "--preset", "ci", "--repeats", "1", "--warmup", "0", "--device", "cpu",
+                 "--json"]) == 0
+    r = json.loads(capsys.readouterr().out)
+    ci = get_preset("ci")
+    assert set(r["step_ms"]) == {c.label for c in STREAM_CASES} and r["experiences"] == ci.num_experiences
+    assert all(len(v) == ci.num_experiences and all(map(_positive, v)) for v in r["step_ms"].values())
+    assert r["steps_per_experience"] == ci.epochs * ci.steps_per_epoch("split")
+    for k in ("F", 1, 2, 3, 4):
+        assert len({r["step_ms"][f"HN-{k} {mode}"][0] for mode in ("none", "first", "second")}) == 1
+    assert main(["bench", "--stream-costs", "--set", "precision=bf16"]) == 2
+    assert "allowed without --set" in capsys.readouterr().err
+
+
+def test_the_first_experience_trains_the_prefix():
+    """The state of experience 1 that `--stream-costs` times: the prefix is still trained there, later it is frozen."""
+    from phnlab.bench import STREAM_CASES
+    from phnlab.config import get_preset
+
+    hn2 = next(c for c in STREAM_CASES if c.label == "HN-2 first")
+    first = prepare_strategy(hn2, tasks=1, device=torch.device("cpu"), preset=get_preset("ci"))
+    later = prepare_strategy(hn2, tasks=2, device=torch.device("cpu"), preset=get_preset("ci"))
+    assert not first.model.frozen and first.regularizer is None
+    assert later.model.frozen and later.regularizer is not None

@@ -56,3 +56,15 @@ def test_the_preset_sizes_the_readme_and_the_introduction_state_are_the_presets(
             f"{paper.epochs} epochs, batch {paper.batch_size}, {paper.buffer_size} latents") in readme
     assert f"{tiny.num_experiences} × {tiny.classes_per_experience} classes, {tiny.buffer_size} latents" in readme
     assert f"({tiny.num_experiences} × {tiny.classes_per_experience}\n  classes, {tiny.buffer_size} latents)" in intro
+
+
+def test_the_stream_cost_figures_on_the_page_are_the_model_s():
+    from phnlab.analysis.step_times import stored_stream_costs
+
+    costs = stored_stream_costs("fmnist")
+    assert costs is not None, "docs/stream-costs-fmnist-cpu.json is missing or unreadable"
+    hn2 = costs.minutes(2, "first") / costs.minutes(0, "first")
+    second = [costs.minutes(k, "second") / costs.minutes(k, "first") for k in (0, 4)]
+    text = " ".join(PAGE.split())
+    assert f"HN-2 trains in {hn2:.2f}× HN-F's time" in text
+    assert f"{second[0]:.2f}× first order at HN-F, falling to {second[1]:.2f}× at HN-4" in text

@@ -84,14 +84,16 @@ def _aca_noise(t: Mapping, ks: Sequence[int], a: str, b: str, test_images: int |
 
 def _compare_modes(rows: Sequence[Mapping], new: str, old: str, published: Mapping):
     """Tables 4 and 5 compare two look-ahead modes per depth: the rows by (k, mode), the depths that have both
-    modes, where `new` has the better ACA (ours, paper's), its time ratio per depth and in total (ours, paper's),
+    modes, where `new` has the better ACA (ours, paper's), its time ratio per depth and in total (ours, where every
+    row has a time; paper's),
     and the ACA differences as text."""
     t = by_mode(rows)
     ks = sorted({k for k, _ in t if (k, new) in t and (k, old) in t})
     better = [k for k in ks if t[(k, new)]["aca"] > t[(k, old)]["aca"]]
     p_better = [k for k in published if published[k][new][0] > published[k][old][0]]
-    cost = {k: t[(k, new)]["minutes"] / t[(k, old)]["minutes"] for k in ks}
-    total = sum(t[(k, new)]["minutes"] for k in ks) / sum(t[(k, old)]["minutes"] for k in ks) if ks else None
+    timed = all(t[(k, mode)]["minutes"] for k in ks for mode in (new, old))  # None: a time not known
+    cost = {k: t[(k, new)]["minutes"] / t[(k, old)]["minutes"] for k in ks} if timed else {}
+    total = sum(t[(k, new)]["minutes"] for k in ks) / sum(t[(k, old)]["minutes"] for k in ks) if ks and timed else None
     p_cost = [published[k][new][2] / published[k][old][2] for k in published]
     diffs = ", ".join(f"k = {k}: {_points(t[(k, new)]['aca'] - t[(k, old)]['aca'])}" for k in ks)
     return t, ks, better, p_better, cost, total, p_cost, diffs
@@ -116,13 +118,17 @@ def _of_depths(ks: Sequence[int]) -> str:
     return "" if len(ks) == 5 else f" (only k = {', '.join(map(str, ks))} of 0-4 computed)"
 
 
-def table4_verdict(rows: Sequence[Mapping], test_images: int | None = None, timing: bool = True) -> Verdict | None:
+def table4_verdict(rows: Sequence[Mapping], test_images: int | None = None, timing: bool | str = True
+                   ) -> Verdict | None:
     """Table 4's claim: look-ahead improves the final ACA in most cases at a modest cost in time.
-    `test_images`: test images behind one run's ACA (`stream_test_images`), for the noise check; `timing`: the
-    runs' wall times were measured alike (else the time claim cannot tell). None where no depth has both modes."""
+    `test_images`: test images behind one run's ACA (`stream_test_images`), for the noise check; `timing`: True
+    where the rows' minutes are the runs' wall times, measured alike; a text naming where they come from
+    (`step_times.timed_by_steps`); False where they cannot be compared (the time claim cannot tell). None where
+    no depth has both modes."""
     t, ks, better, p_better, cost, total, p_cost, diffs = _compare_modes(rows, "first", "none", paper.TABLE4)
     if not ks:
         return None
+    timing = timing if total is not None else False
     clear, noise = _aca_noise(t, ks, "first", "none", test_images)
     p_time = f"{min(p_cost):.2f}–{max(p_cost):.2f}×, quoted as {paper.LOOKAHEAD_COST[0]}–{paper.LOOKAHEAD_COST[1]}×"
     claims = (
@@ -132,8 +138,8 @@ def table4_verdict(rows: Sequence[Mapping], test_images: int | None = None, timi
         Claim("Look-ahead costs little time", total <= paper.LOOKAHEAD_COST[1],
               f"{total:.2f}× the time of no look-ahead over the {len(ks)} runs ({min(cost.values()):.2f}–"
               f"{max(cost.values()):.2f}× per depth)", paper=p_time,
-              detail="whole-run wall times of single runs on a shared machine; chapter 7 points to the step-level "
-                     "measurement") if timing else
+              detail=timing if isinstance(timing, str) else "whole-run wall times of single runs on a shared "
+                     "machine; chapter 7 points to the step-level measurement") if timing else
         Claim("Look-ahead costs little time", None, UNTIMED, paper=p_time),
     )
     notes = () if clear is not False else ("At this preset the ACA comparison shows no clear effect either way.",)
@@ -148,6 +154,7 @@ def table5_verdict(rows: Sequence[Mapping], test_images: int | None = None, timi
         rows, "second", "first", paper.TABLE5)
     if not ks:
         return None
+    timing = timing if total is not None else False
     clear, noise = _aca_noise(t, ks, "second", "first", test_images)
     reasons = []
     second_wins = _most(second_better, ks)
@@ -163,7 +170,8 @@ def table5_verdict(rows: Sequence[Mapping], test_images: int | None = None, timi
               clear=clear, detail=f"{diffs} points" + (f"; {noise}" if noise else "")),
         Claim("Second order takes longer than first order", total > 1,
               f"{total:.2f}× the time of first order over the {len(ks)} runs ({min(cost.values()):.2f}–"
-              f"{max(cost.values()):.2f}× per depth)", paper=p_time) if timing else
+              f"{max(cost.values()):.2f}× per depth)", paper=p_time,
+              detail=timing if isinstance(timing, str) else "") if timing else
         Claim("Second order takes longer than first order", None, UNTIMED, paper=p_time),
         Claim("First order is the better trade-off (the paper's conclusion)", not reasons, "; ".join(reasons) if reasons
               else f"second order wins at {len(second_better)} of {len(ks)} depths and costs more in total")

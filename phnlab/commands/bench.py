@@ -30,6 +30,10 @@ def register(sub) -> None:
                    help="also HN-F step time for 2, 5, 20, 50, 100 previous tasks")
     p.add_argument("--profile", action="store_true",
                    help="instead: torch.profiler tables of one HN-F and one HN-4 first-order step")
+    p.add_argument("--stream-costs", action="store_true",
+                   help="instead: the step time of HN-F and HN-1..4 under each update at every experience of the "
+                        "preset's split stream, the whole-run time model of the shipped runs' time claims "
+                        "(docs/stream-costs-<preset>-cpu.json)")
     p.add_argument("--set", action="append", default=[], metavar="FIELD=VALUE", dest="overrides",
                    help="a preset field for every strategy, e.g. --set channels_last=True --set precision=bf16")
     p.add_argument("--json", action="store_true", help="print one JSON object instead of the table")
@@ -62,6 +66,16 @@ def main(args) -> int:
             print(json.dumps([{k: v for k, v in p.items() if k != "table"} for p in profiles]))
         else:
             print("\n\n".join(format_profile(p) for p in profiles))
+        return 0
+    if args.stream_costs:
+        from ..bench import run_stream_costs
+        from ..bench_report import format_stream_costs
+
+        if overrides:
+            raise BadInput("--stream-costs times the preset as its runs train it: allowed without --set")
+        costs = run_stream_costs(device=args.device, preset_name=args.preset, repeats=args.repeats,
+                                 warmup=args.warmup, log=log)
+        print(json.dumps(costs) if args.json else format_stream_costs(costs))
         return 0
     result = run_bench(device=args.device, tasks=args.tasks, repeats=args.repeats, warmup=args.warmup,
                        scaling=args.scaling, eval_repeats=args.eval_repeats, batch_size=args.batch_size,

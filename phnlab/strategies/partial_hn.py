@@ -79,8 +79,9 @@ class PartialHN(PhnTemplate):
                                                  seed=1000 * self.seed + task)
 
     def _assume_previous_tasks(self, current: int, generator: torch.Generator) -> None:
-        """Prefix frozen after experience 1; tasks 0..current-1 seen, their targets fixed."""
-        self.model.freeze_prefix()
+        """Prefix frozen after experience 1 (trained in it); tasks 0..current-1 seen, their targets fixed."""
+        if current:
+            self.model.freeze_prefix()
         self.seen_tasks = list(range(current))
         self._start_task(current)
 

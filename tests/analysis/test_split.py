@@ -39,6 +39,8 @@ def test_table2_frame_and_verdict():
     assert faster.holds and faster.ours == "ACA +0.0 points in 0.50× the time"
     untimed = split.table2_verdict(three, fake_table2_results(three), preset, timing=False).get("HN-2 reaches")
     assert untimed.holds is None and untimed.verdict == "cannot tell" and "time is not compared" in untimed.ours
+    modelled = split.table2_verdict(three, fake_table2_results(three), preset, timing="a step-time model").get("HN-2")
+    assert modelled.holds and modelled.detail == "a step-time model"  # times from elsewhere: named beside the ratio
     assert faster.paper.startswith(f"{t2['HN-2']['aca'][0] - t2['HN-F']['aca'][0]:+.1f} points")
     assert v["HN-k forgets less"].holds and v["HN-k forgets less"].verdict == "yes"
     naive = v["HN forgets less than Naive"]
