@@ -251,8 +251,13 @@ class ScheduleCheck:
         largest = max(self._moves(own)[0].items(), key=lambda item: abs(item[1][0]), default=None)
         moved = (f"{largest[0].split(' (')[0]} still moved up to {largest[1][0]:+.1f} points on the nearest doubling"
                  if largest else "")
-        if self.found.steps is None:
-            return f"its runs' schedule is not shown to have converged (chapter 9, one seed{': ' + moved if moved else ''})"
+        if self.found.steps is None:  # the rule's own measure says why; the verdicts' measures, how far they moved
+            rule = last_doubling_moves(self.frame, own, self._moves(own)[1], (judged(self.frame),))
+            why = [f"{c.split(' (')[0]} moved {v:+.1f} points ({m}, {a:,} → {b:,})" for c, (v, m, a, b) in rule.items()
+                   if not largest or c != largest[0]]
+            return ("its runs' schedule is not shown to have converged (chapter 9, one seed: "
+                    + "; ".join(why + ([moved] if moved else [])) + ")" if why or moved else
+                    "its runs' schedule is not shown to have converged (chapter 9, one seed)")
         if own and own < self.found.steps:
             return f"its runs train {own:,} steps per experience, short of the converged {self.found.steps:,} (chapter 9)"
         if largest and abs(largest[1][0]) >= 1.0:  # converged by the rule's measure, not by the verdicts' own
@@ -267,14 +272,15 @@ def schedule_check(store, preset: str, stream: str) -> ScheduleCheck:
     return ScheduleCheck(preset, stream, frame, converged_steps(frame) if len(frame) else None)
 
 
-def last_doubling_moves(frame, own: int | None, models=None) -> dict:
-    """Per measure a chapter's verdicts read (ACA and forgetting; on a transfer stream experience 2's accuracy): the
-    largest change, over the models (`models`: those named only), on each model's last measured doubling that ends
-    at or below `own` (else its first from `own` on), as (change, model, from, to); {} where none is measured."""
+def last_doubling_moves(frame, own: int | None, models=None, columns=None) -> dict:
+    """Per measure a chapter's verdicts read (ACA and forgetting; on a transfer stream experience 2's accuracy; or
+    the frame's `columns`): the largest change, over the models (`models`: those named only), on each model's last
+    measured doubling that ends at or below `own` (else its first from `own` on), as (change, model, from, to); {}
+    where none is measured."""
     out = {}
     if not own or not len(frame):
         return out
-    for column in (("ACA (%)", "forgetting (points)") if judged(frame) == LEARNING else (EXPERIENCE_2,)):
+    for column in columns or (("ACA (%)", "forgetting (points)") if judged(frame) == LEARNING else (EXPERIENCE_2,)):
         for model, part in frame.groupby(level=0):
             if models is not None and model not in models:
                 continue

@@ -188,3 +188,20 @@ def test_a_converged_schedule_still_names_a_verdict_measure_that_moved_a_point(t
                                    "accuracy_matrix": [[0.8], [0.7, 0.8]]})
         caveat = schedule_check(store, "fmnist", "split").caveat()
         assert caveat is None if expected is None else (expected in caveat and "converged by learning accuracy" in caveat)
+
+
+def test_an_unconverged_schedule_names_the_rule_s_own_move_first(tmp_path):
+    """Not converged by learning accuracy: the caveat says how far that moved (why), then the verdicts' measures."""
+    from phnlab.analysis.convergence import schedule_check
+    from phnlab.experiments.store import ResultsStore
+    from phnlab.experiments.sweeps import steps_per_experience
+
+    store = ResultsStore(tmp_path)
+    for s in convergence_specs("fmnist", (0,), "noisy"):  # HN-4 drops 2 points of learning accuracy on the doubling
+        doubled = steps_per_experience(s.resolved_preset()) > 1024
+        drop = 0.02 * doubled * (s.label() == "HN-4")
+        store.save_metrics(s, {"label": s.label(), "learning_accuracy": 0.9 - drop, "forgetting": 0.0,
+                               "aca": 0.9 - drop / 2, "wall_time_s": 60, "accuracy_matrix": [[0.9], [0.9, 0.9]]})
+    caveat = schedule_check(store, "fmnist", "noisy").caveat()
+    assert caveat.startswith("its runs' schedule is not shown to have converged (chapter 9, one seed: learning acc. "
+                             "moved -2.0 points (HN-4, 1,024 → 2,048); ACA still moved up to -1.0 points"), caveat
