@@ -23,7 +23,7 @@ def test_aca_and_forgetting_match_avalanche(tiny_preset, tiny_stream):
     for a, b, e in zip(train, test, tiny_stream.experiences):
         attach_tensors(a, e)
         attach_tensors(b, e)
-    acc = []
+    acc, moved = [], []
     for i, exp in enumerate(train):
         s.train(exp, eval_streams=[])
         acc.append([predict(s.model, tensors_of(t), batch_size=32, device="cpu") for t in test[: i + 1]])
@@ -34,4 +34,5 @@ def test_aca_and_forgetting_match_avalanche(tiny_preset, tiny_stream):
         assert sum(exp_acc) / len(exp_acc) == pytest.approx(aca(acc), abs=1e-9)
         if i > 0:
             assert theirs["StreamForgetting/eval_phase/test_stream"] == pytest.approx(forgetting(acc), abs=1e-9)
-            assert forgetting(acc) != 0.0
+            moved.append(forgetting(acc))
+    assert any(f != 0.0 for f in moved), moved  # some forgetting to agree on (not 0 against 0 throughout)
