@@ -104,3 +104,13 @@ def test_lookahead_verdicts_on_part_of_the_depths_and_untimed_runs():
     assert untimed["First order is the better"].holds is None  # first order wins in ACA; the time decides
     r5 = rows45("5", {"first": 50.0, "second": 51.0}, {"first": 1.0, "second": 3.0})
     assert lookahead.table5_verdict(r5, timing=False)["First order is the better"].holds is False  # ACA alone
+
+
+def test_a_second_order_gain_within_the_noise_does_not_pay_for_its_time():
+    r5 = rows45("5", {"first": 50.0, "second": 50.5}, {"first": 1.0, "second": 3.0})  # +0.5 at every depth
+    tiny = lookahead.table5_verdict(r5, test_images=1000)  # 2·SE of a difference ≈ 4.5 points: within the noise
+    assert tiny["Second order beats"].holds and tiny["First order is the better"].holds
+    assert "(0 clear of the noise)" in tiny["First order is the better"].ours
+    large = lookahead.table5_verdict(r5, test_images=10_000_000)  # the same gain, far beyond its noise
+    assert large["First order is the better"].holds is False
+    assert "clearly better ACA at most depths (5 of 5)" in large["First order is the better"].ours
