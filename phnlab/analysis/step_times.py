@@ -36,7 +36,7 @@ class StreamCosts:
         """Where the times come from, for a claim's detail."""
         r = self.result
         where = r["device_name"] if "thread" in r["device_name"] else f"{r['device_name']}, {r['threads']} thread(s)"
-        return (f"training time modelled from step times measured at every experience in one window "
+        return (f"Training time modelled from step times measured at every experience in one window "
                 f"(`{self.path}`: {where}, median of {r['repeats']} rounds) "
                 f"× {r['steps_per_experience']:,} steps per experience; evaluation left out")
 
