@@ -248,11 +248,12 @@ class ScheduleCheck:
         if self.found is None or self.found.uncomputed:
             return "whether its runs' schedule has converged is not computed yet (chapter 9)"
         own = study_steps(self.preset, self.stream)
-        largest = max(self._moves(own)[0].items(), key=lambda item: abs(item[1][0]), default=None)
+        moves, compared, _ = self._moves(own)
+        largest = max(moves.items(), key=lambda item: abs(item[1][0]), default=None)
         moved = (f"{largest[0].split(' (')[0]} still moved up to {largest[1][0]:+.1f} points on the nearest doubling"
                  if largest else "")
         if self.found.steps is None:  # the rule's own measure says why; the verdicts' measures, how far they moved
-            rule = last_doubling_moves(self.frame, own, self._moves(own)[1], (judged(self.frame),))
+            rule = last_doubling_moves(self.frame, own, compared, (judged(self.frame),))
             why = [f"{c.split(' (')[0]} moved {v:+.1f} points ({m}, {a:,} → {b:,})" for c, (v, m, a, b) in rule.items()
                    if not largest or c != largest[0]]
             return ("its runs' schedule is not shown to have converged (chapter 9, one seed: "

@@ -76,7 +76,7 @@ def _aca_noise(t: Mapping, ks: Sequence[int], a: str, b: str, test_images: int |
     if not test_images:
         return None, ""
     se = _aca_se(t, ks, a, b, test_images)
-    clear = _clear_depths(t, ks, a, b, test_images)
+    clear = _clear_depths(t, ks, a, b, se)
     return len(clear) == len(ks), (f"{len(clear)} of the {len(ks)} differences exceed twice their test-set sampling "
                                    f"error (2·SE up to {2 * max(se.values()):.1f}; the spread between training seeds "
                                    "comes on top)")
@@ -86,11 +86,8 @@ def _aca_se(t: Mapping, ks: Sequence[int], a: str, b: str, test_images: int) -> 
     return {k: diff_se(t[(k, a)]["aca"] / 100, t[(k, b)]["aca"] / 100, test_images, t[(k, a)]["seeds"]) for k in ks}
 
 
-def _clear_depths(t: Mapping, ks: Sequence[int], a: str, b: str, test_images: int | None) -> list[int] | None:
-    """The depths whose ACA difference (mode a − mode b) exceeds twice its sampling error; None: sizes unknown."""
-    if not test_images:
-        return None
-    se = _aca_se(t, ks, a, b, test_images)
+def _clear_depths(t: Mapping, ks: Sequence[int], a: str, b: str, se: Mapping[int, float]) -> list[int]:
+    """The depths whose ACA difference (mode a − mode b) exceeds twice its sampling error `se` (`_aca_se`)."""
     return [k for k in ks if clear_effect(t[(k, a)]["aca"] - t[(k, b)]["aca"], se[k])]
 
 
@@ -158,7 +155,8 @@ def table4_verdict(rows: Sequence[Mapping], test_images: int | None = None, timi
     return Verdict(claims, notes=notes)
 
 
-def table5_verdict(rows: Sequence[Mapping], test_images: int | None = None, timing: bool = True) -> Verdict | None:
+def table5_verdict(rows: Sequence[Mapping], test_images: int | None = None, timing: bool | str = True
+                   ) -> Verdict | None:
     """Table 5's conclusion: second order is not better enough to pay for its time; first order is
     the reasonable choice. `test_images` and `timing` as for `table4_verdict` (untimed, the trade-off is judged
     on ACA alone where second order wins it, else cannot tell). An ACA gain of second order counts for the
@@ -171,7 +169,8 @@ def table5_verdict(rows: Sequence[Mapping], test_images: int | None = None, timi
     clear, noise = _aca_noise(t, ks, "second", "first", test_images)
     reasons = []
     second_wins = _most(second_better, ks)
-    clear_ks = _clear_depths(t, ks, "second", "first", test_images)  # a gain within the noise does not pay
+    clear_ks = (_clear_depths(t, ks, "second", "first", _aca_se(t, ks, "second", "first", test_images))
+                if test_images else None)  # a gain within the noise does not pay; None: test sizes unknown
     gains = second_better if clear_ks is None else [k for k in second_better if k in clear_ks]
     pays = _most(gains, ks)
     if pays:

@@ -18,6 +18,7 @@ from .stats import model_name
 __all__ = ["STREAM_COSTS_FILE", "StreamCosts", "stored_stream_costs", "timed_by_steps", "timed", "costs_frame"]
 
 STREAM_COSTS_FILE = "docs/stream-costs-{preset}-cpu.json"  # `phnlab bench --stream-costs --preset P --json`
+_DEPTHS = {model_name(k): k for k in range(5)}  # HN-F → 0, HN-1 → 1, ...: the model's label back to its depth
 
 
 @dataclass(frozen=True)
@@ -57,10 +58,9 @@ def timed_by_steps(rows: Sequence[Mapping], costs: StreamCosts) -> list[dict]:
     """Table rows with "minutes" from the step-time model: a Table 4/5 row by its depth and update ("k", "mode"),
     a Table 2 row of a partial hypernetwork ("strategy" HN-F, HN-1..4: first order) by its label. A row the model
     has no time for gets None."""
-    names = {model_name(k): k for k in range(5)}
     out = []
     for row in rows:
-        k, mode = (row["k"], row["mode"]) if "mode" in row else (names.get(row.get("strategy")), "first")
+        k, mode = (row["k"], row["mode"]) if "mode" in row else (_DEPTHS.get(row.get("strategy")), "first")
         out.append({**row, "minutes": None if k is None else costs.minutes(k, mode)})
     return out
 
@@ -81,7 +81,7 @@ def costs_frame(costs: StreamCosts):
     rows = []
     for label, ms in costs.result["step_ms"].items():
         model, mode = label.rsplit(" ", 1)
-        k = 0 if model == "HN-F" else int(model.split("-")[1])
+        k = _DEPTHS[model]
         first = costs.minutes(k, "first")
         rows.append({"model": model, "update": mode, **{f"exp {i + 1} (ms)": round(v) for i, v in enumerate(ms)},
                      "run (min)": costs.minutes(k, mode), "× first order": (costs.minutes(k, mode) or 0) / first
